@@ -1,0 +1,35 @@
+# Everything a user or CI needs: `make demo` and `make test` (see README).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+
+# The venv's bin holds the project's tools (pulumi, jsmops, jsmops-emulator, pytest).
+export PATH := $(BIN):$(PATH)
+# Local file state backend inside the project (git-ignored .pulumi/) and the documented
+# demo passphrase, so nothing asks a question. Set either to use your own.
+export PULUMI_BACKEND_URL ?= file://$(CURDIR)
+export PULUMI_CONFIG_PASSPHRASE ?= jsmops-demo
+export PULUMI_SKIP_UPDATE_CHECK := true
+
+.PHONY: all venv toolchain demo test test-fast clean
+
+all: test
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+toolchain: venv
+	toolchain/install-pulumi.sh $(BIN)
+
+demo: toolchain
+	$(BIN)/python -m scripts.demo
+
+test: toolchain
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .pulumi .emulator
