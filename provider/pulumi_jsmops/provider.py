@@ -1,0 +1,149 @@
+"""The dynamic resource provider of schedules.
+
+It runs in the provider process that the Pulumi engine starts. The instance serialized
+into the state holds nothing: credentials are read by `configure` (stack config, then the
+environment) when the engine starts the provider, and the API client is made on first use,
+so `check` and `diff` (all a `pulumi preview` of an unchanged stack needs) make no request.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable, Optional
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+from pulumi.runtime import rpc
+from pydantic import ValidationError
+
+from .client import Client
+from .config import load_settings
+from .errors import ConflictError, JsmOpsError, NotFoundError
+from .models import Schedule, parse_api_schedule, parse_user_schedule, validation_problems
+
+PROVIDER_KEY = "__provider"
+
+
+def user_inputs(props: dict[str, Any]) -> dict[str, Any]:
+    """A resource's properties as the user gave them: without the provider, and with
+    properties set to None left out at every level (None means "not set")."""
+
+    def prune(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: prune(v) for k, v in value.items() if v is not None and k != PROVIDER_KEY}
+        if isinstance(value, list):
+            return [prune(v) for v in value]
+        return value
+
+    return prune(props)
+
+
+def has_unknowns(value: Any) -> bool:
+    """Whether a value holds outputs not known yet (during a preview)."""
+    if isinstance(value, dict):
+        return any(has_unknowns(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_unknowns(v) for v in value)
+    return value == rpc.UNKNOWN
+
+
+class ScheduleProvider(ResourceProvider):
+    """Creates, reads, updates and deletes schedules through the API."""
+
+    # Holds no secret (see the module docstring), so the state keeps it readable.
+    serialize_as_secret_always = False
+
+    def configure(self, req: ConfigureRequest) -> None:
+        self._config_get: Callable[[str], Any] = req.config.get
+
+    @property
+    def client(self) -> Client:
+        # The engine calls a provider from several threads.
+        with _client_lock:
+            client: Optional[Client] = getattr(self, "_client", None)
+            if client is None:
+                client = self._client = Client(load_settings(getattr(self, "_config_get", lambda key: None)))
+            return client
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs = user_inputs(news)
+        if has_unknowns(inputs):
+            return CheckResult(news, [])  # checked again once the values are known
+        try:
+            return CheckResult(parse_user_schedule(inputs).to_inputs(), [])
+        except ValidationError as exc:
+            failures = [CheckFailure(path, f"{path}: {reason}") for path, reason in validation_problems(exc)]
+            return CheckResult(news, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        inputs = user_inputs(news)
+        if has_unknowns(inputs):
+            return DiffResult(changes=True, replaces=[], stables=[], delete_before_replace=False)
+        changed = parse_user_schedule(inputs).differences(Schedule.model_validate(user_inputs(olds)))
+        return DiffResult(changes=bool(changed), replaces=[], stables=[], delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        desired = parse_user_schedule(user_inputs(props))
+        try:
+            created = self.client.create_schedule(desired.to_api())
+        except ConflictError:
+            created = self._adopt_identical(desired)
+        schedule = parse_api_schedule(created)
+        return CreateResult(schedule.id, schedule.to_outputs())
+
+    def _adopt_identical(self, desired: Schedule) -> dict[str, Any]:
+        """A schedule of that name exists. If it is exactly the one asked for (an earlier
+        create whose answer was lost, say to an interrupted `pulumi up`), it is taken over;
+        anything else is the user's to decide."""
+        existing = self.client.find_schedule_by_name(desired.name)
+        if existing is not None and not desired.differences(parse_api_schedule(existing)):
+            return existing
+        where = f" (id {existing['id']})" if existing else ""
+        raise JsmOpsError(
+            f"a schedule named '{desired.name}' already exists{where} with other settings: bring it "
+            "under this stack with `jsmops import`, or give this schedule another name"
+        )
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        try:
+            found = self.client.get_schedule(id_)
+        except NotFoundError:
+            return ReadResult(None, {})  # deleted outside Pulumi: drop it from the state
+        schedule = parse_api_schedule(found)
+        return ReadResult(schedule.id, schedule.to_outputs(), inputs=schedule.to_inputs())
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        desired = parse_user_schedule(user_inputs(news))
+        current = Schedule.model_validate(user_inputs(olds))
+        changed = desired.differences(current)
+        if not changed:
+            return UpdateResult(current.to_outputs())
+        # Rotations the service already has keep their ids.
+        rotation_ids = {r.name: r.id for r in current.rotations}
+        desired = desired.model_copy(
+            update={"rotations": [r.model_copy(update={"id": rotation_ids.get(r.name)}) for r in desired.rotations]}
+        )
+        body = desired.to_api(with_ids=True)
+        patch = {alias: body[alias] for alias in (Schedule.model_fields[f].alias for f in changed) if alias in body}
+        try:
+            updated = self.client.update_schedule(id_, patch)
+        except NotFoundError:
+            raise JsmOpsError(
+                f"schedule '{desired.name}' ({id_}) was deleted outside Pulumi: run `pulumi refresh`, "
+                "then `pulumi up` creates it again"
+            ) from None
+        return UpdateResult(parse_api_schedule(updated).to_outputs())
+
+    def delete(self, id_: str, _props: dict[str, Any]) -> None:
+        self.client.delete_schedule(id_)  # already gone is fine
+
+
+_client_lock = threading.Lock()
