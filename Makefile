@@ -26,7 +26,7 @@ toolchain: venv
 	toolchain/install-pulumi.sh $(BIN)
 
 demo: toolchain
-	$(BIN)/python -m scripts.demo
+	scripts/demo.sh
 
 test: toolchain
 	$(BIN)/pytest

@@ -1,0 +1,104 @@
+"""A throwaway Pulumi project driven through the real `pulumi` CLI, for end-to-end tests.
+
+Its program declares one `jsmops.Schedule` per entry of `schedules.json` (resource name ->
+keyword arguments), so a test changes the program by writing that file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from emulator_process import Emulator
+
+PASSPHRASE = "e2e-passphrase"
+
+PROGRAM = '''\
+import json
+from pathlib import Path
+
+import pulumi
+import pulumi_jsmops as jsmops
+
+for resource_name, spec in json.loads(Path("schedules.json").read_text()).items():
+    schedule = jsmops.Schedule(resource_name, **spec)
+    pulumi.export(resource_name, schedule.id)
+'''
+
+
+class PulumiError(AssertionError):
+    pass
+
+
+class PulumiProject:
+    """A project dir with a local file backend of its own and one stack, `test`."""
+
+    def __init__(self, root: Path, emulator: Emulator, *, program: str = PROGRAM, token_in_env: bool = True):
+        self.root = root
+        self.dir = root / "project"
+        self.state_dir = root / "state"
+        self.dir.mkdir(parents=True)
+        self.state_dir.mkdir()
+        self.emulator = emulator
+        self.transcript: list[str] = []  # every command's output, for secret scans
+        venv = Path(sys.prefix)
+        (self.dir / "Pulumi.yaml").write_text(
+            f"name: e2e\nruntime:\n  name: python\n  options:\n    virtualenv: {venv}\n"
+        )
+        (self.dir / "__main__.py").write_text(program)
+        self.env = {
+            **os.environ,
+            "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+            "PULUMI_BACKEND_URL": f"file://{self.state_dir}",
+            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "JSMOPS_BASE_URL": emulator.base_url,
+            "JSMOPS_CLOUD_ID": emulator.cloud_id,
+            "JSMOPS_EMAIL": emulator.admin_auth[0],
+        }
+        for name in [k for k in self.env if k.startswith("JSMOPS_API_TOKEN")]:
+            del self.env[name]
+        if token_in_env:
+            self.env["JSMOPS_API_TOKEN"] = emulator.admin_auth[1]
+        self.write_schedules({})
+        self.pulumi("stack", "init", "test")
+
+    def write_schedules(self, schedules: dict[str, dict[str, Any]]) -> None:
+        (self.dir / "schedules.json").write_text(json.dumps(schedules, indent=2))
+
+    def pulumi(self, *args: str, check: bool = True, env: dict[str, str] | None = None,
+               timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            ["pulumi", *args, "--non-interactive"], cwd=self.dir, env={**self.env, **(env or {})},
+            capture_output=True, text=True, timeout=timeout,
+        )
+        self.transcript += [result.stdout, result.stderr]
+        if check and result.returncode != 0:
+            raise PulumiError(f"pulumi {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def up(self, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        return self.pulumi("up", "--yes", "--skip-preview", **kwargs)
+
+    def preview(self, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        return self.pulumi("preview", *args, **kwargs)
+
+    def state(self) -> dict[str, Any]:
+        return json.loads(self.pulumi("stack", "export").stdout)
+
+    def resources(self, type_suffix: str = ":Schedule") -> dict[str, dict[str, Any]]:
+        """The stack's schedules in the state, by resource name."""
+        return {
+            r["urn"].rsplit("::", 1)[1]: r
+            for r in self.state()["deployment"].get("resources", [])
+            if r["type"].endswith(type_suffix)
+        }
+
+    def state_files_text(self) -> str:
+        """Everything the file backend wrote (state, backups, history)."""
+        return "\n".join(p.read_text(errors="replace") for p in self.state_dir.rglob("*") if p.is_file())
