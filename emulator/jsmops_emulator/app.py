@@ -1,0 +1,72 @@
+"""The application factory: route table, error handlers and traffic control around them."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse
+
+from . import responses
+from .config import Settings
+from .exceptions import ApiError, error_response
+from .faults import FaultRegistry, RateLimiter, RequestCounters, TrafficControl
+from .models import ScheduleBackend
+from .validation import invalid_request
+
+
+def create_app(settings: Settings) -> TrafficControl:
+    backend = ScheduleBackend(settings.db_path)
+    faults = FaultRegistry()
+    counters = RequestCounters()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        backend.close()
+
+    # Only the API's own routes: no docs or OpenAPI pages, no redirects for a trailing slash.
+    app = FastAPI(
+        title="jsmops-emulator",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        redirect_slashes=False,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.backend = backend
+    app.state.faults = faults
+    app.state.counters = counters
+    app.include_router(responses.api)
+    app.include_router(responses.controls)
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+    limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
+    return TrafficControl(app, faults, counters, limiter)
+
+
+async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+    return error_response(exc.status, exc.titles, exc.headers)
+
+
+async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    """Routing errors (unknown path 404, wrong method 405) in the API's error shape."""
+    return error_response(exc.status_code, [f"{exc.detail}: {request.method} {request.url.path}"], exc.headers)
+
+
+async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    # FastAPI locations start with where the value came from ("query", "body").
+    error = invalid_request({**detail, "loc": detail["loc"][1:]} for detail in exc.errors())
+    return error_response(error.status, error.titles)
+
+
+async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
+    # Starlette re-raises the exception after this response, so the server logs its traceback.
+    return error_response(500, [f"internal error of the emulator: {type(exc).__name__}"])

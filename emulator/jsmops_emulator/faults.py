@@ -1,0 +1,214 @@
+"""Traffic control in front of the API: request counters, rate limiting and injected faults.
+
+`TrafficControl` wraps the whole ASGI application. Requests under `/_emulator/`
+pass straight through: they are never counted, rate limited or faulted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import dataclasses
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .exceptions import error_response
+
+CONTROL_PREFIX = "/_emulator/"
+
+# Returning anything but None from an ASGI app breaks the protocol; uvicorn
+# answers that by closing the connection at once. With no response started,
+# the client gets not a single byte: a connection-level error, no status code.
+# (uvicorn logs this text in its "should return None" error line.)
+_CUT = "connection cut by an injected fault"
+
+
+class FaultSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["GET", "POST", "PATCH", "DELETE", "*"] = "*"
+    path: str | None = Field(None, description="regular expression searched in the request path; none = any")
+    count: int = Field(1, ge=1)
+    action: Literal["status", "delay", "cut"]
+    status: int | None = Field(None, ge=400, le=599, description="for action status; default 503")
+    retry_after: int | None = Field(None, ge=0)
+    delay: float | None = Field(None, gt=0)
+
+    @field_validator("path")
+    @classmethod
+    def _is_regex(cls, path: str | None) -> str | None:
+        if path is not None:
+            try:
+                re.compile(path)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression: {exc}") from None
+        return path
+
+    @model_validator(mode="after")
+    def _action_complete(self) -> FaultSpec:
+        if self.action == "delay" and self.delay is None:
+            raise ValueError("delay is required for action delay")
+        if self.action == "status" and self.status is None:
+            self.status = 503
+        return self
+
+
+@dataclasses.dataclass
+class Fault:
+    id: str
+    spec: FaultSpec
+    remaining: int
+
+    def matches(self, method: str, path: str) -> bool:
+        return self.spec.method in ("*", method) and (self.spec.path is None or re.search(self.spec.path, path) is not None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, **self.spec.model_dump(), "count": self.remaining}
+
+
+class FaultRegistry:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+
+    def add(self, spec: FaultSpec) -> Fault:
+        fault = Fault(str(uuid.uuid4()), spec, spec.count)
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def pending(self) -> list[Fault]:
+        with self._lock:
+            return list(self._faults)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def take(self, method: str, path: str) -> FaultSpec | None:
+        """Use up one application of the oldest fault matching this request, if any."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.matches(method, path):
+                    fault.remaining -= 1
+                    if fault.remaining == 0:
+                        self._faults.remove(fault)
+                    return fault.spec
+        return None
+
+
+class RateLimiter:
+    """At most `per_second` admitted requests in any sliding one-second window.
+
+    Refused requests do not use up the allowance. `admit` answers None to let a
+    request through, else the whole seconds to wait (Retry-After): always 1, as
+    the oldest admitted request leaves the window within a second.
+    """
+
+    def __init__(self, per_second: int, clock: Callable[[], float] = time.monotonic):
+        self._per_second = per_second
+        self._clock = clock
+        self._admitted: collections.deque[float] = collections.deque()
+        self._lock = threading.Lock()
+
+    def admit(self) -> int | None:
+        with self._lock:
+            now = self._clock()
+            while self._admitted and self._admitted[0] <= now - 1:
+                self._admitted.popleft()
+            if len(self._admitted) < self._per_second:
+                self._admitted.append(now)
+                return None
+            return 1
+
+
+class RequestCounters:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: collections.Counter[tuple[str, int]] = collections.Counter()
+
+    def record(self, method: str, status: int) -> None:
+        with self._lock:
+            self._counts[(method, status)] += 1
+
+    def reset(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            counts = dict(self._counts)
+        by_method: collections.Counter[str] = collections.Counter()
+        by_status: collections.Counter[str] = collections.Counter()
+        by_method_status: dict[str, dict[str, int]] = {}
+        for (method, status), n in sorted(counts.items()):
+            by_method[method] += n
+            by_status[str(status)] += n
+            by_method_status.setdefault(method, {})[str(status)] = n
+        return {
+            "total": sum(counts.values()),
+            "by_method": dict(by_method),
+            "by_status": dict(sorted(by_status.items())),
+            "by_method_status": by_method_status,
+        }
+
+
+async def _discard(message: Message) -> None:
+    """A `send` that drops the response."""
+
+
+class TrafficControl:
+    """ASGI middleware: counts every API request by method and final status,
+    then applies the rate limit, then the oldest matching injected fault.
+
+    It must be the outermost layer, so that the value it returns for a cut
+    reaches the server (Starlette's own middlewares drop return values).
+    """
+
+    def __init__(self, app: ASGIApp, faults: FaultRegistry, counters: RequestCounters, limiter: RateLimiter | None):
+        self.app = app
+        self.faults = faults
+        self.counters = counters
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> str | None:
+        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
+            return await self.app(scope, receive, send)
+        method = scope["method"]
+        counted = self._counting(method, send)
+
+        retry_after = self.limiter.admit() if self.limiter else None
+        if retry_after is not None:
+            response = error_response(
+                429, ["rate limit exceeded: too many requests per second"], {"Retry-After": str(retry_after)}
+            )
+            return await response(scope, receive, counted)
+
+        fault = self.faults.take(method, scope["path"])
+        if fault is None:
+            return await self.app(scope, receive, counted)
+        if fault.action == "status":
+            headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
+            response = error_response(fault.status, [f"injected fault: HTTP {fault.status}"], headers)
+            return await response(scope, receive, counted)
+        if fault.action == "delay":
+            await asyncio.sleep(fault.delay)
+            return await self.app(scope, receive, counted)
+        # cut: the request is processed (and committed) in full, its response dropped.
+        await self.app(scope, receive, self._counting(method, _discard))
+        return _CUT
+
+    def _counting(self, method: str, send: Send) -> Send:
+        async def counted(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.counters.record(method, message["status"])
+            await send(message)
+
+        return counted

@@ -1,0 +1,282 @@
+"""Request bodies of the Schedules API, validated the way the service does.
+
+A body can fail in two ways. Either it is not what the API accepts at all
+(malformed JSON, a JSON type that does not fit, a missing required field, a
+date without an offset): 400. Or it is well-formed but impossible (blank name,
+unknown enum value, number out of range): 422. Validators raise
+`_unprocessable(...)` for the second kind; every other pydantic error is of the
+first kind.
+
+With `strict` in the validation context off (the default) two of the service's
+quirks apply: minutes other than 0 and 30 are rounded to the half hour and an
+unknown timezone becomes `DEFAULT_TIMEZONE`. With it on, both answer 422.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import zoneinfo
+from collections.abc import Iterable
+from typing import Annotated, Any, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+from .exceptions import ApiError
+
+DEFAULT_TIMEZONE = "America/New_York"
+ROTATION_TYPES = ("daily", "weekly", "hourly")
+PARTICIPANT_TYPES = ("user", "team", "escalation", "noone")
+TIME_OF_DAY = "time-of-day"
+WEEKDAY_AND_TIME_OF_DAY = "weekday-and-time-of-day"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+UNPROCESSABLE = "unprocessable"
+
+# Plain wording for the pydantic errors a client can cause; others keep pydantic's message.
+_MESSAGES = {
+    "missing": "is required",
+    "string_type": "must be a string",
+    "int_type": "must be an integer",
+    "int_parsing": "must be an integer",
+    "bool_type": "must be a boolean",
+    "list_type": "must be a list",
+    "model_type": "must be a JSON object",
+    "dict_type": "must be a JSON object",
+}
+
+
+def _unprocessable(message: str) -> PydanticCustomError:
+    # The message is a template: it must not carry client text (braces would be formatted).
+    return PydanticCustomError(UNPROCESSABLE, message)
+
+
+def _strict(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("strict"))
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise _unprocessable("must not be blank")
+    return value
+
+
+def _one_of(*allowed: str):
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise _unprocessable("must be one of " + ", ".join(allowed))
+        return value
+
+    return check
+
+
+def _between(low: int, high: int):
+    def check(value: int) -> int:
+        if not low <= value <= high:
+            raise _unprocessable(f"must be between {low} and {high}")
+        return value
+
+    return check
+
+
+def _positive(value: int) -> int:
+    if value < 1:
+        raise _unprocessable("must be at least 1")
+    return value
+
+
+def _not_empty(value: list) -> list:
+    if not value:
+        raise _unprocessable("must not be empty")
+    return value
+
+
+def _half_hour_if_strict(minute: int, info: ValidationInfo) -> int:
+    if _strict(info) and minute not in (0, 30):
+        raise _unprocessable("must be 0 or 30")
+    return minute
+
+
+def _known_timezone(name: str, info: ValidationInfo) -> str:
+    if name in _iana_timezones():
+        return name
+    if _strict(info):
+        raise _unprocessable(f"must be an IANA timezone name such as {DEFAULT_TIMEZONE}")
+    return DEFAULT_TIMEZONE
+
+
+@functools.cache
+def _iana_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def utc_timestamp(value: str) -> str:
+    """Normalise an ISO 8601 date-time with offset to `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds)."""
+    if value.endswith("Z"):  # Python 3.10's fromisoformat does not read "Z"
+        value = value[:-1] + "+00:00"
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+        if moment.utcoffset() is None:
+            raise ValueError("no offset")
+        utc = moment.astimezone(datetime.timezone.utc)
+    except (ValueError, OverflowError):
+        raise PydanticCustomError(
+            "date_format", "must be an ISO 8601 date-time with an offset, e.g. 2023-11-10T05:00:00Z"
+        ) from None
+    return utc.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
+def round_to_half_hour(hour: int, minute: int) -> tuple[int, int]:
+    """The service's rounding: :00-:14 -> :00, :15-:44 -> :30, :45-:59 -> next hour :00 (23 wraps to 0)."""
+    if minute < 15:
+        return hour, 0
+    if minute < 45:
+        return hour, 30
+    return (hour + 1) % 24, 0
+
+
+NonBlank = Annotated[str, AfterValidator(_not_blank)]
+Hour = Annotated[int, AfterValidator(_between(0, 23))]
+Minute = Annotated[int, AfterValidator(_between(0, 59)), AfterValidator(_half_hour_if_strict)]
+Weekday = Annotated[str, AfterValidator(_one_of(*WEEKDAYS))]
+Timestamp = Annotated[str, AfterValidator(utc_timestamp)]
+Timezone = Annotated[str, AfterValidator(_known_timezone)]
+
+
+class _Body(BaseModel):
+    # strict: no coercion, so "2", true or 2.0 for an integer are type errors (400).
+    model_config = ConfigDict(strict=True, extra="ignore", alias_generator=to_camel)
+
+
+class Participant(_Body):
+    type: Annotated[str, AfterValidator(_one_of(*PARTICIPANT_TYPES))]
+    id: str | None = None
+
+    @model_validator(mode="after")
+    def _id_fits_type(self) -> Participant:
+        if self.type == "noone":
+            self.id = None
+        elif not (self.id and self.id.strip()):
+            raise _unprocessable(f"id is required for participant type {self.type}")
+        return self
+
+
+class TimeOfDay(_Body):
+    start_hour: Hour
+    start_min: Minute
+    end_hour: Hour
+    end_min: Minute
+
+    @model_validator(mode="after")
+    def _round_minutes(self) -> TimeOfDay:
+        self.start_hour, self.start_min = round_to_half_hour(self.start_hour, self.start_min)
+        self.end_hour, self.end_min = round_to_half_hour(self.end_hour, self.end_min)
+        return self
+
+
+class WeekdayTimeOfDay(TimeOfDay):
+    start_day: Weekday
+    end_day: Weekday
+
+
+class TimeRestriction(_Body):
+    type: Annotated[str, AfterValidator(_one_of(TIME_OF_DAY, WEEKDAY_AND_TIME_OF_DAY))]
+    restriction: TimeOfDay | None = None
+    restrictions: Annotated[list[WeekdayTimeOfDay], AfterValidator(_not_empty)] | None = None
+
+    @model_validator(mode="after")
+    def _shape_fits_type(self) -> TimeRestriction:
+        """Require the shape `type` names and drop the other one."""
+        if self.type == TIME_OF_DAY:
+            shape, self.restrictions = self.restriction, None
+            wanted = "restriction"
+        else:
+            shape, self.restriction = self.restrictions, None
+            wanted = "restrictions"
+        if shape is None:
+            raise PydanticCustomError("incomplete", f"{wanted} is required when type is {self.type}")
+        return self
+
+
+class Rotation(_Body):
+    id: str | None = None
+    name: str | None = None
+    start_date: Timestamp
+    end_date: Timestamp | None = None
+    type: Annotated[str, AfterValidator(_one_of(*ROTATION_TYPES))]
+    length: Annotated[int, AfterValidator(_positive)] = 1
+    participants: list[Participant] = []
+    time_restriction: TimeRestriction | None = None
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Rotation:
+        # Both are in the same fixed-width UTC form, so string order is time order.
+        if self.end_date is not None and self.end_date <= self.start_date:
+            raise _unprocessable("endDate must be after startDate")
+        return self
+
+
+class ScheduleCreate(_Body):
+    name: NonBlank
+    team_id: NonBlank
+    description: str = ""
+    timezone: Timezone = DEFAULT_TIMEZONE
+    enabled: bool = True
+    rotations: list[Rotation] = []
+
+    @field_validator("rotations")
+    @classmethod
+    def _name_unnamed(cls, rotations: list[Rotation]) -> list[Rotation]:
+        for position, rotation in enumerate(rotations, start=1):
+            if rotation.name is None:
+                rotation.name = f"Rotation {position}"
+        return rotations
+
+    def document(self) -> dict[str, Any]:
+        """The schedule in API form (camelCase; unset optional fields left out)."""
+        return self.model_dump(by_alias=True, exclude_none=True)
+
+
+class ScheduleUpdate(ScheduleCreate):
+    # Absent means "unchanged"; an explicit null is still a type error, as
+    # defaults are not validated.
+    name: NonBlank = None
+    team_id: NonBlank = None
+
+    def changes(self) -> dict[str, Any]:
+        """Only the fields the request carried: PATCH replaces exactly those."""
+        present = {type(self).model_fields[field].alias for field in self.model_fields_set}
+        return {key: value for key, value in self.document().items() if key in present}
+
+
+Body = TypeVar("Body", bound=_Body)
+
+
+def parse_body(model: type[Body], raw: bytes, *, strict: bool) -> Body:
+    try:
+        return model.model_validate_json(raw, context={"strict": strict})
+    except ValidationError as exc:
+        raise invalid_request(exc.errors()) from None
+
+
+def invalid_request(errors: Iterable[ErrorDetails]) -> ApiError:
+    """One title per problem; 422 only if every problem is of the well-formed-but-impossible kind."""
+    errors = list(errors)
+    status = 422 if all(error["type"] == UNPROCESSABLE for error in errors) else 400
+    return ApiError(status, *(_title(error) for error in errors))
+
+
+def _title(error: ErrorDetails) -> str:
+    if error["type"] == "json_invalid":
+        return f"body: malformed JSON ({error.get('ctx', {}).get('error', error['msg'])})"
+    return f"{format_location(error['loc']) or 'body'}: {_MESSAGES.get(error['type'], error['msg'])}"
+
+
+def format_location(loc: Iterable[int | str]) -> str:
+    """('rotations', 0, 'length') -> 'rotations[0].length'."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text

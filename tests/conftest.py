@@ -1,0 +1,40 @@
+"""Shared fixtures: emulator processes reached over real HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from emulator_process import Emulator
+
+
+@pytest.fixture(scope="session")
+def emulator_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
+    """One emulator for the whole session; tests take it through `emulator`."""
+    emulator = Emulator(tmp_path_factory.mktemp("emulator"))
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def emulator(emulator_session: Emulator) -> Emulator:
+    """The session emulator, emptied (schedules, faults, counters) for this test."""
+    emulator_session.reset()
+    return emulator_session
+
+
+@pytest.fixture
+def emulator_factory(tmp_path: Path) -> Iterator[Callable[..., Emulator]]:
+    """Starts extra emulators with their own flags, e.g. `emulator_factory("--strict")`; stops them at teardown."""
+    started: list[Emulator] = []
+
+    def start(*extra_args: str) -> Emulator:
+        emulator = Emulator(tmp_path / f"emulator-{len(started)}", *extra_args)
+        started.append(emulator)
+        return emulator
+
+    yield start
+    for emulator in started:
+        emulator.stop()

@@ -1,0 +1,218 @@
+"""Test controls: injected faults (status, delay, cut), request counters, rate limiting."""
+
+from __future__ import annotations
+
+import concurrent.futures
+
+import pytest
+import requests
+
+from emulator_helpers import Api, titles
+
+
+def test_status_fault_answers_without_touching_data(admin):
+    fault = admin.emulator.add_fault(method="POST", action="status", status=503)
+
+    failed = admin.request("POST", json={"name": "Nope", "teamId": "t"})
+
+    assert fault == {
+        "id": fault["id"], "method": "POST", "path": None, "count": 1,
+        "action": "status", "status": 503, "retry_after": None, "delay": None,
+    }  # fmt: skip
+    assert failed.status_code == 503
+    assert titles(failed) == ["injected fault: HTTP 503"]
+    assert "Retry-After" not in failed.headers
+    assert admin.emulator.schedules() == []
+    assert admin.emulator.faults() == []
+    assert admin.request("POST", json={"name": "Nope", "teamId": "t"}).status_code == 201
+
+
+def test_status_fault_429_with_retry_after(admin):
+    admin.emulator.add_fault(method="GET", action="status", status=429, retry_after=7)
+
+    limited = admin.request("GET")
+
+    assert limited.status_code == 429
+    assert limited.headers["Retry-After"] == "7"
+    assert titles(limited) == ["injected fault: HTTP 429"]
+    assert admin.request("GET").status_code == 200
+
+
+def test_fault_matches_method_and_path_and_counts_down(admin):
+    schedule = admin.create(name="Target")
+    admin.emulator.add_fault(method="GET", path=r"/schedules/[^/]+$", count=2, action="status", status=500)
+
+    assert admin.request("GET").status_code == 200  # the list does not match the path
+    assert admin.request("DELETE", f"/{schedule['id']}x").status_code == 404  # nor does another method
+    assert admin.emulator.faults()[0]["count"] == 2
+    assert admin.request("GET", f"/{schedule['id']}").status_code == 500
+    assert admin.emulator.faults()[0]["count"] == 1
+    assert admin.request("GET", f"/{schedule['id']}").status_code == 500
+    assert admin.request("GET", f"/{schedule['id']}").status_code == 200
+    assert admin.emulator.faults() == []
+
+
+def test_faults_apply_in_order_of_registration(admin):
+    for status in (500, 502):
+        admin.emulator.add_fault(method="*", action="status", status=status)
+
+    statuses = [admin.request(method).status_code for method in ("PATCH", "GET", "GET")]
+
+    assert statuses == [500, 502, 200]
+
+
+def test_faults_can_be_listed_and_cleared(admin):
+    first = admin.emulator.add_fault(action="delay", delay=0.5, count=3)
+    second = admin.emulator.add_fault(method="DELETE", action="cut")
+    third = admin.emulator.add_fault(path="^/jsm/", action="status")
+
+    assert admin.emulator.faults() == [first, second, third]
+    assert (first["method"], first["delay"], first["status"]) == ("*", 0.5, None)
+    assert third["status"] == 503  # the default status
+    admin.emulator.clear_faults()
+    assert admin.emulator.faults() == []
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"action": "explode"},
+        {"method": "GET"},
+        {"action": "delay"},
+        {"action": "status", "status": 200},
+        {"action": "status", "count": 0},
+        {"action": "status", "path": "([unclosed"},
+        {"action": "status", "method": "TRACE"},
+        {"action": "status", "colour": "red"},
+    ],
+)
+def test_bad_fault_specs_are_400(emulator, spec):
+    response = emulator.http.post(f"{emulator.base_url}/_emulator/faults", json=spec, timeout=10)
+
+    assert response.status_code == 400
+    assert titles(response)
+    assert emulator.faults() == []
+
+
+def test_a_delayed_request_holds_no_one_else_up(emulator_factory):
+    emulator = emulator_factory()
+    api = Api(emulator, emulator.admin_auth)
+    schedule = api.create(name="Slow")
+    emulator.reset_stats()
+    # Long enough to be pending for the rest of the test; the emulator cancels it on stop.
+    emulator.add_fault(method="GET", path=schedule["id"], action="delay", delay=60)
+
+    with pytest.raises(requests.Timeout):
+        api.request("GET", f"/{schedule['id']}", timeout=0.5)
+
+    def fetch(_: int) -> int:
+        return requests.get(api.url, auth=emulator.admin_auth, timeout=10).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(fetch, range(8)))
+    assert statuses == [200] * 8
+    # The delayed request is still pending: only the eight others have been answered.
+    assert emulator.stats()["by_method_status"] == {"GET": {"200": 8}}
+
+
+def test_a_short_delay_then_answers_normally(admin):
+    schedule = admin.create(name="Later")
+    admin.emulator.add_fault(method="PATCH", action="delay", delay=0.2)
+
+    response = admin.request("PATCH", f"/{schedule['id']}", json={"enabled": False})
+
+    assert response.status_code == 200
+    assert response.json() == {**schedule, "enabled": False}
+
+
+def test_cut_breaks_the_connection_after_committing(admin):
+    emulator = admin.emulator
+    emulator.add_fault(method="POST", action="cut")
+
+    with pytest.raises((requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        admin.request("POST", json={"name": "Committed", "teamId": "t"})
+
+    [schedule] = emulator.schedules()
+    assert schedule["name"] == "Committed"
+    emulator.add_fault(method="PATCH", action="cut")
+    with pytest.raises((requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        admin.request("PATCH", f"/{schedule['id']}", json={"description": "changed"})
+    assert emulator.schedules() == [{**schedule, "description": "changed"}]
+    emulator.add_fault(method="DELETE", action="cut")
+    with pytest.raises((requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        admin.request("DELETE", f"/{schedule['id']}")
+    assert emulator.schedules() == []
+    # Counted with the status the request would have had.
+    assert {m: emulator.stats()["by_method_status"][m] for m in ("POST", "PATCH", "DELETE")} == {
+        "POST": {"201": 1},
+        "PATCH": {"200": 1},
+        "DELETE": {"204": 1},
+    }
+
+
+def test_counters_by_method_and_status(admin, viewer):
+    emulator = admin.emulator
+    schedule = admin.create(name="Counted")
+    admin.request("POST", json={"name": "Counted", "teamId": "t"})  # 409
+    admin.request("GET")
+    admin.request("GET", f"/{schedule['id']}")
+    admin.request("GET", "/missing")  # 404
+    viewer.request("DELETE", f"/{schedule['id']}")  # 403
+    requests.get(admin.url, timeout=10)  # 401
+    admin.request("PUT", f"/{schedule['id']}")  # 405
+    requests.get(emulator.base_url + "/nowhere", timeout=10)  # 404, unknown route
+    admin.request("PATCH", f"/{schedule['id']}", json={"enabled": "no"})  # 400
+    emulator.add_fault(method="GET", action="status", status=503)
+    admin.request("GET")
+    emulator.faults()  # control requests are never counted
+
+    assert emulator.stats() == {
+        "total": 11,
+        "by_method": {"DELETE": 1, "GET": 6, "PATCH": 1, "POST": 2, "PUT": 1},
+        "by_status": {"403": 1, "200": 2, "401": 1, "404": 2, "503": 1, "400": 1, "201": 1, "409": 1, "405": 1},
+        "by_method_status": {
+            "DELETE": {"403": 1},
+            "GET": {"200": 2, "401": 1, "404": 2, "503": 1},
+            "PATCH": {"400": 1},
+            "POST": {"201": 1, "409": 1},
+            "PUT": {"405": 1},
+        },
+    }
+
+
+def test_stats_reset_clears_counters_only_and_reset_clears_everything(admin):
+    emulator = admin.emulator
+    schedule = admin.create(name="Survivor")
+    emulator.add_fault(method="DELETE", action="status")
+
+    emulator.reset_stats()
+
+    assert emulator.stats() == {"total": 0, "by_method": {}, "by_status": {}, "by_method_status": {}}
+    assert emulator.schedules() == [schedule]
+    assert len(emulator.faults()) == 1
+    emulator.reset()
+    assert emulator.faults() == []
+    assert emulator.stats()["total"] == 0
+    assert admin.request("GET").json()["values"] == []
+
+
+def test_rate_limit_answers_429_with_retry_after(emulator_factory):
+    emulator = emulator_factory("--rate-limit", "2")
+    api = Api(emulator, emulator.admin_auth)
+
+    statuses, refusals = [], []
+    for _ in range(30):
+        response = api.request("GET")
+        statuses.append(response.status_code)
+        if response.status_code == 429:
+            refusals.append(response)
+
+    assert statuses[:2] == [200, 200]  # within the allowance whatever the timing
+    assert set(statuses) == {200, 429}
+    for refusal in refusals:
+        assert int(refusal.headers["Retry-After"]) >= 1
+        assert titles(refusal) == ["rate limit exceeded: too many requests per second"]
+    # Test controls are exempt from the limit, and 429s are counted like any answer.
+    stats = emulator.stats()
+    assert stats["by_method_status"]["GET"] == {"200": statuses.count(200), "429": len(refusals)}
+    assert [emulator.stats()["total"] for _ in range(5)] == [30] * 5

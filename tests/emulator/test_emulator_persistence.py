@@ -1,0 +1,93 @@
+"""Persistence across restarts and concurrent writers."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+
+import requests
+
+from emulator_helpers import Api, rotation, time_of_day
+
+
+def test_restart_keeps_all_data(emulator_factory):
+    emulator = emulator_factory()
+    api = Api(emulator, emulator.admin_auth)
+    for n in range(5):
+        api.create(name=f"Kept {n}", timezone="Europe/Berlin", rotations=[rotation(timeRestriction=time_of_day())])
+    changed = api.create(name="Changed")
+    api.request("PATCH", f"/{changed['id']}", json={"enabled": False, "rotations": [rotation(name="Later")]})
+    api.request("DELETE", f"/{api.create(name='Gone')['id']}")
+    before = emulator.schedules()
+
+    emulator.restart()
+
+    assert emulator.schedules() == before
+    assert [s["name"] for s in before] == [f"Kept {n}" for n in range(5)] + ["Changed"]
+    api = Api(emulator, emulator.admin_auth)  # the port may have changed
+    assert api.request("POST", json={"name": "Kept 0", "teamId": "t"}).status_code == 409
+    after = api.create(name="After restart")
+    assert emulator.schedules() == [*before, after]  # creation order goes on
+
+
+def test_eight_writers_lose_nothing(emulator):
+    def write(worker: int) -> list[int]:
+        with requests.Session() as session:
+            return [
+                session.post(
+                    f"{emulator.api_url}/schedules",
+                    json={"name": f"w{worker}-{n}", "teamId": "t", "rotations": [rotation()]},
+                    auth=emulator.admin_auth,
+                    timeout=30,
+                ).status_code
+                for n in range(25)
+            ]
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        statuses = [status for worker in pool.map(write, range(8)) for status in worker]
+
+    assert statuses == [201] * 200
+    stored = emulator.schedules()
+    assert sorted(s["name"] for s in stored) == sorted(f"w{w}-{n}" for w in range(8) for n in range(25))
+    assert len({s["id"] for s in stored}) == 200
+    assert len({s["rotations"][0]["id"] for s in stored}) == 200
+
+
+def test_same_name_race_has_exactly_one_winner(emulator):
+    for round_ in range(5):
+        start = threading.Barrier(8)
+
+        def create(_: int, name: str = f"Contested {round_}") -> int:
+            with requests.Session() as session:
+                session.auth = emulator.admin_auth
+                session.get(f"{emulator.api_url}/schedules", timeout=30)  # connect before the race
+                start.wait(timeout=30)
+                body = {"name": name, "teamId": "t"}
+                return session.post(f"{emulator.api_url}/schedules", json=body, timeout=30).status_code
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            statuses = sorted(pool.map(create, range(8)))
+
+        assert statuses == [201] + [409] * 7
+    assert sorted(s["name"] for s in emulator.schedules()) == [f"Contested {n}" for n in range(5)]
+
+
+def test_concurrent_renames_onto_one_name_have_one_winner(emulator):
+    api = Api(emulator, emulator.admin_auth)
+    ids = [api.create(name=f"Candidate {n}")["id"] for n in range(8)]
+    start = threading.Barrier(8)
+
+    def rename(schedule_id: str) -> int:
+        with requests.Session() as session:
+            session.auth = emulator.admin_auth
+            session.get(f"{emulator.api_url}/schedules", timeout=30)
+            start.wait(timeout=30)
+            return session.patch(
+                f"{emulator.api_url}/schedules/{schedule_id}", json={"name": "Winner"}, timeout=30
+            ).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        statuses = sorted(pool.map(rename, ids))
+
+    assert statuses == [200] + [409] * 7
+    assert sum(s["name"] == "Winner" for s in emulator.schedules()) == 1

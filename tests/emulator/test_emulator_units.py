@@ -1,0 +1,88 @@
+"""Unit tests of the emulator's pure helpers (everything else is tested over HTTP)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jsmops_emulator.cli import parse_args
+from jsmops_emulator.faults import RateLimiter, RequestCounters
+from jsmops_emulator.validation import format_location, round_to_half_hour, utc_timestamp
+
+
+@given(st.integers(0, 23), st.integers(0, 59))
+def test_rounding_lands_on_the_nearest_half_hour_of_the_day(hour, minute):
+    rounded_hour, rounded_minute = round_to_half_hour(hour, minute)
+
+    assert 0 <= rounded_hour <= 23 and rounded_minute in (0, 30)
+    shift = (rounded_hour * 60 + rounded_minute - (hour * 60 + minute)) % (24 * 60)
+    assert shift <= 15 or 24 * 60 - shift < 15  # at most 15 minutes later or 14 earlier
+
+
+@pytest.mark.parametrize(
+    ("text", "utc"),
+    [
+        ("2023-12-15T15:20:25+00:00", "2023-12-15T15:20:25Z"),
+        ("2023-12-15T15:20:25.999999-01:00", "2023-12-15T16:20:25Z"),
+        ("0999-01-01T00:00:00Z", "0999-01-01T00:00:00Z"),
+    ],
+)
+def test_utc_timestamp(text, utc):
+    assert utc_timestamp(text) == utc
+
+
+@pytest.mark.parametrize("text", ["2023-12-15T15:20:25", "2023-12-15", "0001-01-01T00:00:00+01:00", ""])
+def test_utc_timestamp_refuses_dates_without_offset_or_out_of_range(text):
+    with pytest.raises(ValueError):
+        utc_timestamp(text)
+
+
+def test_format_location():
+    assert format_location(("rotations", 0, "timeRestriction", "restrictions", 2, "endDay")) == (
+        "rotations[0].timeRestriction.restrictions[2].endDay"
+    )
+    assert format_location(()) == ""
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_rate_limiter_is_a_sliding_one_second_window():
+    clock = FakeClock()
+    limiter = RateLimiter(2, clock=clock)
+
+    assert [limiter.admit(), limiter.admit(), limiter.admit()] == [None, None, 1]
+    clock.now += 0.5
+    assert limiter.admit() == 1  # refusals do not use up the allowance...
+    clock.now += 0.5
+    assert [limiter.admit(), limiter.admit(), limiter.admit()] == [None, None, 1]  # ...so both slots free at 1 s
+    clock.now += 0.999
+    assert limiter.admit() == 1
+
+
+def test_counters_snapshot_shape():
+    counters = RequestCounters()
+    for method, status in [("GET", 200), ("GET", 200), ("GET", 404), ("POST", 201)]:
+        counters.record(method, status)
+
+    assert counters.snapshot() == {
+        "total": 4,
+        "by_method": {"GET": 3, "POST": 1},
+        "by_status": {"200": 2, "404": 1, "201": 1},
+        "by_method_status": {"GET": {"200": 2, "404": 1}, "POST": {"201": 1}},
+    }
+    counters.reset()
+    assert counters.snapshot()["total"] == 0
+
+
+def test_default_database_is_a_file_in_the_working_directory():
+    args = parse_args([])
+    assert (args.db, args.host, args.cloud_id, args.strict, args.full_next_links) == (
+        "./jsmops-emulator.db", "127.0.0.1", "local", False, False,
+    )  # fmt: skip

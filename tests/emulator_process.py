@@ -1,0 +1,171 @@
+"""Run `jsmops-emulator` as a subprocess for tests (the emulator, provider and end-to-end suites)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import requests
+
+LISTENING = "jsmops-emulator listening on "
+ADMIN_AUTH = ("admin@example.com", "local-admin-token")
+VIEWER_AUTH = ("viewer@example.com", "local-viewer-token")
+
+
+class EmulatorFailedToStart(RuntimeError):
+    pass
+
+
+class Emulator:
+    """One emulator process on a free port, with its SQLite file in `tmp_dir`.
+
+    `extra_args` go to the command line as they are, e.g. ("--rate-limit", "5").
+    """
+
+    # The console script of the venv running the tests.
+    command = [str(Path(sys.executable).parent / "jsmops-emulator")]
+
+    def __init__(self, tmp_dir: Path | str, *extra_args: str, startup_timeout: float = 30.0):
+        self.tmp_dir = Path(tmp_dir)
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        self.db_path = self.tmp_dir / "emulator.db"
+        self.log_path = self.tmp_dir / "emulator.log"
+        self.extra_args = extra_args
+        self.startup_timeout = startup_timeout
+        self.cloud_id = _option(extra_args, "--cloud-id", "local")
+        self.admin_auth = ADMIN_AUTH
+        self.viewer_auth = VIEWER_AUTH
+        self.output: list[str] = []  # stdout lines, kept for assertions and failure reports
+        self._output_ended = False
+        self._output_changed = threading.Condition()
+        self.process: subprocess.Popen[str] | None = None
+        self.http = requests.Session()
+        self._start(port=0)
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/jsm/ops/api/{self.cloud_id}/v1"
+
+    @property
+    def port(self) -> int:
+        return int(self.base_url.rsplit(":", 1)[1])
+
+    def _start(self, port: int) -> None:
+        command = [*self.command, "--host", "127.0.0.1", "--port", str(port), "--db", str(self.db_path), *self.extra_args]
+        with self._output_changed:
+            self.output, self._output_ended = [], False
+        with open(self.log_path, "a") as log:
+            self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True, bufsize=1)
+        # Drain stdout for the whole life of the process, so it can never block on a full pipe.
+        self._reader = threading.Thread(target=self._read_output, args=(self.process,), daemon=True)
+        self._reader.start()
+        announcement = self.wait_for_line(LISTENING, self.startup_timeout)
+        if announcement is None:
+            self.stop()
+            raise EmulatorFailedToStart(
+                f"{' '.join(command)} did not report listening; stdout: {self.output!r}; "
+                f"log: {self.log_path.read_text()[-2000:]}"
+            )
+        self.base_url = announcement[len(LISTENING) :].strip()
+
+    def _read_output(self, process: subprocess.Popen[str]) -> None:
+        for line in process.stdout:
+            with self._output_changed:
+                self.output.append(line.rstrip("\n"))
+                self._output_changed.notify_all()
+        with self._output_changed:
+            self._output_ended = True
+            self._output_changed.notify_all()
+
+    def wait_for_line(self, prefix: str, timeout: float = 10.0) -> str | None:
+        """The first stdout line starting with `prefix`, waited for up to `timeout` seconds;
+        None if it did not come (the process ended or the time ran out)."""
+
+        def found() -> str | None:
+            return next((line for line in self.output if line.startswith(prefix)), None)
+
+        with self._output_changed:
+            self._output_changed.wait_for(lambda: found() is not None or self._output_ended, timeout)
+            return found()
+
+    def stop(self) -> int | None:
+        """SIGTERM and wait; answers the exit status (None if it was not running)."""
+        if self.process is None:
+            return None
+        process, self.process = self.process, None
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self._reader.join(timeout=5)
+        self.http.close()  # drops pooled connections; the session stays usable
+        return process.returncode
+
+    def restart(self) -> None:
+        """Stop and start again on the same database, on the same port if it is still free."""
+        port = self.port
+        self.stop()
+        try:
+            self._start(port=port)
+        except EmulatorFailedToStart:
+            self._start(port=0)
+
+    # --- test controls ---
+
+    def _control(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        response = self.http.request(method, f"{self.base_url}/_emulator/{path}", timeout=10, **kwargs)
+        response.raise_for_status()
+        return response
+
+    def stats(self) -> dict[str, Any]:
+        return self._control("GET", "stats").json()
+
+    def reset_stats(self) -> None:
+        self._control("POST", "stats/reset")
+
+    def reset(self) -> None:
+        self._control("POST", "reset")
+
+    def add_fault(self, **spec: Any) -> dict[str, Any]:
+        return self._control("POST", "faults", json=spec).json()
+
+    def faults(self) -> list[dict[str, Any]]:
+        return self._control("GET", "faults").json()["faults"]
+
+    def clear_faults(self) -> None:
+        self._control("DELETE", "faults")
+
+    # --- the API ---
+
+    def resolve(self, link: str) -> str:
+        """A `links.next` value as a URL: full URLs as they are, paths below the API base made absolute."""
+        if link.startswith(("http://", "https://")):
+            return link
+        return f"{self.base_url}/jsm/ops/api/{self.cloud_id}{link}"
+
+    def schedules(self) -> list[dict[str, Any]]:
+        """Every schedule, rotations included, following the pagination."""
+        found: list[dict[str, Any]] = []
+        url: str | None = f"{self.api_url}/schedules?expand=rotation&size=100"
+        while url:
+            response = self.http.get(url, auth=self.admin_auth, timeout=10)
+            response.raise_for_status()
+            page = response.json()
+            found.extend(page["values"])
+            url = self.resolve(page["links"]["next"]) if page["links"].get("next") else None
+        return found
+
+
+def _option(args: tuple[str, ...], name: str, default: str) -> str:
+    for index, arg in enumerate(args):
+        if arg == name and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return default
