@@ -97,7 +97,9 @@ def is_time_zone(name: str) -> bool:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="ignore")
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, frozen=True, extra="ignore", loc_by_alias=False
+    )
     output_only: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("id", check_fields=False)
