@@ -44,7 +44,6 @@ _MESSAGES = {
     "bool_type": "must be a boolean",
     "list_type": "must be a list",
     "model_type": "must be a JSON object",
-    "dict_type": "must be a JSON object",
 }
 
 

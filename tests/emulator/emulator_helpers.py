@@ -8,7 +8,7 @@ from typing import Any
 
 import requests
 
-# Copies of the example payloads of the API reference (/work/shared/contract at the time of writing).
+# Copies of the example payloads of the API reference pages (the project's contract).
 CONTRACT = Path(__file__).parent / "contract"
 UUID4 = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
 
