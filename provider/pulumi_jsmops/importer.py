@@ -1,0 +1,165 @@
+"""`jsmops import`: bring schedules made outside Pulumi under a stack, as code and in state.
+
+Pulumi cannot import resources of dynamic providers by itself (pulumi/pulumi#16175: the
+engine's Read of an import has no serialized provider to run). So the schedules are read
+through the API here, and handed to `pulumi import --file` with their inputs and outputs
+(CLI >= 3.254), which skips that Read. The generated module declares them with exactly
+those inputs, so a preview afterwards has nothing to do.
+
+All or nothing: everything is read and checked before the stack is touched, the stack is
+restored from a backup if `pulumi import` fails, and the module is written last.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import yaml
+from pulumi.dynamic.dynamic import serialize_provider
+from pydantic import ValidationError
+
+from . import codegen
+from .client import Client
+from .config import load_settings
+from .errors import JsmOpsError, NotFoundError
+from .models import Schedule, parse_api_schedule, parse_user_schedule, validation_problems
+from .provider import PROVIDER_KEY, ScheduleProvider
+from .schedule import Schedule as ScheduleResource
+
+SCHEDULE_TYPE = f"pulumi-python:{ScheduleResource._resource_type_name}"
+
+
+class ImportFailed(JsmOpsError):
+    """The import could not be done; the stack and the code are as they were."""
+
+
+@dataclass
+class Selection:
+    """Which schedules to import: by id, by name (substring), by team, or all."""
+
+    ids: list[str] = field(default_factory=list)
+    query: Optional[str] = None
+    team_id: Optional[str] = None
+    all: bool = False
+
+
+class PulumiStack:
+    """The `pulumi` CLI on one stack of the project in `project_dir`."""
+
+    def __init__(self, stack: str, project_dir: Path):
+        self.stack, self.project_dir = stack, project_dir
+
+    def run(self, *args: str, stream: bool = False) -> str:
+        command = ["pulumi", *args, "--stack", self.stack, "--non-interactive"]
+        result = subprocess.run(command, cwd=self.project_dir, text=True,
+                                stdout=None if stream else subprocess.PIPE, stderr=subprocess.PIPE)
+        if result.returncode != 0:
+            raise ImportFailed(f"`pulumi {args[0]}` failed: {result.stderr.strip() or result.stdout}")
+        return result.stdout or ""
+
+    def config(self) -> dict[str, Any]:
+        """The stack's config values by full key (secrets decrypted; never printed)."""
+        return {key: entry.get("value") for key, entry in json.loads(self.run("config", "--json", "--show-secrets")).items()}
+
+    def export(self) -> dict[str, Any]:
+        return json.loads(self.run("stack", "export"))
+
+
+def main_directory(project_dir: Path) -> Path:
+    """Where the project's program lives (Pulumi.yaml's `main`, else the project itself)."""
+    project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text()) or {}
+    main = project_dir / project.get("main", ".")
+    return main if main.is_dir() else main.parent
+
+
+def fetch(client: Client, selection: Selection, progress: Callable[[str], None]) -> list[dict[str, Any]]:
+    """The selected schedules, as the API has them."""
+    found: dict[str, dict[str, Any]] = {}
+    for number, schedule_id in enumerate(selection.ids, 1):
+        try:
+            found[schedule_id] = client.get_schedule(schedule_id)
+        except NotFoundError:
+            raise ImportFailed(f"no schedule has the id '{schedule_id}'") from None
+        progress(f"read schedule {number}/{len(selection.ids)}: {found[schedule_id]['name']}")
+    if selection.query is not None or selection.team_id is not None or selection.all:
+        for schedule in client.list_schedules(query=selection.query):
+            if selection.team_id is None or schedule.get("teamId") == selection.team_id:
+                found[schedule["id"]] = schedule
+                if len(found) % 25 == 0:
+                    progress(f"read {len(found)} schedules")
+    return list(found.values())
+
+
+def declarable(data: dict[str, Any]) -> Schedule:
+    """The schedule as a program can declare it; ImportFailed if the provider could not."""
+    schedule = parse_api_schedule(data)
+    try:
+        parse_user_schedule(schedule.to_inputs())
+    except ValidationError as exc:
+        problems = "; ".join(f"{path}: {reason}" for path, reason in validation_problems(exc))
+        raise ImportFailed(f"schedule '{schedule.name}' ({schedule.id}) cannot be declared as it is: {problems}") from None
+    return schedule
+
+
+def run_import(stack: str, selection: Selection, project_dir: Path, output: Optional[Path] = None,
+               progress: Callable[[str], None] = print) -> int:
+    """Imports the selected schedules; answers how many were imported."""
+    pulumi = PulumiStack(stack, project_dir)
+    output = output or main_directory(project_dir) / "imported_schedules.py"
+    config = pulumi.config()
+    client = Client(load_settings(config.get))
+    try:
+        schedules = fetch(client, selection, progress)
+    finally:
+        client.close()
+    if not schedules:
+        raise ImportFailed("no schedule matches the selection")
+
+    state = pulumi.export()
+    managed = {r.get("id"): r["urn"].rsplit("::", 1)[1]
+               for r in state.get("deployment", {}).get("resources", []) if r["type"] == SCHEDULE_TYPE}
+    taken = set(managed.values())
+    to_import: list[tuple[str, Schedule]] = []
+    for data in schedules:
+        if data["id"] in managed:
+            progress(f"'{data['name']}' ({data['id']}) is already in stack '{stack}' as '{managed[data['id']]}': skipped")
+            continue
+        schedule = declarable(data)
+        to_import.append((codegen.resource_name(schedule.name, taken), schedule))
+    if not to_import:
+        progress("nothing to import")
+        return 0
+
+    provider = serialize_provider(ScheduleProvider())
+    resources = [{
+        "type": SCHEDULE_TYPE, "name": name, "id": schedule.id,
+        "inputs": {**schedule.to_inputs(), PROVIDER_KEY: provider},
+        "outputs": {**schedule.to_outputs(), PROVIDER_KEY: provider},
+    } for name, schedule in to_import]
+
+    with tempfile.TemporaryDirectory(prefix="jsmops-import-") as work:
+        import_file, backup = Path(work) / "import.json", Path(work) / "backup.json"
+        import_file.write_text(json.dumps({"resources": resources}))
+        backup.write_text(json.dumps(state))
+        progress(f"importing {len(resources)} schedules into stack '{stack}'")
+        try:
+            pulumi.run("import", "--file", str(import_file), "--yes", "--skip-preview",
+                       "--generate-code=false", "--protect=false", stream=True)
+        except ImportFailed:
+            pulumi.run("stack", "import", "--file", str(backup), "--force")
+            raise
+
+    code = "".join(codegen.declaration(name, schedule) for name, schedule in to_import)
+    existing = output.read_text() if output.exists() else codegen.module_header(client.settings.api_root)
+    staged = output.with_name(f".{output.name}.tmp")
+    staged.write_text(existing + code)
+    os.replace(staged, output)
+    progress(f"imported {len(to_import)} schedules; their code is in {output}: "
+             f"add `import {output.stem}` to the stack program if it is not there yet")
+    return len(to_import)
