@@ -35,9 +35,11 @@ class PulumiError(AssertionError):
 
 
 class PulumiProject:
-    """A project dir with a local file backend of its own and one stack, `test`."""
+    """A project dir with one stack, `test`, in a local file backend of its own unless
+    `backend_url` names another (then the stack is selected if it exists already)."""
 
-    def __init__(self, root: Path, emulator: Emulator, *, program: str = PROGRAM, token_in_env: bool = True):
+    def __init__(self, root: Path, emulator: Emulator, *, program: str = PROGRAM, token_in_env: bool = True,
+                 backend_url: str | None = None):
         self.root = root
         self.dir = root / "project"
         self.state_dir = root / "state"
@@ -53,7 +55,7 @@ class PulumiProject:
         self.env = {
             **os.environ,
             "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-            "PULUMI_BACKEND_URL": f"file://{self.state_dir}",
+            "PULUMI_BACKEND_URL": backend_url or f"file://{self.state_dir}",
             "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
@@ -66,7 +68,7 @@ class PulumiProject:
         if token_in_env:
             self.env["JSMOPS_API_TOKEN"] = emulator.admin_auth[1]
         self.write_schedules({})
-        self.pulumi("stack", "init", "test")
+        self.pulumi("stack", "select", "--create", "test")
 
     def write_schedules(self, schedules: dict[str, dict[str, Any]]) -> None:
         (self.dir / "schedules.json").write_text(json.dumps(schedules, indent=2))
