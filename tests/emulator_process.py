@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,15 @@ class Emulator:
 
     def stats(self) -> dict[str, Any]:
         return self._control("GET", "stats").json()
+
+    def wait_until_idle(self, timeout: float = 60) -> None:
+        """Waits until no API request is being served, e.g. ones held by a delay fault
+        after their client gave up (they are counted only when they finish)."""
+        deadline = time.monotonic() + timeout
+        while self.stats()["in_flight"]:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the emulator still serves requests after {timeout} s")
+            time.sleep(0.05)
 
     def reset_stats(self) -> None:
         self._control("POST", "stats/reset")

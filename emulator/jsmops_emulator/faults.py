@@ -130,9 +130,21 @@ class RateLimiter:
 
 
 class RequestCounters:
+    """Finished API requests by method and status, and how many are still being served
+    (e.g. held by a delay fault after their client gave up), so tests can wait for quiet."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts: collections.Counter[tuple[str, int]] = collections.Counter()
+        self._in_flight = 0
+
+    def enter(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
 
     def record(self, method: str, status: int) -> None:
         with self._lock:
@@ -145,6 +157,7 @@ class RequestCounters:
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
             counts = dict(self._counts)
+            in_flight = self._in_flight
         by_method: collections.Counter[str] = collections.Counter()
         by_status: collections.Counter[str] = collections.Counter()
         by_method_status: dict[str, dict[str, int]] = {}
@@ -157,6 +170,7 @@ class RequestCounters:
             "by_method": dict(by_method),
             "by_status": dict(sorted(by_status.items())),
             "by_method_status": by_method_status,
+            "in_flight": in_flight,
         }
 
 
@@ -181,6 +195,13 @@ class TrafficControl:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> str | None:
         if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
             return await self.app(scope, receive, send)
+        self.counters.enter()
+        try:
+            return await self._serve(scope, receive, send)
+        finally:
+            self.counters.leave()
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> str | None:
         method = scope["method"]
         counted = self._counting(method, send)
 

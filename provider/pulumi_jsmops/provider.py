@@ -8,6 +8,8 @@ so `check` and `diff` (all a `pulumi preview` of an unchanged stack needs) make 
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from typing import Any, Callable, Optional
 
@@ -63,6 +65,7 @@ class ScheduleProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         self._config_get: Callable[[str], Any] = req.config.get
+        _set_up_logging()
 
     @property
     def client(self) -> Client:
@@ -147,3 +150,19 @@ class ScheduleProvider(ResourceProvider):
 
 
 _client_lock = threading.Lock()
+
+
+def _set_up_logging() -> None:
+    """Our log lines (JSMOPS_LOG_LEVEL, default WARNING) go to stderr, which the engine
+    shows with -v or on failure. The gRPC server would add a Python traceback to each of
+    our own errors, whose message already says all the engine shows; those are dropped."""
+    ours = logging.getLogger("pulumi_jsmops")
+    if not ours.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("jsmops: %(levelname)s %(message)s"))
+        ours.addHandler(handler)
+        ours.setLevel(os.environ.get("JSMOPS_LOG_LEVEL", "WARNING").upper())
+        ours.propagate = False
+        logging.getLogger("grpc._server").addFilter(
+            lambda record: not (record.exc_info and isinstance(record.exc_info[1], JsmOpsError))
+        )

@@ -117,7 +117,21 @@ class Schedule(Resource, module="jsmops", name="Schedule"):
         props: dict[str, Any] = dict.fromkeys(_INPUTS)
         props.update(args or {})
         props.update({key: value for key, value in given.items() if value is not None})
+        _claim_name(props["name"], resource_name)
         super().__init__(ScheduleProvider(), resource_name, props, opts)
+
+
+# Schedule names are unique in a site; two resources of one program with the same name
+# would fight over one schedule, so the program stops before anything is sent.
+_claimed_names: dict[str, str] = {}
+
+
+def _claim_name(name: Any, resource_name: str) -> None:
+    if isinstance(name, str):
+        other = _claimed_names.setdefault(name, resource_name)
+        if other != resource_name:
+            raise ValueError(f"name: Schedule resources '{other}' and '{resource_name}' are both named "
+                             f"'{name}'; schedule names must be unique")
 
 
 class GetScheduleResult:

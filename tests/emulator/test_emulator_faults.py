@@ -112,7 +112,9 @@ def test_a_delayed_request_holds_no_one_else_up(emulator_factory):
         statuses = list(pool.map(fetch, range(8)))
     assert statuses == [200] * 8
     # The delayed request is still pending: only the eight others have been answered.
-    assert emulator.stats()["by_method_status"] == {"GET": {"200": 8}}
+    stats = emulator.stats()
+    assert stats["by_method_status"] == {"GET": {"200": 8}}
+    assert stats["in_flight"] == 1
 
 
 def test_a_short_delay_then_answers_normally(admin):
@@ -177,6 +179,7 @@ def test_counters_by_method_and_status(admin, viewer):
             "POST": {"201": 1, "409": 1},
             "PUT": {"405": 1},
         },
+        "in_flight": 0,
     }
 
 
@@ -187,7 +190,7 @@ def test_stats_reset_clears_counters_only_and_reset_clears_everything(admin):
 
     emulator.reset_stats()
 
-    assert emulator.stats() == {"total": 0, "by_method": {}, "by_status": {}, "by_method_status": {}}
+    assert emulator.stats() == {"total": 0, "by_method": {}, "by_status": {}, "by_method_status": {}, "in_flight": 0}
     assert emulator.schedules() == [schedule]
     assert len(emulator.faults()) == 1
     emulator.reset()

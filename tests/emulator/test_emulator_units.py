@@ -76,9 +76,18 @@ def test_counters_snapshot_shape():
         "by_method": {"GET": 3, "POST": 1},
         "by_status": {"200": 2, "404": 1, "201": 1},
         "by_method_status": {"GET": {"200": 2, "404": 1}, "POST": {"201": 1}},
+        "in_flight": 0,
     }
     counters.reset()
     assert counters.snapshot()["total"] == 0
+
+
+def test_counters_know_how_many_requests_are_being_served():
+    counters = RequestCounters()
+    counters.enter()
+    counters.enter()
+    counters.leave()
+    assert counters.snapshot()["in_flight"] == 1
 
 
 def test_default_database_is_a_file_in_the_working_directory():

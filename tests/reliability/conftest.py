@@ -1,0 +1,21 @@
+"""Fixtures of the reliability suite: Pulumi projects on the real CLI against the emulator."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from emulator_process import Emulator
+from pulumi_project import PulumiProject
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "e2e"))  # the shared example schedules
+
+
+@pytest.fixture
+def project(tmp_path: Path, emulator: Emulator) -> PulumiProject:
+    """A project whose client gives up fast: short timeout and backoff, few retries."""
+    project = PulumiProject(tmp_path, emulator)
+    project.env.update({"JSMOPS_TIMEOUT": "1", "JSMOPS_BACKOFF_FACTOR": "0.05", "JSMOPS_MAX_RETRIES": "4"})
+    return project
