@@ -1,0 +1,103 @@
+"""Invalid programs fail at `pulumi preview`, naming the field, before any request."""
+
+from __future__ import annotations
+
+import copy
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from emulator_process import Emulator
+from pulumi_project import PulumiProject
+from schedules import OPERATIONS, SUPPORT
+
+R = "rotations[0]"
+TR = f"{R}.time_restriction"
+
+
+def support(path: str, value) -> dict:
+    """A program of one schedule, SUPPORT, with one value replaced (`...` deletes it)."""
+    spec = copy.deepcopy(SUPPORT)
+    *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
+    target = spec
+    for part in parents:
+        target = target[part]
+    if value is ...:
+        del target[last]
+    else:
+        target[last] = value
+    return {"support": spec}
+
+
+WEEKDAY = {"start_day": "monday", "start_hour": 9, "start_min": 0, "end_day": "friday", "end_hour": 17, "end_min": 0}
+
+# (program, what the output must say)
+PROGRAMS = [
+    (support("name", ...), "name: Field required"),
+    (support("name", ""), "name: must not be blank"),
+    (support("name", 12), "name: Input should be a valid string"),
+    (support("team_id", None), "team_id: Field required"),
+    (support("team_id", " "), "team_id: must not be blank"),
+    (support("description", ["a"]), "description: Input should be a valid string"),
+    (support("timezone", "Europe/Atlantis"), "timezone: 'Europe/Atlantis' is not an IANA time zone name"),
+    (support("timezone", 1), "timezone: Input should be a valid string"),
+    (support("enabled", "yes"), "enabled: Input should be a valid boolean"),
+    (support("colour", "blue"), "unexpected keyword argument 'colour'"),
+    (support("rotations", "weekly"), "rotations: Input should be a valid list"),
+    (support("rotations.0.name", ""), f"{R}.name: must not be blank"),
+    (support("rotations.0.name", ...), f"{R}.name: Field required"),
+    (support("rotations.0.type", "monthly"), f"{R}.type: Input should be 'daily', 'weekly' or 'hourly'"),
+    (support("rotations.0.type", ...), f"{R}.type: Field required"),
+    (support("rotations.0.length", 0), f"{R}.length: Input should be greater than or equal to 1"),
+    (support("rotations.0.length", "2"), f"{R}.length: must be a whole number"),
+    (support("rotations.0.length", 2.5), f"{R}.length: must be a whole number"),
+    (support("rotations.0.start_date", "2026-01-05 09:00"), f"{R}.start_date: Input should have timezone info"),
+    (support("rotations.0.start_date", "tomorrow"), f"{R}.start_date: Input should be a valid datetime"),
+    (support("rotations.0.start_date", "2026-02-30T09:00:00Z"), f"{R}.start_date: Input should be a valid datetime"),
+    (support("rotations.0.end_date", "2025-12-31T00:00:00Z"), f"{R}.end_date: must be after start_date"),
+    (support("rotations.0.id", "r-1"), f"{R}.id: is set by the service; leave it out"),
+    (support("rotations.0.priority", 1), f"{R}.priority: unknown field"),
+    (support("rotations.0.participants.0.type", "robot"),
+     f"{R}.participants[0].type: Input should be 'user', 'team', 'escalation' or 'noone'"),
+    (support("rotations.0.participants.1", {"type": "team"}),
+     f"{R}.participants[1].id: is required for a participant of type 'team'"),
+    (support("rotations.0.participants.1", {"type": "noone", "id": "x"}),
+     f"{R}.participants[1].id: a 'noone' participant carries no id"),
+    (support("rotations.0.time_restriction.type", "weekly"), f"{TR}.type: Input should be 'time-of-day'"),
+    (support("rotations.0.time_restriction.restriction.start_hour", 24),
+     f"{TR}.restriction.start_hour: Input should be less than or equal to 23"),
+    (support("rotations.0.time_restriction.restriction.end_min", 45),
+     f"{TR}.restriction.end_min: must be 0 or 30"),
+    (support("rotations.0.time_restriction.restriction", ...), f"{TR}.restriction: is required"),
+    (support("rotations.0.time_restriction", {"type": "weekday-and-time-of-day", "restrictions": []}),
+     f"{TR}.restrictions: needs at least one entry"),
+    (support("rotations.0.time_restriction", {"type": "weekday-and-time-of-day",
+                                              "restrictions": [{**WEEKDAY, "end_day": "someday"}]}),
+     f"{TR}.restrictions[0].end_day: Input should be 'monday'"),
+    (support("rotations", [SUPPORT["rotations"][0], SUPPORT["rotations"][0]]),
+     "rotations: two rotations are named 'weekly'"),
+    ({"support": SUPPORT, "copy": {**OPERATIONS, "name": SUPPORT["name"]}},
+     "name: Schedule resources 'support' and 'copy' are both named 'Support Schedule'"),
+]
+
+
+def test_every_invalid_program_fails_at_preview_naming_the_field(tmp_path: Path, emulator: Emulator) -> None:
+    assert len(PROGRAMS) >= 30
+    workers = [PulumiProject(tmp_path / f"worker{i}", emulator) for i in range(3)]
+    emulator.reset_stats()
+
+    def preview_all(worker: int) -> list[tuple[int, int, str]]:
+        project, results = workers[worker], []
+        for number in range(worker, len(PROGRAMS), len(workers)):
+            project.write_schedules(PROGRAMS[number][0])
+            result = project.preview(check=False)
+            results.append((number, result.returncode, result.stdout + result.stderr))
+        return results
+
+    with ThreadPoolExecutor(len(workers)) as pool:
+        outcomes = [outcome for results in pool.map(preview_all, range(len(workers))) for outcome in results]
+
+    misses = [(number, PROGRAMS[number][1], output[-600:]) for number, returncode, output in outcomes
+              if returncode == 0 or PROGRAMS[number][1] not in output]
+    assert misses == []
+    assert len(outcomes) == len(PROGRAMS)
+    assert emulator.stats()["total"] == 0  # no program reached the service
