@@ -23,7 +23,7 @@ MIN_VERSION=3.254.0  # `pulumi import --file` with inputs and outputs (used by `
 version=$(sed -n 's#^\s*github.com/pulumi/pulumi/pkg/v3 v\([0-9.]*\)$#\1#p' "$here/pulumi-cli/go.mod")
 cache_root=${JSMOPS_TOOLCHAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-jsmops/toolchain}
 # The key covers everything that goes into the build, so a change to either module rebuilds.
-key=$(cat "$here"/pulumi-cli/go.* "$here"/python-langhost/go.* "$0" | sha256sum | cut -c1-12)
+key=$(cat "$here"/pulumi-cli/go.* "$here"/python-langhost/go.* | sha256sum | cut -c1-12)
 dest="$cache_root/pulumi-v$version-$key"
 tools=(pulumi pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python)
 
@@ -34,20 +34,24 @@ log() { echo "install-pulumi: $*" >&2; }
 
 # The sdk v3.79.0 host reads the runtime options of Pulumi.yaml from its command line,
 # where engines since then no longer put them (they send them over RPC). The engine
-# starts the host in the project directory, so this wrapper hands the host the
-# `virtualenv` option from ./Pulumi.yaml, which `pulumi up` needs to find the venv
-# without activating it.
+# starts the host in the program's directory, so this wrapper finds the Pulumi.yaml
+# there or above and hands the host its `virtualenv` option, which `pulumi up` needs
+# to find the venv without activating it. Rewritten on every run (it is not part of
+# the cached build).
 write_langhost_wrapper() {
-    cat >"$1" <<WRAPPER
+    cat >"$1.tmp" <<WRAPPER
 #!/bin/sh
 host="$dest/bin/$langhost_binary"
-venv=\$(sed -n 's/^[[:space:]]*virtualenv:[[:space:]]*["'\'']\{0,1\}\([^"'\''#[:space:]]*\).*/\1/p' Pulumi.yaml 2>/dev/null | head -n 1)
+root=\$PWD
+while [ ! -f "\$root/Pulumi.yaml" ] && [ "\$root" != / ]; do root=\$(dirname "\$root"); done
+venv=\$(sed -n 's/^[[:space:]]*virtualenv:[[:space:]]*["'\'']\{0,1\}\([^"'\''#[:space:]]*\).*/\1/p' "\$root/Pulumi.yaml" 2>/dev/null | head -n 1)
 if [ -n "\$venv" ]; then
-    exec "\$host" -root "\$PWD" -virtualenv "\$venv" "\$@"
+    exec "\$host" -root "\$root" -virtualenv "\$venv" "\$@"
 fi
 exec "\$host" "\$@"
 WRAPPER
-    chmod 0755 "$1"
+    chmod 0755 "$1.tmp"
+    mv "$1.tmp" "$1"
 }
 
 version_ok() {  # is $1 >= MIN_VERSION?
@@ -55,6 +59,7 @@ version_ok() {  # is $1 >= MIN_VERSION?
 }
 
 link_into_bin() {
+    write_langhost_wrapper "$dest/bin/pulumi-language-python"
     for t in "${tools[@]}"; do ln -sfn "$dest/bin/$t" "$bin_dir/$t"; done
 }
 
@@ -100,7 +105,6 @@ if [ ! -f "$dest/.complete" ]; then
         github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
     (cd "$work/python-langhost" && go build -trimpath -o "$work/bin/$langhost_binary" \
         github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python)
-    write_langhost_wrapper "$work/bin/pulumi-language-python"
     # The shims the official distribution ships beside the binaries are files of the SDK's
     # Go module at the pinned version: take them from the module cache as they are.
     sdk_dir=$(cd "$work/pulumi-cli" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
