@@ -29,6 +29,7 @@ demo: toolchain
 	scripts/demo.sh
 
 test: toolchain
+	.ci/install-postgres.sh
 	$(BIN)/pytest
 
 clean:
