@@ -178,6 +178,27 @@ async def _discard(message: Message) -> None:
     """A `send` that drops the response."""
 
 
+async def _read_body(receive: Receive) -> bytes:
+    body = b""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return body
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            return body
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands over the already read body, then the connection's own events."""
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replay() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replay
+
+
 class TrafficControl:
     """ASGI middleware: counts every API request by method and final status,
     then applies the rate limit, then the oldest matching injected fault.
@@ -220,8 +241,11 @@ class TrafficControl:
             response = error_response(fault.status, [f"injected fault: HTTP {fault.status}"], headers)
             return await response(scope, receive, counted)
         if fault.action == "delay":
+            # A slow service has the request already: it is served even if the client
+            # gives up (or dies) while waiting, as a real one would.
+            body = await _read_body(receive)
             await asyncio.sleep(fault.delay)
-            return await self.app(scope, receive, counted)
+            return await self.app(scope, _replaying(body, receive), counted)
         # cut: the request is processed (and committed) in full, its response dropped.
         await self.app(scope, receive, self._counting(method, _discard))
         return _CUT

@@ -8,12 +8,24 @@ import signal
 import subprocess
 import time
 from collections import Counter
+from pathlib import Path
 
 from emulator_process import Emulator
 from pulumi_project import PulumiProject
 from schedules import SUPPORT, TEAM
 
 COUNT = 30
+
+
+def kill_processes_of(project_dir: Path) -> None:
+    """Kills what runs in the project directory or names it (language host, program, provider)."""
+    for process in Path("/proc").glob("[0-9]*"):
+        try:
+            if (os.readlink(process / "cwd") == str(project_dir)
+                    or str(project_dir).encode() in (process / "cmdline").read_bytes()):
+                os.kill(int(process.name), signal.SIGKILL)
+        except OSError:
+            pass  # gone meanwhile, or not ours to read
 
 
 def wait_for(condition, timeout: float = 120) -> None:
@@ -38,6 +50,7 @@ def test_an_up_killed_halfway_converges_on_the_next_runs(project: PulumiProject,
     finally:
         os.killpg(run.pid, signal.SIGKILL)
         run.wait()
+        kill_processes_of(project.dir)  # the plugins the CLI started in process groups of their own
     emulator.wait_until_idle()
 
     made, recorded = emulator.schedules(), project.resources()
