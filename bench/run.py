@@ -1,0 +1,482 @@
+"""`make bench`: the cost of previews and deployments of N schedules, against the emulator.
+
+For each N, a stack of N schedules (the provider) and a stack of N no-op dynamic resources
+with the same inputs (the baseline, `bench/noop.py`) go through `up` (all new), `preview`
+(nothing changed), `refresh` and `destroy` with the real `pulumi` CLI. Each operation is
+timed (wall clock of the CLI command, as a user waits for it) and its API requests are
+counted by the emulator. Baseline and provider runs alternate, in an order that rotates
+from one operation to the next, so that drift of the machine hits both alike; each figure
+is the median of `--repeat` runs, and the provider's cost shows as its ratio to the
+baseline. Then an `up` of N = 100 schedules against an emulator limited to 10 requests per
+second, and the provider's start-up (see bench/startup.py).
+
+    python -m bench.run [--sizes 10,100] [--large] [--repeat K] [--out bench/results.json]
+
+Prints a table and writes the results, with every sample, to `bench/results.json`.
+The table says which targets are met; with `--strict` a missed one makes the exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+# The test harness (Emulator, PulumiProject) is reused from tests/, not copied.
+for _path in (str(ROOT / "tests"), str(ROOT)):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+import requests  # noqa: E402
+
+from bench import startup  # noqa: E402
+from bench.workload import schedules  # noqa: E402
+from emulator_process import Emulator  # noqa: E402
+from pulumi_project import PROGRAM as SCHEDULE_PROGRAM  # noqa: E402
+from pulumi_project import PulumiProject  # noqa: E402
+
+BASELINE_PROGRAM = '''\
+import json
+from pathlib import Path
+
+import pulumi
+from bench.MODULE import NoopResource
+
+for resource_name, spec in json.loads(Path("schedules.json").read_text()).items():
+    resource = NoopResource(resource_name, spec)
+    pulumi.export(resource_name, resource.id)
+'''
+
+# operation -> CLI arguments. `up` skips its preview so that it measures the deployment
+# alone; `preview` and `refresh` expect no changes, so a spurious diff fails them.
+OPERATIONS: dict[str, tuple[str, ...]] = {
+    "up": ("up", "--yes", "--skip-preview"),
+    "preview": ("preview", "--expect-no-changes"),
+    "refresh": ("refresh", "--yes", "--skip-preview", "--expect-no-changes"),
+    "destroy": ("destroy", "--yes", "--skip-preview"),
+}
+# The requests each operation may make, for N schedules.
+EXPECTED_REQUESTS = {
+    "up": lambda n: {"POST": n},
+    "preview": lambda n: {},
+    "refresh": lambda n: {"GET": n},
+    "destroy": lambda n: {"DELETE": n},
+}
+MAX_RATIO = 1.3
+RATIO_AT = 100  # the N the ratio target applies to
+MAX_STARTUP_S = 0.5
+RATE_LIMIT = 10
+RATE_LIMITED_N = 100
+# kind of stack -> (program, resource type)
+KINDS = {
+    "provider": (SCHEDULE_PROGRAM, "pulumi-python:dynamic/jsmops:Schedule"),
+    "baseline": (BASELINE_PROGRAM.replace("MODULE", "noop"), "pulumi-python:dynamic/bench:Noop"),
+    "baseline+import": (BASELINE_PROGRAM.replace("MODULE", "noop_importing"),
+                        "pulumi-python:dynamic/bench:NoopImporting"),
+}
+
+
+class Stack:
+    """One throwaway project and stack, the provider's or the baseline's."""
+
+    def __init__(self, kind: str, root: Path, emulator: Emulator, n: int):
+        self.kind, self.n = kind, n
+        program, self.type = KINDS[kind]
+        self.project = PulumiProject(root / f"{kind.replace('+', '-')}-{n}", emulator, program=program)
+        # The baseline's provider is imported by reference, like ours: from the repo root.
+        path = self.project.env.get("PYTHONPATH")
+        self.project.env["PYTHONPATH"] = str(ROOT) + (os.pathsep + path if path else "")
+        self.project.write_schedules(schedules(n))
+        self.timeout = 300 + 3 * n
+
+    def run(self, operation: str, emulator: Emulator) -> dict[str, Any]:
+        """Runs one operation; its wall time, exit status and the API requests it made."""
+        emulator.reset_stats()
+        cpu, emulator_cpu = _children_cpu(), _process_cpu(emulator)
+        started = time.perf_counter()
+        result = self.project.pulumi(*OPERATIONS[operation], check=False, timeout=self.timeout)
+        wall = time.perf_counter() - started
+        cpu, emulator_cpu = _children_cpu() - cpu, _process_cpu(emulator) - emulator_cpu
+        stats = emulator.stats()
+        sample = {
+            "wall_s": round(wall, 4),
+            # CPU of the whole `pulumi` process tree (engine, language host, program,
+            # provider process), and of the emulator: steadier than wall time on a busy machine
+            "cpu_s": round(cpu, 3),
+            "emulator_cpu_s": round(emulator_cpu, 3),
+            "exit": result.returncode,
+            "by_method": stats["by_method"],
+            "by_status": stats["by_status"],
+        }
+        if result.returncode != 0:
+            sample["output_tail"] = (result.stdout + result.stderr)[-3000:]
+            print(f"\n  ! {self.kind} {operation} N={self.n} exited {result.returncode}:\n"
+                  + _indent(sample["output_tail"][-1500:]), flush=True)
+        return sample
+
+    def resource_count(self) -> int:
+        state = json.loads(self.project.pulumi("stack", "export").stdout)
+        return sum(1 for r in state["deployment"].get("resources") or [] if r["type"] == self.type)
+
+    def clean_up(self) -> None:
+        """After a failed run: empties the stack (no-op when it is empty)."""
+        self.project.pulumi("destroy", "--yes", "--skip-preview", check=False, timeout=self.timeout)
+
+
+def _children_cpu() -> float:
+    """CPU seconds used by this process's finished children (and theirs, when reaped)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _process_cpu(emulator: Emulator) -> float:
+    """CPU seconds the emulator process has used so far (0 where /proc is not there)."""
+    try:
+        fields = Path(f"/proc/{emulator.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, AttributeError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
+
+
+def _median(values: list[float]) -> Optional[float]:
+    return round(statistics.median(values), 4) if values else None
+
+
+def _distinct(samples: list[dict[str, Any]]) -> list[dict[str, int]]:
+    seen: list[dict[str, int]] = []
+    for sample in samples:
+        if sample["by_method"] not in seen:
+            seen.append(sample["by_method"])
+    return seen
+
+
+def bench_size(n: int, repeat: int, root: Path, emulator: Emulator, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+    stacks = {kind: Stack(kind, root, emulator, n) for kind in kinds}
+    samples: dict[str, dict[str, list[dict[str, Any]]]] = {op: {kind: [] for kind in kinds} for op in OPERATIONS}
+    # what the stacks and the emulator held after each up and destroy, when not as expected
+    consistency: dict[str, list[str]] = {"up": [], "destroy": []}
+    for k in range(repeat):
+        for i, operation in enumerate(OPERATIONS):
+            # Who goes first rotates from one operation (and run) to the next.
+            shift = (k + i) % len(kinds)
+            for kind in kinds[shift:] + kinds[:shift]:
+                sample = stacks[kind].run(operation, emulator)
+                samples[operation][kind].append(sample)
+                print(f"  N={n:<4} run {k + 1}/{repeat} {operation:<8} {kind:<15} {sample['wall_s']:7.2f} s  "
+                      f"{_requests_text(sample['by_method'])}", flush=True)
+            if operation == "up":
+                # What the stacks and the service hold now (these API reads are not counted
+                # against any operation: the counters are reset before each one).
+                remote = len(emulator.schedules())
+                held = {kind: stacks[kind].resource_count() for kind in stacks}
+                if remote != n or set(held.values()) != {n}:
+                    consistency["up"].append(f"run {k + 1}: after up, {remote} schedules in the emulator, "
+                                       f"{held} resources in the stacks (expected {n} each)")
+        remote = len(emulator.schedules())
+        held = {kind: stacks[kind].resource_count() for kind in stacks}
+        if remote or any(held.values()):
+            consistency["destroy"].append(f"run {k + 1}: after destroy, {remote} schedules left in the emulator, "
+                                          f"{held} resources in the stacks")
+        if any(samples[op][kind][-1]["exit"] for op in OPERATIONS for kind in stacks) or remote:
+            for stack in stacks.values():
+                stack.clean_up()
+            emulator.reset()
+
+    rows = []
+    for operation in OPERATIONS:
+        provider, baseline = samples[operation]["provider"], samples[operation]["baseline"]
+        p_wall = _median([s["wall_s"] for s in provider])
+        b_wall = _median([s["wall_s"] for s in baseline])
+        expected = EXPECTED_REQUESTS[operation](n)
+        failed_runs = [s["exit"] for kind in kinds for s in samples[operation][kind] if s["exit"]]
+        p_cpu = _median([s["cpu_s"] for s in provider])
+        b_cpu = _median([s["cpu_s"] for s in baseline])
+        row = {
+            "operation": operation,
+            "n": n,
+            "repeat": repeat,
+            "provider": {"wall_s": p_wall, "cpu_s": p_cpu,
+                         "emulator_cpu_s": _median([s["emulator_cpu_s"] for s in provider]), "samples": provider},
+            "baseline": {"wall_s": b_wall, "cpu_s": b_cpu, "samples": baseline},
+            **({"baseline+import": {
+                "wall_s": _median([s["wall_s"] for s in samples[operation]["baseline+import"]]),
+                "cpu_s": _median([s["cpu_s"] for s in samples[operation]["baseline+import"]]),
+                "samples": samples[operation]["baseline+import"]}} if "baseline+import" in kinds else {}),
+            "ratio": round(p_wall / b_wall, 3) if p_wall and b_wall else None,
+            "cpu_ratio": round(p_cpu / b_cpu, 3) if p_cpu and b_cpu else None,
+            # the median of the ratios of runs made side by side: less sensitive to drift
+            "pairwise_ratio": _median([p["wall_s"] / b["wall_s"] for p, b in zip(provider, baseline)]),
+            "requests": _distinct(provider),
+            "baseline_requests": _distinct(baseline),
+            "expected_requests": expected,
+            "checks": {
+                "requests": all(s["by_method"] == expected for s in provider),
+                "exit": not failed_runs,
+                # no-op resources must not reach the API at all
+                "baseline_silent": all(not s["by_method"] for kind in kinds if kind != "provider"
+                                       for s in samples[operation][kind]),
+            },
+        }
+        if operation in consistency:
+            row["consistency"] = consistency[operation]
+            row["checks"]["consistent"] = not consistency[operation]
+        if n == RATIO_AT:
+            row["checks"]["ratio"] = row["ratio"] is not None and row["ratio"] <= MAX_RATIO
+        rows.append(row)
+    for stack in stacks.values():
+        shutil.rmtree(stack.project.root, ignore_errors=True)
+    return rows
+
+
+def bench_rate_limited(n: int, root: Path) -> dict[str, Any]:
+    """`up` then `destroy` of n schedules against an emulator allowing RATE_LIMIT requests a second."""
+    emulator = Emulator(root / "emulator-rate-limited", "--rate-limit", str(RATE_LIMIT))
+    try:
+        stack = Stack("provider", root / "rate-limited", emulator, n)
+        result: dict[str, Any] = {"n": n, "rate_limit_per_s": RATE_LIMIT,
+                                  "floor_s": round(max(0, n - RATE_LIMIT) / RATE_LIMIT, 1)}
+        for operation in ("up", "destroy"):
+            sample = stack.run(operation, emulator)
+            stats = emulator.stats()
+            sample["by_method_status"] = stats["by_method_status"]
+            time.sleep(1.1)  # let the window empty before the reads below
+            sample["resources_in_state"] = stack.resource_count()
+            sample["schedules_in_emulator"] = _count_remote(emulator)
+            result[operation] = sample
+            print(f"  N={n:<4} rate limit {RATE_LIMIT}/s {operation:<8} {sample['wall_s']:7.2f} s  "
+                  f"{_status_text(stats['by_method_status'])}", flush=True)
+        up, destroy = result["up"], result["destroy"]
+        result["checks"] = {
+            "up_completed": up["exit"] == 0 and up["resources_in_state"] == n and up["schedules_in_emulator"] == n,
+            "destroy_completed": destroy["exit"] == 0 and destroy["resources_in_state"] == 0
+            and destroy["schedules_in_emulator"] == 0,
+            # each schedule created exactly once: n POSTs answered 201, whatever was refused with 429
+            "one_create_each": up["by_method_status"].get("POST", {}).get("201") == n,
+        }
+        return result
+    finally:
+        emulator.stop()
+
+
+def _count_remote(emulator: Emulator) -> int:
+    for _ in range(10):
+        try:
+            return len(emulator.schedules())
+        except requests.HTTPError as exc:
+            if exc.response is None or exc.response.status_code != 429:
+                raise
+            time.sleep(1)
+    raise RuntimeError("the rate-limited emulator kept refusing the check of its schedules")
+
+
+def bench_api_direct(n: int, emulator: Emulator, threads: int = 4) -> dict[str, Any]:
+    """N creates, reads and deletes straight through HTTP (no Pulumi, no provider), with
+    the concurrency the dynamic-provider process has (4 worker threads): what the
+    emulator itself takes, a floor under the provider's share of `up`, `refresh` and `destroy`."""
+    from bench.workload import schedule
+    from pulumi_jsmops.models import parse_user_schedule
+
+    bodies = [parse_user_schedule(schedule(i)).to_api() for i in range(n)]
+    session = requests.Session()
+    session.auth = emulator.admin_auth
+    session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=threads))
+    url = f"{emulator.api_url}/schedules"
+    timings: dict[str, float] = {}
+    emulator.reset()
+    with ThreadPoolExecutor(threads) as pool:
+        started = time.perf_counter()
+        ids = list(pool.map(lambda b: session.post(url, json=b, timeout=30).json()["id"], bodies))
+        timings["POST"] = time.perf_counter() - started
+        started = time.perf_counter()
+        list(pool.map(lambda i: session.get(f"{url}/{i}", timeout=30).raise_for_status(), ids))
+        timings["GET"] = time.perf_counter() - started
+        started = time.perf_counter()
+        list(pool.map(lambda i: session.delete(f"{url}/{i}", timeout=30).raise_for_status(), ids))
+        timings["DELETE"] = time.perf_counter() - started
+    session.close()
+    emulator.reset()
+    return {"n": n, "threads": threads, "wall_s": {k: round(v, 3) for k, v in timings.items()}}
+
+
+# --- output -------------------------------------------------------------------------------
+
+def _requests_text(by_method: dict[str, int]) -> str:
+    return ", ".join(f"{m} {c}" for m, c in sorted(by_method.items())) or "none"
+
+
+def _status_text(by_method_status: dict[str, dict[str, int]]) -> str:
+    return ", ".join(f"{m} " + "/".join(f"{c}x{s}" for s, c in sorted(st.items()))
+                     for m, st in sorted(by_method_status.items())) or "none"
+
+
+def _num(value: Optional[float]) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _ok(value: Optional[bool]) -> str:
+    return "-" if value is None else ("pass" if value else "FAIL")
+
+
+def table(rows: list[dict[str, Any]], rate_limited: Optional[dict[str, Any]], start: dict[str, Any],
+          api_direct: list[dict[str, Any]]) -> str:
+    with_import = any("baseline+import" in row for row in rows)
+    header = ("operation", "N", "provider s", "baseline s", "ratio", "pair ratio", "cpu s p/b", "cpu ratio",
+              "emu cpu s", "requests (provider)", "expected", "checks", f"ratio<={MAX_RATIO}")
+    if with_import:
+        header += ("base+import s",)
+    lines = [header]
+    for row in rows:
+        requests_seen = " | ".join(_requests_text(r) for r in row["requests"])
+        if not row["checks"]["exit"]:
+            requests_seen += " (some runs FAILED)"
+        lines.append((
+            row["operation"], str(row["n"]), f"{row['provider']['wall_s']:.2f}", f"{row['baseline']['wall_s']:.2f}",
+            f"{row['ratio']:.2f}", f"{row['pairwise_ratio']:.2f}",
+            f"{row['provider']['cpu_s']:.2f}/{row['baseline']['cpu_s']:.2f}", _num(row["cpu_ratio"]),
+            f"{row['provider']['emulator_cpu_s']:.2f}", requests_seen,
+            _requests_text(row["expected_requests"]),
+            _ok(all(ok for name, ok in row["checks"].items() if name != "ratio")),
+            _ok(row["checks"].get("ratio")),
+        ) + ((f"{row['baseline+import']['wall_s']:.2f}",) if with_import else ()))
+    widths = [max(len(line[c]) for line in lines) for c in range(len(header))]
+    out = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in lines]
+    out.insert(1, "  ".join("-" * w for w in widths))
+    if api_direct:
+        out.append("")
+        for d in api_direct:
+            out.append(f"API alone (emulator over HTTP, {d['threads']} threads, N={d['n']}): "
+                       + ", ".join(f"{m} {s:.2f} s" for m, s in d["wall_s"].items()))
+    if rate_limited:
+        up, destroy, checks = rate_limited["up"], rate_limited["destroy"], rate_limited["checks"]
+        out.append("")
+        out.append(f"rate limit {rate_limited['rate_limit_per_s']}/s, N={rate_limited['n']} "
+                   f"(floor {rate_limited['floor_s']} s of API time):")
+        out.append(f"  up       {up['wall_s']:7.2f} s  exit {up['exit']}  {up['resources_in_state']} in state, "
+                   f"{up['schedules_in_emulator']} in emulator  requests {_status_text(up['by_method_status'])}  "
+                   f"zero failed: {_ok(checks['up_completed'])}  one create each: {_ok(checks['one_create_each'])}")
+        out.append(f"  destroy  {destroy['wall_s']:7.2f} s  exit {destroy['exit']}  "
+                   f"{destroy['schedules_in_emulator']} left  requests {_status_text(destroy['by_method_status'])}  "
+                   f"completed: {_ok(checks['destroy_completed'])}")
+    out.append("")
+    out.append(f"start-up of the provider process (median of {start['runs']} fresh interpreters): "
+               f"pulumi's own imports {start['pulumi_s']:.3f} s, then ours (import pulumi_jsmops.provider) "
+               f"{start['ours_s']:.3f} s  <{MAX_STARTUP_S} s: {_ok(start['ours_s'] < MAX_STARTUP_S)}")
+    top = list(start["ours_by_package_s"].items())[:6]
+    out.append("  ours by package (-X importtime, self time): "
+               + ", ".join(f"{p} {s * 1000:.0f} ms" for p, s in top))
+    return "\n".join(out)
+
+
+def _pulumi_version() -> str:
+    try:
+        return subprocess.run(["pulumi", "version"], capture_output=True, text=True, timeout=60).stdout.strip()
+    except OSError:
+        return "unknown"
+
+
+def _git_commit() -> str:
+    result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return result.stdout.strip() or "unknown"
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10,100", help="comma-separated N (default: %(default)s)")
+    parser.add_argument("--large", action="store_true", help="add N = 300")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement, median taken (default: %(default)s)")
+    parser.add_argument("--no-rate-limited", dest="rate_limited", action="store_false",
+                        help=f"skip the N = {RATE_LIMITED_N} up against the emulator limited to {RATE_LIMIT} requests/s")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--import-baseline", action="store_true",
+                        help="add a third stack: the baseline plus the import of pulumi_jsmops (bench/noop_importing.py)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (projects, states, logs)")
+    args = parser.parse_args(argv)
+    sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()} | ({300} if args.large else set()))
+    if args.repeat < 1 or not sizes or min(sizes) < 1:
+        parser.error("--repeat and every size must be at least 1")
+
+    venv_bin = str(Path(sys.executable).parent)
+    os.environ["PATH"] = venv_bin + os.pathsep + os.environ.get("PATH", "")
+    began = time.perf_counter()
+    root = Path(tempfile.mkdtemp(prefix="jsmops-bench-"))
+    print(f"work directory: {root}", flush=True)
+    try:
+        print("start-up ...", flush=True)
+        start = startup.measure()
+        emulator = Emulator(root / "emulator")
+        rows: list[dict[str, Any]] = []
+        api_direct: list[dict[str, Any]] = []
+        try:
+            for n in sizes:
+                print(f"N = {n} ...", flush=True)
+                kinds = ("baseline", "provider") + (("baseline+import",) if args.import_baseline else ())
+                rows += bench_size(n, args.repeat, root, emulator, kinds)
+                api_direct.append(bench_api_direct(n, emulator))
+        finally:
+            emulator.stop()
+        rate_limited = None
+        if args.rate_limited:
+            print(f"rate-limited up, N = {RATE_LIMITED_N} ...", flush=True)
+            rate_limited = bench_rate_limited(RATE_LIMITED_N, root)
+    finally:
+        if args.keep:
+            print(f"kept {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+
+    elapsed = time.perf_counter() - began
+    checks = {f"{r['operation']} N={r['n']} {name}": ok for r in rows for name, ok in r["checks"].items()}
+    if rate_limited:
+        checks.update({f"rate-limited {name}": ok for name, ok in rate_limited["checks"].items()})
+    checks["start-up"] = start["ours_s"] < MAX_STARTUP_S
+    results = {
+        "meta": {
+            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "git_commit": _git_commit(),
+            "pulumi": _pulumi_version(),
+            "python": platform.python_version(),
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}",
+            "sizes": sizes,
+            "repeat": args.repeat,
+            "elapsed_s": round(elapsed, 1),
+            "targets": {"max_ratio": MAX_RATIO, "ratio_at_n": RATIO_AT, "max_startup_s": MAX_STARTUP_S,
+                        "rate_limit_per_s": RATE_LIMIT},
+        },
+        "operations": rows,
+        "api_direct": api_direct,
+        "rate_limited": rate_limited,
+        "startup": start,
+        "checks": checks,
+        "missed": [name for name, ok in checks.items() if not ok],
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print()
+    print(table(rows, rate_limited, start, api_direct))
+    print()
+    missed = results["missed"]
+    print(f"{len(checks) - len(missed)}/{len(checks)} targets met" + (f"; missed: {', '.join(missed)}" if missed else ""))
+    print(f"results: {args.out}  ({elapsed / 60:.1f} min)")
+    return 1 if missed and args.strict else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
