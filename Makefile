@@ -11,7 +11,7 @@ export PULUMI_BACKEND_URL ?= file://$(CURDIR)
 export PULUMI_CONFIG_PASSPHRASE ?= jsmops-demo
 export PULUMI_SKIP_UPDATE_CHECK := true
 
-.PHONY: all venv toolchain demo test test-fast clean
+.PHONY: all venv toolchain demo test bench clean
 
 all: test
 
@@ -31,6 +31,11 @@ demo: toolchain
 test: toolchain
 	.ci/install-postgres.sh
 	$(BIN)/pytest
+
+# Timings and API request counts of preview/up/refresh/destroy at N = 10 and 100
+# schedules (BENCH_ARGS="--large" adds 300); see bench/README.md.
+bench: toolchain
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pulumi .emulator

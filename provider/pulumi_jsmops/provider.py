@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -24,12 +24,16 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 from pulumi.runtime import rpc
-from pydantic import ValidationError
 
-from .client import Client
-from .config import load_settings
 from .errors import ConflictError, JsmOpsError, NotFoundError
-from .models import Schedule, parse_api_schedule, parse_user_schedule, validation_problems
+
+if TYPE_CHECKING:
+    from .client import Client
+    from .models import Schedule
+
+# The stack program imports this module (for the class it serializes) on every preview
+# and up, but only the provider process runs its methods: they import the models, pydantic
+# and the HTTP client where they need them, which keeps `import pulumi_jsmops` light.
 
 PROVIDER_KEY = "__provider"
 
@@ -68,7 +72,10 @@ class ScheduleProvider(ResourceProvider):
         _set_up_logging()
 
     @property
-    def client(self) -> Client:
+    def client(self) -> "Client":
+        from .client import Client
+        from .config import load_settings
+
         # The engine calls a provider from several threads.
         with _client_lock:
             client: Optional[Client] = getattr(self, "_client", None)
@@ -77,6 +84,10 @@ class ScheduleProvider(ResourceProvider):
             return client
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        from pydantic import ValidationError
+
+        from .models import parse_user_schedule, validation_problems
+
         inputs = user_inputs(news)
         if has_unknowns(inputs):
             return CheckResult(news, [])  # checked again once the values are known
@@ -87,6 +98,8 @@ class ScheduleProvider(ResourceProvider):
             return CheckResult(news, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        from .models import Schedule, parse_user_schedule
+
         inputs = user_inputs(news)
         if has_unknowns(inputs):
             return DiffResult(changes=True, replaces=[], stables=[], delete_before_replace=False)
@@ -94,6 +107,8 @@ class ScheduleProvider(ResourceProvider):
         return DiffResult(changes=bool(changed), replaces=[], stables=[], delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        from .models import parse_api_schedule, parse_user_schedule
+
         desired = parse_user_schedule(user_inputs(props))
         try:
             created = self.client.create_schedule(desired.to_api())
@@ -102,10 +117,12 @@ class ScheduleProvider(ResourceProvider):
         schedule = parse_api_schedule(created)
         return CreateResult(schedule.id, schedule.to_outputs())
 
-    def _adopt_identical(self, desired: Schedule) -> dict[str, Any]:
+    def _adopt_identical(self, desired: "Schedule") -> dict[str, Any]:
         """A schedule of that name exists. If it is exactly the one asked for (an earlier
         create whose answer was lost, say to an interrupted `pulumi up`), it is taken over;
         anything else is the user's to decide."""
+        from .models import parse_api_schedule
+
         existing = self.client.find_schedule_by_name(desired.name)
         if existing is not None and not desired.differences(parse_api_schedule(existing)):
             return existing
@@ -116,6 +133,8 @@ class ScheduleProvider(ResourceProvider):
         )
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        from .models import parse_api_schedule
+
         try:
             found = self.client.get_schedule(id_)
         except NotFoundError:
@@ -124,6 +143,8 @@ class ScheduleProvider(ResourceProvider):
         return ReadResult(schedule.id, schedule.to_outputs(), inputs=schedule.to_inputs())
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        from .models import Schedule, parse_api_schedule, parse_user_schedule
+
         desired = parse_user_schedule(user_inputs(news))
         current = Schedule.model_validate(user_inputs(olds))
         changed = desired.differences(current)

@@ -16,9 +16,6 @@ try:  # Python 3.11+
 except ImportError:  # pragma: no cover - Python 3.10
     from typing_extensions import NotRequired, Required
 
-from .client import Client
-from .config import load_settings
-from .models import parse_api_schedule
 from .provider import ScheduleProvider
 
 
@@ -146,6 +143,10 @@ class GetScheduleResult:
 def get_schedule(name: str) -> GetScheduleResult:
     """Looks up a schedule this stack does not manage, by its exact name (like a Terraform
     data source). Uses the stack's `jsmops:*` config, then the JSMOPS_* environment."""
+    from .client import Client  # here, not at the top: most programs never look one up
+    from .config import load_settings
+    from .models import parse_api_schedule
+
     client = Client(load_settings(pulumi.runtime.get_config))
     try:
         found = client.find_schedule_by_name(name)
