@@ -15,12 +15,17 @@ export PULUMI_SKIP_UPDATE_CHECK := true
 
 all: test
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed stacks/$(VENV)
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
+
+# The engine starts dynamic providers in the program's directory (stacks/) and resolves
+# Pulumi.yaml's relative `virtualenv: .venv` from there: point it at the project's venv.
+stacks/$(VENV):
+	ln -sfn ../$(VENV) $@
 
 toolchain: venv
 	toolchain/install-pulumi.sh $(BIN)

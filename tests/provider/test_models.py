@@ -6,6 +6,7 @@ import copy
 
 import pytest
 
+from edits import replaced
 from emulator_process import Emulator
 from pulumi_jsmops.models import parse_api_schedule, parse_user_schedule
 from pulumi_jsmops.provider import ScheduleProvider
@@ -29,17 +30,7 @@ WEEKDAYS = {"type": "weekday-and-time-of-day", "restrictions": [
 
 
 def changed(path: str, value) -> dict:
-    """VALID with the value at a dotted path (list indexes as numbers) replaced; `...` deletes it."""
-    data = copy.deepcopy(VALID)
-    *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
-    target = data
-    for part in parents:
-        target = target[part]
-    if value is ...:
-        del target[last]
-    else:
-        target[last] = value
-    return data
+    return replaced(VALID, path, value)
 
 
 R0 = "rotations.0"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from edits import replaced
 from emulator_process import Emulator
 from pulumi_project import PulumiProject
 from schedules import OPERATIONS, SUPPORT
@@ -16,16 +16,7 @@ TR = f"{R}.time_restriction"
 
 def support(path: str, value) -> dict:
     """A program of one schedule, SUPPORT, with one value replaced (`...` deletes it)."""
-    spec = copy.deepcopy(SUPPORT)
-    *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
-    target = spec
-    for part in parents:
-        target = target[part]
-    if value is ...:
-        del target[last]
-    else:
-        target[last] = value
-    return {"support": spec}
+    return {"support": replaced(SUPPORT, path, value)}
 
 
 WEEKDAY = {"start_day": "monday", "start_hour": 9, "start_min": 0, "end_day": "friday", "end_hour": 17, "end_min": 0}
