@@ -59,6 +59,7 @@ class Client:
         self._session.mount("https://", adapter)
         self._root = settings.api_root
         self._origin = urlsplit(self._root)[:2]
+        self._root_path = urlsplit(self._root).path
 
     def close(self) -> None:
         self._session.close()
@@ -120,7 +121,7 @@ class Client:
     def _call(self, method: str, target: str, **kwargs: Any) -> requests.Response:
         """One call (with the session's retries); `target` is a path below the API root or a full URL."""
         url = self._url(target)
-        path = urlsplit(url).path.removeprefix(urlsplit(self._root).path) or "/"
+        path = urlsplit(url).path.removeprefix(self._root_path) or "/"
         try:
             response = self._session.request(method, url, timeout=self.settings.timeout, **kwargs)
         except requests.RequestException as exc:
@@ -147,6 +148,3 @@ def _error_titles(response: requests.Response) -> list[str]:
     except (ValueError, AttributeError):
         text = response.text.strip()
         return [text[:200]] if text else []
-
-
-

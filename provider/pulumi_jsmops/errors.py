@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, Optional
+
 
 class JsmOpsError(Exception):
     """Base class of every error of this package."""
@@ -20,10 +22,12 @@ class TransportError(JsmOpsError):
 
 
 class ApiError(JsmOpsError):
-    """The API answered with an error status; `titles` are its `errors[].title` texts."""
+    """The API answered with an error status; `titles` are its `errors[].title` texts.
 
-    status: int = 0
-    meaning = "request failed"
+    Each subclass stands for one status (`for_status`) and says what it means."""
+
+    for_status: ClassVar[Optional[int]] = None
+    meaning: ClassVar[str] = "request failed"
 
     def __init__(self, status: int, method: str, path: str, titles: list[str]):
         self.status, self.method, self.path, self.titles = status, method, path, titles
@@ -32,51 +36,44 @@ class ApiError(JsmOpsError):
 
 
 class BadRequestError(ApiError):
-    meaning = "invalid request"
+    for_status, meaning = 400, "invalid request"
 
 
 class AuthenticationError(ApiError):
-    meaning = "the email or API token is not valid; check jsmops:email and jsmops:apiToken"
+    for_status, meaning = 401, "the email or API token is not valid; check jsmops:email and jsmops:apiToken"
 
 
 class PaymentRequiredError(ApiError):
-    meaning = "payment required"
+    for_status, meaning = 402, "payment required"
 
 
 class PermissionDeniedError(ApiError):
-    meaning = "the API token's user lacks permission for this operation"
+    for_status, meaning = 403, "the API token's user lacks permission for this operation"
 
 
 class NotFoundError(ApiError):
-    meaning = "not found"
+    for_status, meaning = 404, "not found"
 
 
 class ConflictError(ApiError):
-    meaning = "conflict"
+    for_status, meaning = 409, "conflict"
 
 
 class UnprocessableError(ApiError):
-    meaning = "the service cannot process these values"
+    for_status, meaning = 422, "the service cannot process these values"
 
 
 class RateLimitedError(ApiError):
-    meaning = "rate limited, retries exhausted"
+    for_status, meaning = 429, "rate limited, retries exhausted"
 
 
 class ServerError(ApiError):
+    """Any 5xx."""
+
     meaning = "service error"
 
 
-_BY_STATUS: dict[int, type[ApiError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    402: PaymentRequiredError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    409: ConflictError,
-    422: UnprocessableError,
-    429: RateLimitedError,
-}
+_BY_STATUS = {cls.for_status: cls for cls in ApiError.__subclasses__() if cls.for_status}
 
 
 def api_error(status: int, method: str, path: str, titles: list[str]) -> ApiError:

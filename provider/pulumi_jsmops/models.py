@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Annotated, Any, ClassVar, Literal, Optional
+from typing import Annotated, Any, ClassVar, Literal, Optional, get_args
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -34,8 +34,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[str, ...] = get_args(Weekday)
 RotationType = Literal["daily", "weekly", "hourly"]
 ParticipantType = Literal["user", "team", "escalation", "noone"]
 

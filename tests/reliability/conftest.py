@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
 from emulator_process import Emulator
 from pulumi_project import PulumiProject
-
-sys.path.insert(0, str(Path(__file__).parent.parent / "e2e"))  # the shared example schedules
 
 
 @pytest.fixture

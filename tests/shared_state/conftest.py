@@ -6,17 +6,13 @@ database of its own, as a `postgres://` backend URL and a view of the table Pulu
 
 from __future__ import annotations
 
-import sys
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from postgres_server import PostgresNotInstalled, PostgresServer
 from pulumi_state_table import SharedState
-
-sys.path.insert(0, str(Path(__file__).parent.parent / "e2e"))  # the shared example schedules
 
 
 @pytest.fixture(scope="session")

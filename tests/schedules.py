@@ -1,4 +1,5 @@
-"""Schedules the end-to-end tests declare, and how the API must hold them."""
+"""Example schedules the end-to-end, reliability and shared-state tests declare, and how
+the API must hold them."""
 
 TEAM = "cd68207b-c55d-4611-ab25-72fd0c439e9f"
 ALICE = "14a994fd-78c6-4236-8b83-d107e5d32d6a"
