@@ -21,7 +21,7 @@ def resource_name(schedule_name: str, taken: set[str]) -> str:
     """A Python identifier made from a schedule's name, unlike any in `taken` (then added
     to it): "Support Schedule" -> "support_schedule", then "support_schedule_2"."""
     base = re.sub(r"[^0-9a-zA-Z]+", "_", schedule_name).strip("_").lower() or "schedule"
-    if base[0].isdigit() or keyword.iskeyword(base):
+    if base[0].isdigit() or keyword.iskeyword(base) or base == "jsmops":  # the module's own import
         base = f"schedule_{base}"
     name, number = base, 1
     while name in taken:

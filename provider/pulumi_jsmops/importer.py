@@ -7,7 +7,8 @@ through the API here, and handed to `pulumi import --file` with their inputs and
 those inputs, so a preview afterwards has nothing to do.
 
 All or nothing: everything is read and checked before the stack is touched, the stack is
-restored from a backup if `pulumi import` fails, and the module is written last.
+restored from a backup if `pulumi import` fails, and the module is staged beforehand and
+moved into place only after the import succeeded.
 """
 
 from __future__ import annotations
@@ -143,6 +144,12 @@ def run_import(stack: str, selection: Selection, project_dir: Path, output: Opti
         "outputs": {**schedule.to_outputs(), PROVIDER_KEY: provider},
     } for name, schedule in to_import]
 
+    # The code is staged before the import and moved into place after it (an atomic
+    # rename), so a failure can leave neither state without code nor code without state.
+    code = "".join(codegen.declaration(name, schedule) for name, schedule in to_import)
+    existing = output.read_text() if output.exists() else codegen.module_header(client.settings.api_root)
+    staged = output.with_name(f".{output.name}.tmp")
+    staged.write_text(existing + code)
     with tempfile.TemporaryDirectory(prefix="jsmops-import-") as work:
         import_file, backup = Path(work) / "import.json", Path(work) / "backup.json"
         import_file.write_text(json.dumps({"resources": resources}))
@@ -152,13 +159,9 @@ def run_import(stack: str, selection: Selection, project_dir: Path, output: Opti
             pulumi.run("import", "--file", str(import_file), "--yes", "--skip-preview",
                        "--generate-code=false", "--protect=false", stream=True)
         except ImportFailed:
+            staged.unlink()
             pulumi.run("stack", "import", "--file", str(backup), "--force")
             raise
-
-    code = "".join(codegen.declaration(name, schedule) for name, schedule in to_import)
-    existing = output.read_text() if output.exists() else codegen.module_header(client.settings.api_root)
-    staged = output.with_name(f".{output.name}.tmp")
-    staged.write_text(existing + code)
     os.replace(staged, output)
     progress(f"imported {len(to_import)} schedules; their code is in {output}: "
              f"add `import {output.stem}` to the stack program if it is not there yet")

@@ -186,3 +186,4 @@ def test_a_failed_pulumi_import_leaves_the_stack_as_it_was(project: PulumiProjec
     assert result.returncode == 1 and "`pulumi import` failed" in result.stderr
     assert json.dumps(project.state()["deployment"]["resources"], sort_keys=True) == json.dumps(before, sort_keys=True)
     assert (project.dir / "imported_schedules.py").read_text().count("jsmops.Schedule(") == 1
+    assert not (project.dir / ".imported_schedules.py.tmp").exists()
