@@ -11,15 +11,17 @@ export PULUMI_BACKEND_URL ?= file://$(CURDIR)
 export PULUMI_CONFIG_PASSPHRASE ?= jsmops-demo
 export PULUMI_SKIP_UPDATE_CHECK := true
 
-.PHONY: all venv toolchain demo test bench clean
+.PHONY: all venv toolchain demo lint test test-packaging bench clean
 
 all: test
 
 venv: $(VENV)/.installed stacks/$(VENV)
-$(VENV)/.installed: pyproject.toml
+# toolchain/constraints.txt pins the SDK to the CLI that toolchain/ builds; the package
+# itself accepts a range (pyproject.toml).
+$(VENV)/.installed: pyproject.toml toolchain/constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c toolchain/constraints.txt -e '.[dev]'
 	touch $@
 
 # The engine starts dynamic providers in the program's directory (stacks/) and resolves
@@ -33,9 +35,20 @@ toolchain: venv
 demo: toolchain
 	scripts/demo.sh
 
-test: toolchain
+# Static checks: ruff over the repo (config in pyproject.toml), mypy --strict for the library.
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy provider/pulumi_jsmops
+
+# The suite runs on the oldest supported SDK (the venv's, pinned by toolchain/constraints.txt);
+# tests/packaging/ installs the wheel with the newest SDK on PyPI into a venv of its own.
+test: lint toolchain
 	.ci/install-postgres.sh
 	$(BIN)/pytest
+
+# Only the wheel test: build, install outside the checkout, preview/up/destroy a new project.
+test-packaging: toolchain
+	$(BIN)/pytest tests/packaging
 
 # Timings and API request counts of preview/up/refresh/destroy at N = 10 and 100
 # schedules (BENCH_ARGS="--large" adds 300); see bench/README.md.

@@ -1,12 +1,15 @@
-"""The Pulumi CLI and SDK the project pins, and the CLI the tests run, agree."""
+"""The Pulumi CLI and SDK the toolchain pins, the range the package accepts, and the CLI
+the tests run, agree."""
 
 from __future__ import annotations
 
 import re
 import shutil
 import subprocess
-from importlib.metadata import version
+from importlib.metadata import requires, version
 from pathlib import Path
+
+from packaging.requirements import Requirement
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -16,10 +19,16 @@ def pinned_cli() -> str:
     return re.search(r"github\.com/pulumi/pulumi/pkg/v3 v(\S+)", go_mod).group(1)
 
 
-def test_the_sdk_is_pinned_to_the_cli_version() -> None:
-    pyproject = (REPO / "pyproject.toml").read_text()
-    assert f'"pulumi=={pinned_cli()}"' in pyproject
-    assert version("pulumi") == pinned_cli()
+def test_the_toolchain_pins_the_sdk_to_the_cli_version() -> None:
+    constraints = (REPO / "toolchain" / "constraints.txt").read_text().splitlines()
+    assert f"pulumi=={pinned_cli()}" in constraints
+    assert version("pulumi") == pinned_cli()  # `make venv` installed with those constraints
+
+
+def test_the_package_accepts_a_range_whose_oldest_is_the_pinned_sdk() -> None:
+    sdk = next(Requirement(r) for r in requires("pulumi-jsmops") or [] if Requirement(r).name == "pulumi")
+    assert str(sdk.specifier) == f"<4,>={pinned_cli()}"
+    assert sdk.specifier.contains(pinned_cli()) and sdk.specifier.contains("3.999.0")
 
 
 def test_the_cli_on_path_is_new_enough_and_says_its_real_version() -> None:
