@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from typing import Any, Callable, Optional
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from .errors import ConfigurationError
 
@@ -21,6 +22,7 @@ _SOURCES: dict[str, tuple[str, str, bool]] = {
     "max_retries": ("maxRetries", "JSMOPS_MAX_RETRIES", False),
     "backoff_factor": ("backoffFactor", "JSMOPS_BACKOFF_FACTOR", False),
     "backoff_max": ("backoffMax", "JSMOPS_BACKOFF_MAX", False),
+    "max_concurrency": ("maxConcurrency", "JSMOPS_MAX_CONCURRENCY", False),
 }
 
 
@@ -36,7 +38,18 @@ class Settings(BaseModel):
     timeout: float = Field(30.0, gt=0, description="seconds to connect, and to wait for an answer")
     max_retries: int = Field(5, ge=0)
     backoff_factor: float = Field(0.5, ge=0)
-    backoff_max: float = Field(30.0, gt=0)
+    backoff_max: float = Field(30.0, gt=0, description="the longest wait between attempts, Retry-After included")
+    max_concurrency: int = Field(10, ge=1, description="calls at a time: pooled connections, provider workers")
+
+    @field_validator("base_url")
+    @classmethod
+    def _is_http_url(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http(s) URL with a host, such as https://api.atlassian.com")
+        if parts.query or parts.fragment:
+            raise ValueError("must be an http(s) URL with no query or fragment, such as https://api.atlassian.com")
+        return url
 
     @property
     def api_root(self) -> str:
@@ -53,7 +66,8 @@ def how_to_set(field: str) -> str:
 def load_settings(config_get: Callable[[str], Any] = lambda key: None) -> Settings:
     """Settings from `config_get("jsmops:<key>")`, falling back to the environment.
 
-    Raises ConfigurationError naming the missing or invalid setting and how to set it.
+    Raises ConfigurationError naming each missing or invalid setting and how to set it;
+    it makes no request, so the provider's `check` can call it at preview.
     """
     values: dict[str, Any] = {}
     for field, (key, env, _) in _SOURCES.items():
@@ -68,6 +82,23 @@ def load_settings(config_get: Callable[[str], Any] = lambda key: None) -> Settin
         problems = []
         for error in exc.errors():
             field = str(error["loc"][0])
-            what = "is not set" if error["type"] == "missing" else f"is invalid ({error['msg']})"
-            problems.append(f"jsmops:{_SOURCES[field][0]} {what}: {how_to_set(field)}")
+            if error["type"] == "missing":
+                what = "is not set"
+            else:
+                shown = "" if _SOURCES[field][2] else f" (got {values.get(field)!r})"
+                what = f"is invalid: {_plain(error['type'], error['msg'], error.get('ctx') or {})}{shown}"
+            problems.append(f"jsmops:{_SOURCES[field][0]} {what}; {how_to_set(field)}")
         raise ConfigurationError("; ".join(problems)) from None
+
+
+def _plain(kind: str, message: str, ctx: dict[str, Any]) -> str:
+    """A validation error in words, not pydantic's."""
+    if kind in ("float_parsing", "float_type"):
+        return "must be a number"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "must be a whole number"
+    if kind in ("greater_than", "greater_than_equal"):
+        return f"must be {'more than' if kind == 'greater_than' else 'at least'} {ctx.get('gt', ctx.get('ge'))}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    return message.removeprefix("Value error, ")

@@ -1,4 +1,8 @@
-"""Errors raised by the API client. None of them ever carries the API token."""
+"""Errors raised by the API client. None of them ever carries the API token.
+
+Every error of a call names its method and path (`GET /v1/schedules/<id>`, relative to
+the API root) first, so a failure is reported under the call that failed.
+"""
 
 from __future__ import annotations
 
@@ -13,15 +17,43 @@ class ConfigurationError(JsmOpsError):
     """A setting is missing or invalid; the message says how to set it."""
 
 
-class TransportError(JsmOpsError):
-    """The request got no HTTP answer: connection refused or cut, or a timeout."""
+class CallError(JsmOpsError):
+    """A call to the API failed; `method` and `path` say which one, `reason` why."""
 
-    def __init__(self, method: str, path: str, cause: Exception):
-        self.method, self.path = method, path
-        super().__init__(f"{method} {path}: no answer from the API ({type(cause).__name__}: {cause})")
+    def __init__(self, method: str, path: str, reason: str, *, joiner: str = ": "):
+        self.method, self.path, self.reason = method, path, reason
+        super().__init__(f"{method} {path}{joiner}{reason}")
 
 
-class ApiError(JsmOpsError):
+class TransportError(CallError):
+    """The request got no HTTP answer: connection refused or cut, or a timeout.
+
+    `sent` is False when no connection was made, so the service cannot have seen the
+    request; True when it may have (the outcome is unknown)."""
+
+    def __init__(self, method: str, path: str, reason: str, *, sent: bool, base_url: str = ""):
+        self.sent = sent
+        if sent:
+            message = f"no answer from the API ({reason})"
+        else:
+            message = (
+                f"cannot connect to the API at {base_url} ({reason}); check jsmops:baseUrl "
+                "(or the environment variable JSMOPS_BASE_URL)"
+            )
+        super().__init__(method, path, message)
+
+
+class InvalidResponseError(CallError):
+    """The API answered with something this client cannot use (not JSON, no id, a
+    pagination link that loops or leaves the site, ...)."""
+
+
+class UnknownOutcomeError(CallError):
+    """A change was sent but no usable answer came, and reading back could not show
+    that it was applied: it may still be applied later."""
+
+
+class ApiError(CallError):
     """The API answered with an error status; `titles` are its `errors[].title` texts.
 
     Each subclass stands for one status (`for_status`) and says what it means."""
@@ -29,10 +61,10 @@ class ApiError(JsmOpsError):
     for_status: ClassVar[Optional[int]] = None
     meaning: ClassVar[str] = "request failed"
 
-    def __init__(self, status: int, method: str, path: str, titles: list[str]):
-        self.status, self.method, self.path, self.titles = status, method, path, titles
+    def __init__(self, status: int, method: str, path: str, titles: list[str], hint: str = ""):
+        self.status, self.titles = status, titles
         detail = "; ".join(titles) if titles else "no detail given"
-        super().__init__(f"{method} {path} failed with {status} ({self.meaning}): {detail}")
+        super().__init__(method, path, f"failed with {status} ({self.meaning}): {detail}{hint}", joiner=" ")
 
 
 class BadRequestError(ApiError):
@@ -64,7 +96,7 @@ class UnprocessableError(ApiError):
 
 
 class RateLimitedError(ApiError):
-    for_status, meaning = 429, "rate limited, retries exhausted"
+    for_status, meaning = 429, "rate limited"
 
 
 class ServerError(ApiError):
@@ -76,7 +108,7 @@ class ServerError(ApiError):
 _BY_STATUS = {cls.for_status: cls for cls in ApiError.__subclasses__() if cls.for_status}
 
 
-def api_error(status: int, method: str, path: str, titles: list[str]) -> ApiError:
+def api_error(status: int, method: str, path: str, titles: list[str], hint: str = "") -> ApiError:
     """The typed error for an HTTP error status."""
     cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else ApiError)
-    return cls(status, method, path, titles)
+    return cls(status, method, path, titles, hint)
