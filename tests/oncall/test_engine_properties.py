@@ -60,7 +60,8 @@ def window_open(rotation: Rotation, zone: ZoneInfo, moment: datetime) -> bool:
                for w in restriction.restrictions or [])
 
 
-def oracle(schedule: Schedule, overrides: list[Override], rotation: Rotation, moment: datetime) -> tuple[bool, Optional[Responder]]:
+def oracle(schedule: Schedule, overrides: list[Override], rotation: Rotation,
+           moment: datetime) -> tuple[bool, Optional[Responder]]:
     """(whether the rotation shows a shift at `moment`, who has it)."""
     zone = ZoneInfo(schedule.timezone or "UTC")
     k = turn(rotation, zone, moment)
