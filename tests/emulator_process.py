@@ -151,6 +151,19 @@ class Emulator:
     def clear_faults(self) -> None:
         self._control("DELETE", "faults")
 
+    def requests(self) -> list[dict[str, Any]]:
+        """The journal of recent API requests, oldest first: `method`, `path` below the API base
+        (e.g. "/v1/schedules/abc/rotations"), `query` (dict of lists), `body` (parsed JSON or
+        None) and `status`; `reset()` and `reset_stats()` clear it."""
+        return self._control("GET", "requests").json()
+
+    def set_latency(self, ms: float, jitter_ms: float = 0) -> None:
+        """Adds `ms` (plus or minus up to `jitter_ms`) to every API request until `reset()`."""
+        self._control("PUT", "latency", json={"ms": ms, "jitter_ms": jitter_ms})
+
+    def latency(self) -> dict[str, float]:
+        return self._control("GET", "latency").json()
+
     # --- the API ---
 
     def resolve(self, link: str) -> str:

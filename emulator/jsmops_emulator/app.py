@@ -13,8 +13,9 @@ from starlette.responses import JSONResponse
 from . import responses
 from .config import Settings
 from .exceptions import ApiError, error_response
-from .faults import FaultRegistry, RateLimiter, RequestCounters, TrafficControl
+from .faults import FaultRegistry, Latency, LatencySpec, RateLimiter, RequestCounters, RequestJournal, TrafficControl
 from .models import ScheduleBackend
+from .oncall import responses as oncall
 from .validation import invalid_request
 
 
@@ -22,6 +23,8 @@ def create_app(settings: Settings) -> TrafficControl:
     backend = ScheduleBackend(settings.db_path)
     faults = FaultRegistry()
     counters = RequestCounters()
+    journal = RequestJournal()
+    latency = Latency(LatencySpec(ms=settings.latency_ms, jitter_ms=settings.latency_jitter_ms))
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -41,6 +44,9 @@ def create_app(settings: Settings) -> TrafficControl:
     app.state.backend = backend
     app.state.faults = faults
     app.state.counters = counters
+    app.state.journal = journal
+    app.state.latency = latency
+    app.include_router(oncall.router)  # first: its .ics paths would look like schedule ids
     app.include_router(responses.api)
     app.include_router(responses.controls)
     app.add_exception_handler(ApiError, _api_error)
@@ -49,7 +55,7 @@ def create_app(settings: Settings) -> TrafficControl:
     app.add_exception_handler(Exception, _unexpected_error)
 
     limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
-    return TrafficControl(app, faults, counters, limiter)
+    return TrafficControl(app, faults, counters, limiter, journal, latency)
 
 
 async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -61,10 +67,12 @@ async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     return error_response(exc.status_code, [f"{exc.detail}: {request.method} {request.url.path}"], exc.headers)
 
 
-async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     # FastAPI locations start with where the value came from ("query", "body").
     error = invalid_request({**detail, "loc": detail["loc"][1:]} for detail in exc.errors())
-    return error_response(error.status, error.titles)
+    # The test controls are not the API: they answer bad input with a plain 400.
+    status = 400 if request.url.path.startswith("/_emulator/") else error.status
+    return error_response(status, error.titles)
 
 
 async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:

@@ -32,6 +32,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="at most N API requests in any sliding one-second window; beyond that 429 with Retry-After",
     )
     parser.add_argument(
+        "--latency", type=_non_negative_float, default=0, metavar="MS", help="added to every API request (default: 0)"
+    )
+    parser.add_argument(
+        "--latency-jitter",
+        type=_non_negative_float,
+        default=0,
+        metavar="MS",
+        help="each request's latency varies uniformly by up to this much either way (default: 0)",
+    )
+    parser.add_argument(
         "--full-next-links", action="store_true", help="links.next as full URLs instead of paths below the API base"
     )
     parser.add_argument(
@@ -45,6 +55,13 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError("must be a number of milliseconds, at least 0")
     return value
 
 
@@ -81,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         strict=args.strict,
         full_next_links=args.full_next_links,
         rate_limit=args.rate_limit,
+        latency_ms=args.latency,
+        latency_jitter_ms=args.latency_jitter,
     )
     config = uvicorn.Config(
         create_app(settings),

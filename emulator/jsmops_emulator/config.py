@@ -31,4 +31,7 @@ class Settings:
     strict: bool = False
     full_next_links: bool = False
     rate_limit: int | None = None
+    # Added to every API request (not to the test controls), in milliseconds.
+    latency_ms: float = 0
+    latency_jitter_ms: float = 0
     identities: tuple[Identity, ...] = DEFAULT_IDENTITIES

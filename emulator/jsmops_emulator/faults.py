@@ -1,7 +1,8 @@
-"""Traffic control in front of the API: request counters, rate limiting and injected faults.
+"""Traffic control in front of the API: latency, request counters and journal, rate limiting
+and injected faults.
 
 `TrafficControl` wraps the whole ASGI application. Requests under `/_emulator/`
-pass straight through: they are never counted, rate limited or faulted.
+pass straight through: they are never delayed, counted, journaled, rate limited or faulted.
 """
 
 from __future__ import annotations
@@ -9,12 +10,15 @@ from __future__ import annotations
 import asyncio
 import collections
 import dataclasses
+import json
+import random
 import re
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any, Literal
+from urllib.parse import parse_qs
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,6 +26,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .exceptions import error_response
 
 CONTROL_PREFIX = "/_emulator/"
+# Journal paths are given below the API base, as `links.next` paths are: "/v1/schedules/...".
+_API_BASE_PATH = re.compile(r"^/jsm/ops/api/[^/]+(?=/)")
+JOURNAL_SIZE = 20_000
 
 # Returning anything but None from an ASGI app breaks the protocol; uvicorn
 # answers that by closing the connection at once. With no response started,
@@ -130,20 +137,46 @@ class RateLimiter:
 
 
 class RequestCounters:
-    """Finished API requests by method and status, and how many are still being served
-    (e.g. held by a delay fault after their client gave up), so tests can wait for quiet."""
+    """Finished API requests by method and status, and the requests being served (e.g. held by
+    a delay fault after their client gave up, so tests can wait for quiet): how many now, the
+    most at once, and the time-weighted mean between the first start and the last end since
+    the last reset, so benchmarks can tell how busy a client kept the service."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
         self._counts: collections.Counter[tuple[str, int]] = collections.Counter()
         self._in_flight = 0
+        self._restart_busy_period()
+
+    def _restart_busy_period(self) -> None:
+        """Zero the in-flight statistics, counting the requests still in flight from now on."""
+        now = self._clock()
+        self._in_flight_max = self._in_flight
+        self._first_start: float | None = now if self._in_flight else None
+        self._last_change = now
+        self._last_end: float | None = None
+        self._area = 0.0  # integral of in_flight over time, up to _last_change
+        self._area_at_last_end = 0.0
+
+    def _advance(self) -> float:
+        now = self._clock()
+        self._area += self._in_flight * (now - self._last_change)
+        self._last_change = now
+        return now
 
     def enter(self) -> None:
         with self._lock:
+            now = self._advance()
+            if self._first_start is None:
+                self._first_start = now
             self._in_flight += 1
+            self._in_flight_max = max(self._in_flight_max, self._in_flight)
 
     def leave(self) -> None:
         with self._lock:
+            self._last_end = self._advance()
+            self._area_at_last_end = self._area
             self._in_flight -= 1
 
     def record(self, method: str, status: int) -> None:
@@ -153,11 +186,17 @@ class RequestCounters:
     def reset(self) -> None:
         with self._lock:
             self._counts.clear()
+            self._restart_busy_period()
+
+    def _in_flight_mean(self) -> float:
+        if self._first_start is None or self._last_end is None or self._last_end <= self._first_start:
+            return 0.0
+        return round(self._area_at_last_end / (self._last_end - self._first_start), 3)
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
             counts = dict(self._counts)
-            in_flight = self._in_flight
+            in_flight, in_flight_max, in_flight_mean = self._in_flight, self._in_flight_max, self._in_flight_mean()
         by_method: collections.Counter[str] = collections.Counter()
         by_status: collections.Counter[str] = collections.Counter()
         by_method_status: dict[str, dict[str, int]] = {}
@@ -171,7 +210,82 @@ class RequestCounters:
             "by_status": dict(sorted(by_status.items())),
             "by_method_status": by_method_status,
             "in_flight": in_flight,
+            "in_flight_max": in_flight_max,
+            "in_flight_mean": in_flight_mean,
         }
+
+
+class RequestJournal:
+    """The most recent API requests in order of arrival: method, path below the API base,
+    query, parsed JSON body (None if empty or not JSON) and final status (None until answered)."""
+
+    def __init__(self, size: int = JOURNAL_SIZE) -> None:
+        self._lock = threading.Lock()
+        self._entries: collections.deque[dict[str, Any]] = collections.deque(maxlen=size)
+
+    def start(self, method: str, path: str, query_string: bytes, body: bytes) -> dict[str, Any]:
+        entry = {
+            "method": method,
+            "path": _API_BASE_PATH.sub("", path, count=1),
+            "query": parse_qs(query_string.decode("latin-1"), keep_blank_values=True),
+            "body": _json_or_none(body),
+            "status": None,
+        }
+        with self._lock:
+            self._entries.append(entry)
+        return entry
+
+    def answered(self, entry: dict[str, Any], status: int) -> None:
+        with self._lock:
+            entry["status"] = status
+
+    def entries(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(entry) for entry in self._entries]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def _json_or_none(body: bytes) -> Any:
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return None
+
+
+class LatencySpec(BaseModel):
+    """Added to every API request: `ms` plus or minus up to `jitter_ms` (uniform), never below 0."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ms: float = Field(0, ge=0)
+    jitter_ms: float = Field(0, ge=0)
+
+
+class Latency:
+    """The current latency setting; the start-up one comes back on reset."""
+
+    def __init__(self, initial: LatencySpec, rng: random.Random | None = None) -> None:
+        self._initial = initial
+        self._spec = initial
+        self._rng = rng or random.Random()
+
+    @property
+    def spec(self) -> LatencySpec:
+        return self._spec
+
+    def set(self, spec: LatencySpec) -> None:
+        self._spec = spec
+
+    def reset(self) -> None:
+        self._spec = self._initial
+
+    def seconds(self) -> float:
+        spec = self._spec  # one read: a concurrent set never mixes two settings
+        jitter = self._rng.uniform(-spec.jitter_ms, spec.jitter_ms) if spec.jitter_ms else 0.0
+        return max(0.0, spec.ms + jitter) / 1000
 
 
 async def _discard(message: Message) -> None:
@@ -200,18 +314,29 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
 
 
 class TrafficControl:
-    """ASGI middleware: counts every API request by method and final status,
-    then applies the rate limit, then the oldest matching injected fault.
+    """ASGI middleware: journals and counts every API request by method and final status,
+    waits the configured latency (without blocking other requests), then applies the rate
+    limit, then the oldest matching injected fault.
 
     It must be the outermost layer, so that the value it returns for a cut
     reaches the server (Starlette's own middlewares drop return values).
     """
 
-    def __init__(self, app: ASGIApp, faults: FaultRegistry, counters: RequestCounters, limiter: RateLimiter | None):
+    def __init__(
+        self,
+        app: ASGIApp,
+        faults: FaultRegistry,
+        counters: RequestCounters,
+        limiter: RateLimiter | None,
+        journal: RequestJournal,
+        latency: Latency,
+    ):
         self.app = app
         self.faults = faults
         self.counters = counters
         self.limiter = limiter
+        self.journal = journal
+        self.latency = latency
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> str | None:
         if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
@@ -224,7 +349,16 @@ class TrafficControl:
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> str | None:
         method = scope["method"]
-        counted = self._counting(method, send)
+        # The whole request is read first: a slow service has the request already, so it is
+        # served even if the client gives up (or dies) while waiting, as a real one would.
+        body = await _read_body(receive)
+        receive = _replaying(body, receive)
+        entry = self.journal.start(method, scope["path"], scope.get("query_string", b""), body)
+        counted = self._counting(method, entry, send)
+
+        delay = self.latency.seconds()
+        if delay:
+            await asyncio.sleep(delay)
 
         retry_after = self.limiter.admit() if self.limiter else None
         if retry_after is not None:
@@ -241,19 +375,17 @@ class TrafficControl:
             response = error_response(fault.status, [f"injected fault: HTTP {fault.status}"], headers)
             return await response(scope, receive, counted)
         if fault.action == "delay":
-            # A slow service has the request already: it is served even if the client
-            # gives up (or dies) while waiting, as a real one would.
-            body = await _read_body(receive)
             await asyncio.sleep(fault.delay)
-            return await self.app(scope, _replaying(body, receive), counted)
+            return await self.app(scope, receive, counted)
         # cut: the request is processed (and committed) in full, its response dropped.
-        await self.app(scope, receive, self._counting(method, _discard))
+        await self.app(scope, receive, self._counting(method, entry, _discard))
         return _CUT
 
-    def _counting(self, method: str, send: Send) -> Send:
+    def _counting(self, method: str, entry: dict[str, Any], send: Send) -> Send:
         async def counted(message: Message) -> None:
             if message["type"] == "http.response.start":
                 self.counters.record(method, message["status"])
+                self.journal.answered(entry, message["status"])
             await send(message)
 
         return counted

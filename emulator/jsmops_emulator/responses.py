@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from .config import API_BASE, API_ROOT, Identity, Settings
 from .exceptions import ApiError
-from .faults import FaultRegistry, FaultSpec, RequestCounters
+from .faults import FaultRegistry, FaultSpec, Latency, LatencySpec, RequestCounters, RequestJournal
 from .models import Schedule, ScheduleBackend
 from .validation import ScheduleCreate, ScheduleUpdate, parse_body
 
@@ -37,6 +37,14 @@ def _faults(request: Request) -> FaultRegistry:
 
 def _counters(request: Request) -> RequestCounters:
     return request.app.state.counters
+
+
+def _journal(request: Request) -> RequestJournal:
+    return request.app.state.journal
+
+
+def _latency(request: Request) -> Latency:
+    return request.app.state.latency
 
 
 # --- access: credentials (401), then cloud id (404), then permission (403) ---
@@ -154,7 +162,24 @@ def stats(request: Request) -> dict:
 @controls.post("/stats/reset", status_code=204)
 def reset_stats(request: Request) -> Response:
     _counters(request).reset()
+    _journal(request).clear()
     return Response(status_code=204)
+
+
+@controls.get("/requests")
+def journal(request: Request) -> list[dict]:
+    return _journal(request).entries()
+
+
+@controls.get("/latency")
+def get_latency(request: Request) -> LatencySpec:
+    return _latency(request).spec
+
+
+@controls.put("/latency")
+def set_latency(request: Request, spec: LatencySpec) -> LatencySpec:
+    _latency(request).set(spec)
+    return spec
 
 
 @controls.post("/faults", status_code=201)
@@ -175,8 +200,10 @@ def clear_faults(request: Request) -> Response:
 
 @controls.post("/reset", status_code=204)
 def reset(request: Request) -> Response:
-    """Back to an empty emulator: no schedules, no faults, zero counters."""
+    """Back to an empty emulator: no schedules, faults or journal, zero counters, the start-up latency."""
     _backend(request).reset()
     _faults(request).clear()
     _counters(request).reset()
+    _journal(request).clear()
+    _latency(request).reset()
     return Response(status_code=204)

@@ -1,11 +1,9 @@
 """Request bodies of the Schedules API, validated the way the service does.
 
-A body can fail in two ways. Either it is not what the API accepts at all
-(malformed JSON, a JSON type that does not fit, a missing required field, a
-date without an offset): 400. Or it is well-formed but impossible (blank name,
-unknown enum value, number out of range): 422. Validators raise
-`_unprocessable(...)` for the second kind; every other pydantic error is of the
-first kind.
+Every body that fails validation is answered 422 (the spec documents no 400),
+with one error per problem naming the field: malformed JSON, a JSON type that
+does not fit, a missing required field, a date without an offset, a blank name,
+an unknown enum value, a number out of range.
 
 With `strict` in the validation context off (the default) two of the service's
 quirks apply: minutes other than 0 and 30 are rounded to the half hour and an
@@ -261,10 +259,8 @@ def parse_body(model: type[Body], raw: bytes, *, strict: bool) -> Body:
 
 
 def invalid_request(errors: Iterable[ErrorDetails]) -> ApiError:
-    """One title per problem; 422 only if every problem is of the well-formed-but-impossible kind."""
-    errors = list(errors)
-    status = 422 if all(error["type"] == UNPROCESSABLE for error in errors) else 400
-    return ApiError(status, *(_title(error) for error in errors))
+    """422 with one title per problem."""
+    return ApiError(422, *(_title(error) for error in errors))
 
 
 def _title(error: ErrorDetails) -> str:

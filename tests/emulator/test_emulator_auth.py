@@ -77,7 +77,7 @@ def test_unknown_cloud_id_is_404_after_credentials_before_permission(emulator, m
 
 
 def test_admin_sees_request_errors_only_after_access_checks(admin):
-    assert admin.request("POST", data=b"{not json").status_code == 400
+    assert admin.request("POST", data=b"{not json").status_code == 422
 
 
 def test_cloud_id_flag_renames_the_cloud(emulator_factory):

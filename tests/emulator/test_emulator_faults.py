@@ -163,19 +163,21 @@ def test_counters_by_method_and_status(admin, viewer):
     requests.get(admin.url, timeout=10)  # 401
     admin.request("PUT", f"/{schedule['id']}")  # 405
     requests.get(emulator.base_url + "/nowhere", timeout=10)  # 404, unknown route
-    admin.request("PATCH", f"/{schedule['id']}", json={"enabled": "no"})  # 400
+    admin.request("PATCH", f"/{schedule['id']}", json={"enabled": "no"})  # 422
     emulator.add_fault(method="GET", action="status", status=503)
     admin.request("GET")
     emulator.faults()  # control requests are never counted
 
-    assert emulator.stats() == {
+    stats = emulator.stats()
+    assert stats.pop("in_flight_max") >= 1 and stats.pop("in_flight_mean") > 0
+    assert stats == {
         "total": 11,
         "by_method": {"DELETE": 1, "GET": 6, "PATCH": 1, "POST": 2, "PUT": 1},
-        "by_status": {"403": 1, "200": 2, "401": 1, "404": 2, "503": 1, "400": 1, "201": 1, "409": 1, "405": 1},
+        "by_status": {"403": 1, "200": 2, "401": 1, "404": 2, "503": 1, "422": 1, "201": 1, "409": 1, "405": 1},
         "by_method_status": {
             "DELETE": {"403": 1},
             "GET": {"200": 2, "401": 1, "404": 2, "503": 1},
-            "PATCH": {"400": 1},
+            "PATCH": {"422": 1},
             "POST": {"201": 1, "409": 1},
             "PUT": {"405": 1},
         },
@@ -190,7 +192,10 @@ def test_stats_reset_clears_counters_only_and_reset_clears_everything(admin):
 
     emulator.reset_stats()
 
-    assert emulator.stats() == {"total": 0, "by_method": {}, "by_status": {}, "by_method_status": {}, "in_flight": 0}
+    assert emulator.stats() == {
+        "total": 0, "by_method": {}, "by_status": {}, "by_method_status": {},
+        "in_flight": 0, "in_flight_max": 0, "in_flight_mean": 0.0,
+    }  # fmt: skip
     assert emulator.schedules() == [schedule]
     assert len(emulator.faults()) == 1
     emulator.reset()

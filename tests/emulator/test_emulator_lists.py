@@ -133,8 +133,8 @@ def test_query_is_a_case_insensitive_substring_of_the_name(admin):
         ({"offset": "1.5"}, "offset: must be an integer"),
     ],
 )
-def test_bad_paging_parameters_are_400(admin, params, title):
+def test_bad_paging_parameters_are_422(admin, params, title):
     response = admin.request("GET", params=params)
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert len(titles(response)) == 1 and titles(response)[0].startswith(title)

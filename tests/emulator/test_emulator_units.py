@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from jsmops_emulator.cli import parse_args
-from jsmops_emulator.faults import RateLimiter, RequestCounters
+from jsmops_emulator.faults import Latency, LatencySpec, RateLimiter, RequestCounters, RequestJournal
 from jsmops_emulator.validation import format_location, round_to_half_hour, utc_timestamp
 
 
@@ -77,6 +79,8 @@ def test_counters_snapshot_shape():
         "by_status": {"200": 2, "404": 1, "201": 1},
         "by_method_status": {"GET": {"200": 2, "404": 1}, "POST": {"201": 1}},
         "in_flight": 0,
+        "in_flight_max": 0,
+        "in_flight_mean": 0.0,
     }
     counters.reset()
     assert counters.snapshot()["total"] == 0
@@ -95,3 +99,54 @@ def test_default_database_is_a_file_in_the_working_directory():
     assert (args.db, args.host, args.cloud_id, args.strict, args.full_next_links) == (
         "./jsmops-emulator.db", "127.0.0.1", "local", False, False,
     )  # fmt: skip
+
+
+def test_in_flight_mean_is_time_weighted_between_first_start_and_last_end():
+    clock = FakeClock()
+    counters = RequestCounters(clock=clock)
+    clock.now += 5  # idle time before the first request does not count
+    counters.enter()
+    clock.now += 1
+    counters.enter()
+    clock.now += 1
+    counters.leave()
+    clock.now += 2
+    counters.leave()
+    clock.now += 10  # nor idle time after the last one
+
+    snapshot = counters.snapshot()
+
+    assert (snapshot["in_flight_max"], snapshot["in_flight_mean"]) == (2, 1.25)  # (1 + 2 + 2) / 4 s
+
+
+def test_a_reset_counts_requests_still_in_flight_from_then_on():
+    clock = FakeClock()
+    counters = RequestCounters(clock=clock)
+    counters.enter()
+    counters.enter()
+    clock.now += 3
+    counters.reset()
+    clock.now += 1
+    counters.leave()
+
+    assert (counters.snapshot()["in_flight_max"], counters.snapshot()["in_flight_mean"]) == (2, 2.0)
+
+
+def test_latency_varies_within_the_jitter_and_never_below_zero():
+    latency = Latency(LatencySpec(ms=100, jitter_ms=30), rng=random.Random(7))
+    samples = [latency.seconds() for _ in range(500)]
+    assert all(0.07 <= s <= 0.13 for s in samples) and len(set(samples)) > 100
+
+    latency.set(LatencySpec(ms=10, jitter_ms=50))
+    assert min(latency.seconds() for _ in range(500)) == 0.0
+    latency.reset()
+    assert latency.spec == LatencySpec(ms=100, jitter_ms=30)
+
+
+def test_journal_is_bounded_and_keeps_the_newest():
+    journal = RequestJournal(size=3)
+    for n in range(5):
+        journal.start("GET", f"/jsm/ops/api/local/v1/schedules/{n}", b"a=1&a=2&b=", b"")
+
+    assert [entry["path"] for entry in journal.entries()] == [f"/v1/schedules/{n}" for n in (2, 3, 4)]
+    assert journal.entries()[0]["query"] == {"a": ["1", "2"], "b": [""]}

@@ -1,4 +1,4 @@
-"""Request validation: 400 (not what the API accepts), 422 (well-formed but impossible),
+"""Request validation: 422 for whatever the API does not accept, each problem named,
 and the service's quirks (minute rounding, timezone fallback) with and without --strict."""
 
 from __future__ import annotations
@@ -151,10 +151,10 @@ def send(api: Api, method: str, payload, path: str = ""):
 
 
 @pytest.mark.parametrize(("payload", "title"), BAD_REQUESTS.values(), ids=BAD_REQUESTS.keys())
-def test_create_rejects_what_the_api_does_not_accept_with_400(admin, payload, title):
+def test_create_rejects_what_the_api_does_not_accept_with_422(admin, payload, title):
     response = send(admin, "POST", payload)
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert len(titles(response)) == 1 and titles(response)[0].startswith(title), titles(response)
     assert admin.emulator.schedules() == []
 
@@ -171,10 +171,10 @@ def test_create_rejects_impossible_values_with_422(admin, payload, title):
 @pytest.mark.parametrize(
     ("payload", "status"),
     [
-        ({"enabled": "yes"}, 400),
-        ({"name": None}, 400),
-        ({"rotations": [{"type": "daily"}]}, 400),
-        (b"[1, 2]", 400),
+        ({"enabled": "yes"}, 422),
+        ({"name": None}, 422),
+        ({"rotations": [{"type": "daily"}]}, 422),
+        (b"[1, 2]", 422),
         ({"name": " "}, 422),
         ({"rotations": [rotation(length=0)]}, 422),
     ],
@@ -203,10 +203,10 @@ def test_every_problem_gets_its_own_title(admin):
     ]
 
 
-def test_a_shape_error_among_impossible_values_makes_it_400(admin):
+def test_a_shape_error_among_impossible_values_is_422_too(admin):
     response = admin.request("POST", json={"name": "", "teamId": "t", "enabled": "no"})
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert sorted(titles(response)) == ["enabled: must be a boolean", "name: must not be blank"]
 
 
