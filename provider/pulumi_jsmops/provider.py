@@ -70,6 +70,9 @@ class ScheduleProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         self._config_get: Callable[[str], Any] = req.config.get
         _set_up_logging()
+        from .host import install
+
+        install(req.config.get)  # the SDK's host: workers up to jsmops:maxConcurrency, our errors as they are
 
     @property
     def client(self) -> "Client":

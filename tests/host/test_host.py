@@ -1,0 +1,122 @@
+"""pulumi_jsmops.host: the SDK's dynamic-provider host, adjusted, as the engine drives it
+over gRPC; and left as it is when the SDK is not what it expects."""
+
+from __future__ import annotations
+
+from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import grpc
+import pytest
+from conftest import Host
+from pulumi.runtime.proto import provider_pb2_grpc
+
+from pulumi_jsmops import host
+
+CREDENTIALS = {"jsmops:cloudId": "local", "jsmops:email": "a@example.com", "jsmops:apiToken": "t"}
+
+
+def create_all(dynamic_host: Host, count: int, **props: object) -> list[dict[str, object]]:
+    with ThreadPoolExecutor(count) as engine:
+        return list(engine.map(lambda i: dynamic_host.create(i, **props), range(count)))
+
+
+def test_calls_in_flight_reach_max_concurrency(dynamic_host: Host) -> None:
+    dynamic_host.configure({**CREDENTIALS, "jsmops:maxConcurrency": "12"})
+    # 14 calls at once: the SDK's 4 workers take the first ones, the first call lifts the cap.
+    outputs = create_all(dynamic_host, 14, gate=12)
+    assert max(o["peak"] for o in outputs) == 12
+    assert {(o["pool"], o["workers"]) for o in outputs} == {("ThreadPoolExecutor", 12)}
+
+
+def test_max_concurrency_defaults_without_credentials(dynamic_host: Host) -> None:
+    dynamic_host.configure({})
+    default = host.max_concurrency(lambda key: None)
+    assert default > 4
+    outputs = create_all(dynamic_host, default, gate=default)
+    assert max(o["peak"] for o in outputs) == default
+
+
+def test_current_urn_is_the_served_request(dynamic_host: Host) -> None:
+    dynamic_host.configure(CREDENTIALS)
+    first = dynamic_host.create(0)  # served before `install` ran: found on the stack
+    later = create_all(dynamic_host, 6)
+    for outputs in [first, *later]:
+        assert outputs["urn"] == outputs["requested_urn"]
+
+
+def test_own_errors_reach_the_engine_as_their_message(dynamic_host: Host) -> None:
+    dynamic_host.configure(CREDENTIALS)
+    dynamic_host.create(0)
+    with pytest.raises(grpc.RpcError) as ours:
+        dynamic_host.create(1, fail="ours")
+    assert ours.value.code() == grpc.StatusCode.UNKNOWN
+    assert ours.value.details() == "probe failure of urn:pulumi:test::probe::pulumi-python:dynamic:Resource::probe-1"
+    # Any other exception is left to grpc, which names it a failure of the application.
+    with pytest.raises(grpc.RpcError) as other:
+        dynamic_host.create(2, fail="other")
+    assert other.value.details().startswith("Exception calling application: probe failure of")
+    dynamic_host.stop()
+    log = dynamic_host.stderr()
+    assert "probe-1" not in log
+    assert "Traceback" in log and "ValueError: probe failure" in log
+
+
+def test_changed_sdk_host_is_left_as_it_is(changed_sdk_host: Host) -> None:
+    changed_sdk_host.configure({**CREDENTIALS, "jsmops:maxConcurrency": "12"})
+    outputs = create_all(changed_sdk_host, 4, gate=4)
+    assert {o["pool"] for o in outputs} == {"OtherExecutor"}  # not a ThreadPoolExecutor: not touched
+    assert max(o["peak"] for o in outputs) == 4
+    # what does not depend on the pool still works
+    assert all(o["urn"] == o["requested_urn"] for o in outputs)
+    with pytest.raises(grpc.RpcError) as ours:
+        changed_sdk_host.create(9, fail="ours")
+    assert ours.value.details().startswith("probe failure of")
+
+
+@pytest.fixture
+def server() -> grpc.Server:
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    provider_pb2_grpc.add_ResourceProviderServicer_to_server(provider_pb2_grpc.ResourceProviderServicer(), server)
+    yield server
+    server.stop(None)
+
+
+def test_finds_the_provider_server_only(server: grpc.Server) -> None:
+    other = grpc.server(futures.ThreadPoolExecutor(max_workers=1))
+    try:
+        assert host.find_server() is server
+    finally:
+        other.stop(None)
+
+
+def test_no_server_without_grpc_server_class(server: grpc.Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    from grpc import _server
+
+    monkeypatch.delattr(_server, "_Server")
+    assert host.find_server() is None
+
+
+def test_worker_cap_is_never_lowered(server: grpc.Server) -> None:
+    assert host.lift_worker_cap(server, 10)
+    assert host.lift_worker_cap(server, 6)
+    assert server._state.thread_pool._max_workers == 10
+
+
+def test_registered_method_handlers_are_left_as_they_are(server: grpc.Server) -> None:
+    handler = grpc.unary_unary_rpc_method_handler(lambda request, context: None)
+    server.add_registered_method_handlers("pulumirpc.ResourceProvider", {"Create": handler})
+    assert not host.report_own_errors(server)
+    assert host.report_own_errors(grpc_server_with_generic_handlers_only()) is True
+
+
+def grpc_server_with_generic_handlers_only() -> grpc.Server:
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=1))
+    provider_pb2_grpc.add_ResourceProviderServicer_to_server(provider_pb2_grpc.ResourceProviderServicer(), server)
+    return server
+
+
+def test_install_without_a_host_does_nothing(tmp_path: Path) -> None:
+    host.install()  # the pytest process serves no provider: nothing to adjust, nothing raised
+    assert host.current_urn() is None
