@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from emulator_process import Emulator
 from pulumi_project import PulumiProject
 from schedules import SUPPORT
@@ -28,7 +29,9 @@ def run(project: PulumiProject, emulator: Emulator, *args: str) -> dict[str, flo
     return emulator.stats()
 
 
-def test_requests_in_flight_pass_the_sdk_workers_up_to_max_concurrency(project: PulumiProject, emulator: Emulator) -> None:
+def test_requests_in_flight_pass_the_sdk_workers_up_to_max_concurrency(
+    project: PulumiProject, emulator: Emulator
+) -> None:
     project.pulumi("config", "set", "jsmops:maxConcurrency", "6")
     emulator.set_latency(1000)
     up = run(project, emulator, "up", "--yes", "--skip-preview", "--parallel", "12")
