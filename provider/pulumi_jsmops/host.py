@@ -9,7 +9,8 @@ provider's `configure`) adjusts the running server:
   still sends no more than `--parallel` requests at once);
 - an exception of ours reaches the engine as `Exception calling application: ...`, with
   a traceback in the log: our own errors (`JsmOpsError`) now end the call with their
-  message alone.
+  message alone (`report_own_errors`; `filter_own_errors` for the calls the server took
+  before `install` ran).
 
 It also records which request each thread serves, for `current_urn`.
 
@@ -58,6 +59,7 @@ def install(config_get: Callable[[str], Any] = lambda key: None) -> None:
         if server is None:
             return
         _guarded(report_own_errors, server)
+        _guarded(filter_own_errors)
         cap = _guarded(max_concurrency, config_get)
         if cap is not None:
             _guarded(lift_worker_cap, server, cap)
@@ -217,16 +219,51 @@ def _serve(behavior: Behavior) -> Behavior:
 
 
 def _current_request() -> Any:
-    """The request this thread serves: recorded by `_serve`, else (the call that runs
-    `install`, or a host left as it is) found on the stack, in the servicer method that
-    has the request and its gRPC context as arguments."""
+    """The request this thread serves: recorded by `_serve`, else (a call that the server
+    took before `install` ran, or a host left as it is) found on the stack, in the
+    servicer method that has the request and its gRPC context as arguments."""
     request = getattr(_serving, "request", None)
     if request is not None:
         return request
+    return _serving_locals("request").get("request")
+
+
+def _serving_locals(name: str) -> dict[str, Any]:
+    """The local variables of the innermost frame of this thread that has the gRPC
+    context of a call, and `name`; empty when there is none."""
     frame = sys._getframe(1)
     while frame is not None:
         local = frame.f_locals
-        if isinstance(local.get("context"), grpc.ServicerContext) and "request" in local:
-            return local["request"]
+        if isinstance(local.get("context"), grpc.ServicerContext) and name in local:
+            return local
         frame = frame.f_back  # type: ignore[assignment]
-    return None
+    return {}
+
+
+class _OwnErrorsLogFilter(logging.Filter):
+    """Our errors in calls that the server took before `install` ran (they go to the SDK's
+    handlers): grpc logs such an exception, traceback included, then ends the call with the
+    details its context holds, else with "Exception calling application: ...". The record
+    is dropped, and the details set to the error's message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if not isinstance(error, JsmOpsError):
+            return True
+        context = _serving_locals("context").get("context")
+        if context is not None:
+            context.set_details(str(error))
+        return False
+
+
+def filter_own_errors() -> bool:
+    """Adds `_OwnErrorsLogFilter` to grpc's server logger; whether it could."""
+    from grpc import _server
+
+    logger = getattr(_server, "_LOGGER", None)
+    if not isinstance(logger, logging.Logger):
+        _log.debug("grpc._server has no logger: %r", logger)
+        return False
+    if not any(isinstance(f, _OwnErrorsLogFilter) for f in logger.filters):
+        logger.addFilter(_OwnErrorsLogFilter())
+    return True

@@ -63,6 +63,15 @@ def test_own_errors_reach_the_engine_as_their_message(dynamic_host: Host) -> Non
     assert "Traceback" in log and "ValueError: probe failure" in log
 
 
+def test_own_errors_of_calls_taken_before_install(dynamic_host: Host) -> None:
+    dynamic_host.configure(CREDENTIALS)
+    with pytest.raises(grpc.RpcError) as first:  # this call runs `install`
+        dynamic_host.create(0, fail="ours")
+    assert first.value.details() == "probe failure of urn:pulumi:test::probe::pulumi-python:dynamic:Resource::probe-0"
+    dynamic_host.stop()
+    assert "probe-0" not in dynamic_host.stderr()
+
+
 def test_changed_sdk_host_is_left_as_it_is(changed_sdk_host: Host) -> None:
     changed_sdk_host.configure({**CREDENTIALS, "jsmops:maxConcurrency": "12"})
     outputs = create_all(changed_sdk_host, 4, gate=4)
