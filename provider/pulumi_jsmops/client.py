@@ -19,10 +19,11 @@ that cannot be read) is never replayed blindly; `create_*` and `update_*` read b
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, NoReturn, Optional
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -263,13 +264,15 @@ class Client:
     def _update(self, path: str, body: Json, is_applied: Predicate, reread: Callable[[], Json]) -> Json:
         """PATCHes `body` to `path`, and never sends it twice once it may have been applied.
 
-        A PATCH that got no usable answer (no answer in `timeout`, a cut connection, a
-        502/504, an unreadable 2xx) may still be held somewhere and applied later, after a
-        newer change: resending it would only add a second such request. So it is not
-        resent. The object is read back (GET), a few times with the usual backoff while
-        the service may still be applying it: once `is_applied(current)` holds, `current`
-        is the answer. If it never does, `UnknownOutcomeError` says the change may still
-        land and to run `pulumi refresh` before changing the object again.
+        A PATCH that got no usable answer (no answer within `timeout`, a cut connection,
+        a 502/504, an unreadable 2xx) may still be held somewhere and applied later, even
+        after a newer change; resending it would only add a second such request. So it is
+        never resent. Instead the object is read back (GET) at once and then up to
+        `maxRetries` more times, `timeout` seconds apart (the time the retries would have
+        taken): once `is_applied(current)` holds, `current` is the answer. If it never
+        does, `UnknownOutcomeError` says the change may still land and to run `pulumi
+        refresh` before changing the object again. A 429 or 503 (refused before acting)
+        is retried as usual.
         """
         try:
             return self._read("PATCH", path, json=body, require_id=True)
@@ -277,23 +280,19 @@ class Client:
             if not _outcome_unknown(exc) or (isinstance(exc, ApiError) and exc.status == 503):
                 raise
             unknown: CallError = exc
-        log.info("outcome of PATCH %s unknown (%s); reading it back", path, unknown)
-        retry = self._retry.new()
-        while True:
+        log.info("outcome of PATCH %s unknown (%s); reading it back", path, unknown.reason)
+        for attempt in range(self.settings.max_retries + 1):
+            if attempt:
+                time.sleep(self.settings.timeout)
             current = self._lookup(reread, unknown)
             if current is not None and is_applied(current):
                 return current
-            try:
-                retry = retry.increment(method="GET", url=path)
-            except MaxRetryError:
-                break
-            retry.sleep()
         raise UnknownOutcomeError(
             "PATCH",
             path,
-            f"{unknown.reason}, and reading it back does not show the change: it was not applied, "
-            "or it may still be applied later. Run `pulumi refresh` (after the service has caught up) "
-            "before changing this again",
+            f"{unknown.reason}; reading it back {self.settings.max_retries + 1} times does not show the change. "
+            "It was not applied, or it may still be applied later: run `pulumi refresh` once the service "
+            "has caught up, before changing this again",
         )
 
     def _delete(self, path: str) -> bool:
@@ -308,8 +307,7 @@ class Client:
     def _pages(self, path: str, params: dict[str, Any]) -> Iterator[Json]:
         """The `values` of every page, following `links.next` (a path below the API root or
         a URL of the same site); a link seen before, or more than MAX_PAGES pages, fail."""
-        target: Optional[str] = path
-        query: Optional[dict[str, Any]] = params  # the next links carry their own
+        target: Optional[str] = f"{path}?{urlencode(params, doseq=True)}"  # the next links carry their own
         seen: set[str] = set()
         while target is not None:
             url = self._url(target, "GET", path)
@@ -317,14 +315,14 @@ class Client:
                 why = "links back to a page already read" if url in seen else f"goes past {MAX_PAGES} pages"
                 raise InvalidResponseError("GET", path, f"the pagination {why} (next: {target}); not following it")
             seen.add(url)
-            page = self._read("GET", url, params=query)
-            query = None
+            page = self._read("GET", url)
             values = page.get("values") or []
             if not isinstance(values, list):
                 raise InvalidResponseError("GET", path, "the answer's `values` is not a list")
             yield from values
-            links = page.get("links") or {}
-            target = links.get("next") if isinstance(links, dict) else None
+            links = page.get("links")
+            next_link = links.get("next") if isinstance(links, dict) else None
+            target = next_link if isinstance(next_link, str) and next_link else None
 
     def _read(self, method: str, target: str, *, require_id: bool = False, **kwargs: Any) -> Json:
         """One call whose answer is a JSON object (with an `id` when `require_id`)."""

@@ -40,7 +40,8 @@ def test_create_get_update_list_delete(client: Client, emulator: Emulator) -> No
         {"name": "r", "type": "daily", "startDate": "2026-01-05T09:00:00+01:00", "participants": []}]))
     assert created["id"] and created["rotations"][0]["id"]
     assert client.get_schedule(created["id"]) == created
-    updated = client.update_schedule(created["id"], {"description": "changed"}, is_applied=identical({"description": "changed"}))
+    change = {"description": "changed"}
+    updated = client.update_schedule(created["id"], change, is_applied=identical(change))
     assert updated["description"] == "changed" and updated["rotations"] == created["rotations"]
     assert [s["id"] for s in client.list_schedules()] == [created["id"]]
     assert client.find_schedule_by_name("Support")["id"] == created["id"]
@@ -65,7 +66,8 @@ def test_list_follows_every_page(flags, emulator_factory, client_for) -> None:
 def test_the_query_is_sent_as_given(client: Client) -> None:
     for name in ("schedule 1", "schedule 10", "Schedule 11", "other*"):
         create(client, body(name))
-    assert {s["name"] for s in client.list_schedules(query="SCHEDULE 1*")} == {"schedule 1", "schedule 10", "Schedule 11"}
+    prefixed = {s["name"] for s in client.list_schedules(query="SCHEDULE 1*")}
+    assert prefixed == {"schedule 1", "schedule 10", "Schedule 11"}
     assert [s["name"] for s in client.list_schedules(query="SCHEDULE 1")] == ["schedule 1"]  # exact, any case
     assert client.find_schedule_by_name("other*")["name"] == "other*"  # a name may end in *
     assert client.find_schedule_by_name("schedule 1*") is None
