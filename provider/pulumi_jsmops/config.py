@@ -98,7 +98,8 @@ def _plain(kind: str, message: str, ctx: dict[str, Any]) -> str:
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return "must be a whole number"
     if kind in ("greater_than", "greater_than_equal"):
-        return f"must be {'more than' if kind == 'greater_than' else 'at least'} {ctx.get('gt', ctx.get('ge'))}"
+        bound = ctx.get("gt", ctx.get("ge"))
+        return f"must be {'more than' if kind == 'greater_than' else 'at least'} {bound:g}"
     if kind == "string_too_short":
         return "must not be empty"
     return message.removeprefix("Value error, ")

@@ -13,6 +13,7 @@ Python code uses snake_case names; the API's camelCase names are the aliases.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Literal, Optional, get_args
@@ -213,22 +214,33 @@ class Rotation(_Model):
     def _serialize_date(self, value: Optional[datetime]) -> Optional[str]:
         return None if value is None else format_date(value)
 
+    def to_api(self) -> dict[str, Any]:
+        """The API's JSON of this rotation, without its id (a create's or an update's body)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"id"})
+
 
 class Schedule(_Model):
     """A schedule with its rotations. `id` is made by the service.
 
     `timezone` left out (None) means "whatever the service picks": it is not sent, and
-    the value the service reports is not a change.
+    the value the service reports is not a change. `team_id` left out (None) is a global
+    schedule, one of no team.
     """
 
     output_only = frozenset({"id"})
     id: Optional[str] = None
     name: RequiredText
-    team_id: RequiredText
+    team_id: Optional[RequiredText] = None
     description: StrictStr = ""
     timezone: Optional[StrictStr] = None
     enabled: StrictBool = True
     rotations: list[Rotation] = []
+
+    @field_validator("team_id", mode="before")
+    @classmethod
+    def _no_team_is_global(cls, value: Any, info: ValidationInfo) -> Any:
+        # The service may report a global schedule's team as "", which a user may not write.
+        return None if value == "" and not (info.context or {}).get("user_input") else value
 
     @field_validator("description", mode="before")
     @classmethod
@@ -247,6 +259,15 @@ class Schedule(_Model):
             raise ValueError(f"'{value}' is not an IANA time zone name (e.g. 'Europe/Berlin')")
         return value
 
+    @field_validator("rotations", mode="before")
+    @classmethod
+    def _rotations_by_name(cls, value: Any) -> Any:
+        # The canonical inputs (`to_canonical_inputs`) key rotations by name.
+        if isinstance(value, dict):
+            return [{**rotation, "name": name} if isinstance(rotation, dict) else rotation
+                    for name, rotation in value.items()]
+        return value
+
     @field_validator("rotations")
     @classmethod
     def _unique_sorted_rotations(cls, value: list[Rotation]) -> list[Rotation]:
@@ -259,12 +280,12 @@ class Schedule(_Model):
 
     # --- the forms this schedule is sent and stored in ---------------------------------
 
-    def to_api(self, *, with_ids: bool = False) -> dict[str, Any]:
-        """The API's JSON for a create (no ids) or an update (`with_ids`: rotations keep theirs)."""
-        body = self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"id"})
-        if not with_ids:
-            for rotation in body.get("rotations", []):
-                rotation.pop("id", None)
+    def to_api(self) -> dict[str, Any]:
+        """The API's JSON for a create: no ids, and no `rotations` when there are none
+        (the service takes 1 to 500)."""
+        body = self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"id", "rotations"})
+        if self.rotations:
+            body["rotations"] = [rotation.to_api() for rotation in self.rotations]
         return body
 
     def to_inputs(self) -> dict[str, Any]:
@@ -272,6 +293,16 @@ class Schedule(_Model):
         data = self.model_dump(mode="json", exclude_none=True, exclude={"id"})
         for rotation in data.get("rotations", []):
             rotation.pop("id", None)
+        return data
+
+    def to_canonical_inputs(self) -> dict[str, Any]:
+        """The inputs as `check` hands them to the engine and the state keeps them: like
+        `to_inputs`, with rotations keyed by name. The engine compares inputs field by field,
+        so a preview then shows the rotation that was added, removed or edited (a list
+        would be compared by position)."""
+        data = self.to_inputs()
+        if len({rotation.name for rotation in self.rotations}) == len(self.rotations):  # else read from a service
+            data["rotations"] = {rotation.pop("name"): rotation for rotation in data["rotations"]}
         return data
 
     def to_outputs(self) -> dict[str, Any]:
@@ -298,13 +329,42 @@ def field_path(loc: tuple[Any, ...]) -> str:
     return path
 
 
+DATE_EXAMPLE = "2026-01-05T09:00:00+01:00"
+
+# Pydantic's error types -> reasons in the words of this API's fields.
+_REASONS: dict[str, str] = {
+    "missing": "is required",
+    "extra_forbidden": "unknown field",
+    "string_type": "must be a string",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "list_type": "must be a list",
+    "model_type": "must be an object (a dict or the matching ...Args)",
+    "model_attributes_type": "must be an object (a dict or the matching ...Args)",
+    "dict_type": "must be an object (a dict or the matching ...Args)",
+    "timezone_aware": f"must have a UTC offset, e.g. {DATE_EXAMPLE}",
+    "datetime_type": f"must be an ISO 8601 date with a UTC offset, e.g. {DATE_EXAMPLE}",
+    "datetime_parsing": f"is not a valid date: use ISO 8601 with a UTC offset, e.g. {DATE_EXAMPLE}",
+    "datetime_from_date_parsing": f"is not a valid date: use ISO 8601 with a UTC offset, e.g. {DATE_EXAMPLE}",
+}
+
+
+def _reason(item: Any) -> str:
+    kind, ctx = item["type"], item.get("ctx") or {}
+    if kind in _REASONS:
+        return _REASONS[kind]
+    if kind == "literal_error":
+        return f"must be {ctx['expected']}"
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx['ge']}"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx['le']}"
+    return str(item["msg"]).removeprefix("Value error, ")
+
+
 def validation_problems(error: ValidationError) -> list[tuple[str, str]]:
     """(field path, reason) for each problem of a ValidationError, reasons in plain words."""
-    problems = []
-    for item in error.errors():
-        reason = "unknown field" if item["type"] == "extra_forbidden" else item["msg"].removeprefix("Value error, ")
-        problems.append((field_path(item["loc"]), reason))
-    return problems
+    return [(field_path(item["loc"]), _reason(item)) for item in error.errors()]
 
 
 def parse_user_schedule(data: dict[str, Any]) -> Schedule:
@@ -315,3 +375,78 @@ def parse_user_schedule(data: dict[str, Any]) -> Schedule:
 def parse_api_schedule(data: dict[str, Any]) -> Schedule:
     """A schedule as the API returned it (camelCase, with ids; fields unknown here are ignored)."""
     return Schedule.model_validate(data)
+
+
+def check_known_parts(
+    data: dict[str, Any], is_unknown: Callable[[Any], bool]
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """A schedule whose inputs hold values not known yet (`is_unknown`, during a preview):
+    its canonical inputs as far as they are known (each field holding an unknown value kept
+    as it is), and the problems of the known values (as `validation_problems`)."""
+    try:
+        parse_user_schedule(data)
+        problems: list[tuple[str, str]] = []
+    except ValidationError as exc:
+        problems = [(field_path(item["loc"]), _reason(item)) for item in exc.errors()
+                    if not _reaches_unknown(data, item["loc"], is_unknown)]
+    if problems:
+        return data, problems
+    rotations = data.get("rotations", [])
+    known = _canonical_fields(Schedule, {k: v for k, v in data.items() if k != "rotations"}, is_unknown)
+    if is_unknown(rotations):
+        return {**known, "rotations": rotations}, []
+    items = _rotation_list(rotations)
+    canonical = [item if is_unknown(item) else _canonical_fields(Rotation, item, is_unknown) for item in items]
+    if any(is_unknown(item) or is_unknown(item["name"]) for item in canonical):
+        return {**known, "rotations": canonical}, []  # no names to key them all by
+    return {**known, "rotations": {item.pop("name"): item for item in canonical}}, []
+
+
+# Stand-ins for required fields whose value is not known yet, so the known ones can be
+# put in canonical form (the stand-ins themselves are dropped again).
+_STAND_INS: dict[type[_Model], dict[str, Any]] = {
+    Schedule: {"name": "-"},
+    Rotation: {"name": "-", "type": "daily", "start_date": "1970-01-01T00:00:00Z"},
+}
+
+
+def _canonical_fields(model: type[_Model], item: dict[str, Any], is_unknown: Callable[[Any], bool]) -> dict[str, Any]:
+    """`item` (valid as far as known) in canonical form, but each field that holds an unknown value as it is."""
+    known = {key: value for key, value in item.items() if not _holds_unknown(value, is_unknown)}
+    stand_ins = {key: value for key, value in _STAND_INS[model].items() if key not in known}
+    try:
+        dumped = model.model_validate({**stand_ins, **known}, context=USER_INPUT).model_dump(
+            mode="json", exclude_none=True, exclude={"id", "rotations"})
+    except ValidationError:  # a check across fields that needed an unknown one
+        return item
+    return {**{key: value for key, value in dumped.items() if key not in stand_ins},
+            **{key: value for key, value in item.items() if key not in known}}
+
+
+def _rotation_list(rotations: Any) -> list[Any]:
+    if isinstance(rotations, dict):
+        return [{**value, "name": name} if isinstance(value, dict) else value for name, value in rotations.items()]
+    return list(rotations)
+
+
+def _holds_unknown(value: Any, is_unknown: Callable[[Any], bool]) -> bool:
+    if isinstance(value, dict):
+        return any(_holds_unknown(v, is_unknown) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_unknown(v, is_unknown) for v in value)
+    return is_unknown(value)
+
+
+def _reaches_unknown(data: Any, loc: tuple[Any, ...], is_unknown: Callable[[Any], bool]) -> bool:
+    """Whether the path of a validation error passes through (or ends at) an unknown value."""
+    node = data
+    for part in loc:
+        if is_unknown(node):
+            return True
+        if isinstance(node, dict) and isinstance(part, int):  # rotations keyed by name
+            node = list(node.values())
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return is_unknown(node)

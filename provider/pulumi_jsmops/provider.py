@@ -8,6 +8,7 @@ so `check` and `diff` (all a `pulumi preview` of an unchanged stack needs) make 
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -28,6 +29,7 @@ from pulumi.runtime import rpc
 from .errors import ConflictError, JsmOpsError, NotFoundError
 
 if TYPE_CHECKING:
+    from .changes import RotationRequest
     from .client import Client
     from .models import Schedule
 
@@ -49,16 +51,25 @@ def user_inputs(props: dict[str, Any]) -> dict[str, Any]:
             return [prune(v) for v in value]
         return value
 
-    return prune(props)
+    pruned: dict[str, Any] = prune(props)
+    return pruned
+
+
+def is_unknown(value: Any) -> bool:
+    """Whether a value is one not known yet (during a preview). The SDK hands them to the
+    provider as `pulumi.output.Unknown` objects; older ones as the string `rpc.UNKNOWN`."""
+    from pulumi.output import Unknown
+
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == rpc.UNKNOWN)
 
 
 def has_unknowns(value: Any) -> bool:
-    """Whether a value holds outputs not known yet (during a preview)."""
+    """Whether a value holds values not known yet, at any depth."""
     if isinstance(value, dict):
         return any(has_unknowns(v) for v in value.values())
     if isinstance(value, list):
         return any(has_unknowns(v) for v in value)
-    return value == rpc.UNKNOWN
+    return is_unknown(value)
 
 
 class ScheduleProvider(ResourceProvider):
@@ -89,18 +100,21 @@ class ScheduleProvider(ResourceProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         from pydantic import ValidationError
 
-        from .models import parse_user_schedule, validation_problems
+        from .config import load_settings
+        from .models import check_known_parts, parse_user_schedule, validation_problems
 
         inputs = user_inputs(news)
         if has_unknowns(inputs):
             return CheckResult(news, [])  # checked again once the values are known
         try:
-            return CheckResult(parse_user_schedule(inputs).to_inputs(), [])
+            return CheckResult(parse_user_schedule(inputs).to_canonical_inputs(), [])
         except ValidationError as exc:
-            failures = [CheckFailure(path, f"{path}: {reason}") for path, reason in validation_problems(exc)]
-            return CheckResult(news, failures)
+            problems = validation_problems(exc)
+            return CheckResult(news, [CheckFailure("", f"{path}: {reason}") for path, reason in problems])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """A change exactly when `update` would send a request (`olds` are the outputs)."""
+        from .changes import plan_update
         from .models import Schedule, parse_user_schedule
 
         inputs = user_inputs(news)
@@ -146,28 +160,66 @@ class ScheduleProvider(ResourceProvider):
         return ReadResult(schedule.id, schedule.to_outputs(), inputs=schedule.to_inputs())
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        from .models import Schedule, parse_api_schedule, parse_user_schedule
+        """Sends the requests of `changes.plan_update`, one after the other (`olds` are the
+        outputs: the schedule with the ids the service gave)."""
+        from .changes import UpdateSchedule, plan_update, schedule_holds, updated_schedule
+        from .models import Schedule, parse_user_schedule
 
         desired = parse_user_schedule(user_inputs(news))
         current = Schedule.model_validate(user_inputs(olds))
-        changed = desired.differences(current)
-        if not changed:
-            return UpdateResult(current.to_outputs())
-        # Rotations the service already has keep their ids.
-        rotation_ids = {r.name: r.id for r in current.rotations}
-        desired = desired.model_copy(
-            update={"rotations": [r.model_copy(update={"id": rotation_ids.get(r.name)}) for r in desired.rotations]}
-        )
-        body = desired.to_api(with_ids=True)
-        patch = {alias: body[alias] for alias in (Schedule.model_fields[f].alias for f in changed) if alias in body}
+        patched: Optional[dict[str, Any]] = None
+        # By name; of two of one name (only the service can hold them) the first, as the plan has it.
+        rotations: dict[str, Rotation] = {rotation.name: rotation for rotation in reversed(current.rotations)}
         try:
-            updated = self.client.update_schedule(id_, patch)
+            for request in plan_update(current, desired):
+                if isinstance(request, UpdateSchedule):
+                    patched = self.client.update_schedule(
+                        id_, request.body, is_applied=functools.partial(schedule_holds, request.body))
+                else:
+                    self._change_rotation(id_, request, rotations)
         except NotFoundError:
             raise JsmOpsError(
-                f"schedule '{desired.name}' ({id_}) was deleted outside Pulumi: run `pulumi refresh`, "
-                "then `pulumi up` creates it again"
+                f"schedule {id_} was deleted outside Pulumi: run `pulumi refresh`, then `pulumi up` creates it again"
             ) from None
-        return UpdateResult(parse_api_schedule(updated).to_outputs())
+        return UpdateResult(updated_schedule(current, patched, list(rotations.values())).to_outputs())
+
+    def _change_rotation(self, schedule_id: str, request: "RotationRequest", rotations: dict[str, "Rotation"], *,
+                         take_over: bool = True) -> None:
+        """Sends one rotation request and records the outcome in `rotations` (by name).
+
+        It converges where an earlier update failed halfway (the state then keeps the old
+        outputs): a PATCH finding its rotation gone POSTs it; a POST finding its name taken
+        in this schedule (the stack's own) takes that rotation, changed to what is declared.
+        A NotFoundError of a POST means the schedule is gone."""
+        from .changes import CreateRotation, DeleteRotation, rotation_holds, rotation_requests
+        from .models import Rotation
+
+        if isinstance(request, DeleteRotation):
+            self.client.delete_rotation(schedule_id, request.rotation_id)  # already gone is fine
+            if request.name in rotations and rotations[request.name].id == request.rotation_id:
+                del rotations[request.name]
+            return
+        name = request.rotation.name
+        if not isinstance(request, CreateRotation):
+            try:
+                rotations[name] = Rotation.model_validate(self.client.update_rotation(
+                    schedule_id, request.rotation_id, request.body,
+                    is_applied=functools.partial(rotation_holds, request.body)))
+                return
+            except NotFoundError:
+                request = CreateRotation(request.rotation)
+        body = request.body
+        try:
+            rotations[name] = Rotation.model_validate(self.client.create_rotation(
+                schedule_id, body, is_own=functools.partial(rotation_holds, body, exactly=True)))
+            return
+        except ConflictError:
+            found = next((r for r in self.client.list_rotations(schedule_id) if r.get("name") == name), None)
+            if found is None or not take_over:
+                raise
+        existing = rotations[name] = Rotation.model_validate(found)
+        for step in rotation_requests(str(existing.id), existing, request.rotation):
+            self._change_rotation(schedule_id, step, rotations, take_over=False)
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         self.client.delete_schedule(id_)  # already gone is fine
