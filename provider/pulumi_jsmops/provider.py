@@ -26,12 +26,12 @@ from pulumi.dynamic import (
 )
 from pulumi.runtime import rpc
 
-from .errors import ConflictError, JsmOpsError, NotFoundError
+from .errors import ConfigurationError, ConflictError, JsmOpsError, NotFoundError
 
 if TYPE_CHECKING:
     from .changes import RotationRequest
     from .client import Client
-    from .models import Schedule
+    from .models import Rotation, Schedule
 
 # The stack program imports this module (for the class it serializes) on every preview
 # and up, but only the provider process runs its methods: they import the models, pydantic
@@ -104,8 +104,16 @@ class ScheduleProvider(ResourceProvider):
         from .models import check_known_parts, parse_user_schedule, validation_problems
 
         inputs = user_inputs(news)
-        if has_unknowns(inputs):
-            return CheckResult(news, [])  # checked again once the values are known
+        try:
+            # The settings fail the preview, not only the up (nothing is sent).
+            load_settings(getattr(self, "_config_get", lambda key: None))
+        except ConfigurationError as exc:
+            return CheckResult(news, [CheckFailure("", f"provider configuration: {exc}")])
+        # The engine prints a failure as "resource '<name>' has a problem: <reason>" when it
+        # names no property; with a property it adds that property's top-level value.
+        if has_unknowns(inputs):  # known parts checked now, the rest once they are known
+            canonical, problems = check_known_parts(inputs, is_unknown)
+            return CheckResult(canonical, [CheckFailure("", f"{path}: {reason}") for path, reason in problems])
         try:
             return CheckResult(parse_user_schedule(inputs).to_canonical_inputs(), [])
         except ValidationError as exc:
@@ -118,9 +126,9 @@ class ScheduleProvider(ResourceProvider):
         from .models import Schedule, parse_user_schedule
 
         inputs = user_inputs(news)
-        if has_unknowns(inputs):
+        if has_unknowns(inputs):  # may change, once the values are known
             return DiffResult(changes=True, replaces=[], stables=[], delete_before_replace=False)
-        changed = parse_user_schedule(inputs).differences(Schedule.model_validate(user_inputs(olds)))
+        changed = plan_update(Schedule.model_validate(user_inputs(olds)), parse_user_schedule(inputs))
         return DiffResult(changes=bool(changed), replaces=[], stables=[], delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
