@@ -1,0 +1,130 @@
+"""The update plan: which requests turn the schedule the service holds into the one declared."""
+
+from __future__ import annotations
+
+import copy
+
+from pulumi_jsmops.changes import (
+    CreateRotation,
+    DeleteRotation,
+    UpdateRotation,
+    UpdateSchedule,
+    plan_update,
+    rotation_holds,
+    schedule_holds,
+    updated_schedule,
+)
+from pulumi_jsmops.models import Rotation, parse_api_schedule, parse_user_schedule
+from schedules import ALICE, BOB, OPERATIONS, TEAM
+
+HOLIDAYS = {"name": "holidays", "type": "daily", "start_date": "2026-12-24T00:00:00Z",
+            "participants": [{"type": "user", "id": ALICE}]}
+
+
+def held(declared: dict) -> "object":
+    """The schedule as the service holds it after creating `declared`: ids everywhere."""
+    schedule = parse_user_schedule(declared)
+    return schedule.model_copy(update={
+        "id": "s-1", "timezone": schedule.timezone or "America/New_York",
+        "rotations": [r.model_copy(update={"id": f"r-{r.name}"}) for r in schedule.rotations]})
+
+
+def plan(current: dict, desired: dict) -> list:
+    return plan_update(held(current), parse_user_schedule(desired))
+
+
+def test_no_change_is_no_request() -> None:
+    assert plan(OPERATIONS, OPERATIONS) == []
+    # A left-out time zone is the service's to pick: not a change.
+    assert plan(OPERATIONS, {k: v for k, v in OPERATIONS.items() if k != "timezone"}) == []
+
+
+def test_schedule_fields_are_one_patch_of_only_what_changed() -> None:
+    desired = {**OPERATIONS, "description": "new words", "enabled": False}
+    assert plan(OPERATIONS, desired) == [UpdateSchedule({"description": "new words", "enabled": False})]
+
+
+def test_removing_the_team_makes_the_schedule_global() -> None:
+    desired = {k: v for k, v in OPERATIONS.items() if k != "team_id"}
+    assert plan(OPERATIONS, desired) == [UpdateSchedule({"teamId": ""})]
+    assert plan(desired, OPERATIONS) == [UpdateSchedule({"teamId": TEAM})]
+
+
+def test_one_changed_rotation_is_one_patch_of_its_changed_fields_keeping_its_id() -> None:
+    desired = copy.deepcopy(OPERATIONS)
+    desired["rotations"][1]["participants"] = [{"type": "user", "id": ALICE}]
+    desired["rotations"][1]["length"] = 8
+    [request] = plan(OPERATIONS, desired)
+    assert isinstance(request, UpdateRotation)
+    assert request.rotation_id == "r-nights"
+    assert request.body == {"length": 8, "participants": [{"type": "user", "id": ALICE}]}
+
+
+def test_added_and_removed_rotations_are_one_request_each_removals_last() -> None:
+    desired = copy.deepcopy(OPERATIONS)
+    desired["rotations"] = [HOLIDAYS, desired["rotations"][1]]  # "business days" removed
+    requests = plan(OPERATIONS, desired)
+    assert [type(r) for r in requests] == [CreateRotation, DeleteRotation]
+    create, delete = requests
+    assert create.body == {"name": "holidays", "type": "daily", "length": 1, "startDate": "2026-12-24T00:00:00Z",
+                           "participants": [{"type": "user", "id": ALICE}]}
+    assert "id" not in create.body
+    assert (delete.rotation_id, delete.name) == ("r-business days", "business days")
+
+
+def test_a_rename_is_a_new_rotation() -> None:
+    desired = copy.deepcopy(OPERATIONS)
+    desired["rotations"][1]["name"] = "night shift"
+    assert [(type(r), getattr(r, "rotation_id", None)) for r in plan(OPERATIONS, desired)] == [
+        (CreateRotation, None), (DeleteRotation, "r-nights")]
+
+
+def test_a_field_the_contract_cannot_clear_replaces_the_rotation() -> None:
+    desired = copy.deepcopy(OPERATIONS)
+    del desired["rotations"][0]["end_date"]
+    requests = plan(OPERATIONS, desired)
+    assert [type(r) for r in requests] == [DeleteRotation, CreateRotation]
+    assert requests[0].rotation_id == "r-business days" and "endDate" not in requests[1].body
+
+
+def test_schedule_patch_comes_first_and_never_carries_rotations() -> None:
+    desired = copy.deepcopy(OPERATIONS)
+    desired["name"] = "Ops"
+    desired["rotations"].append(HOLIDAYS)
+    requests = plan(OPERATIONS, desired)
+    assert requests[0] == UpdateSchedule({"name": "Ops"})
+    assert all("rotations" not in getattr(r, "body", {}) for r in requests)
+
+
+def test_rotations_the_service_holds_twice_by_name_lose_the_second() -> None:
+    current = parse_api_schedule({"id": "s-1", "name": "x", "rotations": [
+        {"id": "r-1", "name": "a", "type": "daily", "startDate": "2026-01-01T00:00:00Z"},
+        {"id": "r-2", "name": "a", "type": "daily", "startDate": "2026-01-01T00:00:00Z"}]})
+    desired = parse_user_schedule({"name": "x", "timezone": current.timezone,
+                                   "rotations": [{"name": "a", "type": "daily", "start_date": "2026-01-01T00:00:00Z"}]})
+    assert plan_update(current, desired) == [DeleteRotation("r-2", "a")]
+
+
+def test_a_patch_is_held_by_what_the_service_answers() -> None:
+    found = {"id": "s-1", "name": "Ops", "teamId": "", "description": "d", "enabled": True}
+    assert schedule_holds({"teamId": "", "description": "d"}, found)
+    assert schedule_holds({"teamId": ""}, {k: v for k, v in found.items() if k != "teamId"})
+    assert not schedule_holds({"description": "other"}, found)
+    rotation = {"id": "r-1", "name": "a", "type": "daily", "length": 1, "startDate": "2026-01-01T01:00:00+01:00",
+                "participants": [{"type": "user", "id": BOB}]}
+    assert rotation_holds({"startDate": "2026-01-01T00:00:00Z"}, rotation)
+    assert not rotation_holds({"length": 2}, rotation)
+    body = Rotation.model_validate(rotation).to_api()
+    assert rotation_holds(body, rotation, exactly=True)
+    assert not rotation_holds({k: v for k, v in body.items() if k != "participants"}, rotation, exactly=True)
+    assert not rotation_holds(body, {"id": "r-1"})  # not a rotation at all
+
+
+def test_the_outcome_keeps_ids_and_takes_the_services_answers() -> None:
+    current = held(OPERATIONS)
+    answered = current.rotations[1].model_copy(update={"length": 8})
+    after = updated_schedule(current, {"id": "s-1", "name": "Ops", "teamId": TEAM, "timezone": "Europe/Berlin"},
+                             [answered, current.rotations[0]])
+    assert after.id == "s-1" and after.name == "Ops" and after.timezone == "Europe/Berlin"
+    assert [(r.name, r.id, r.length) for r in after.rotations] == [("business days", "r-business days", 1),
+                                                                  ("nights", "r-nights", 8)]
