@@ -102,7 +102,8 @@ class Override:
 
 def parse_instant(text: str) -> dt.datetime:
     """An ISO 8601 date-time with an offset (or `Z`), as a UTC instant; ValueError otherwise."""
-    value = dt.datetime.fromisoformat(text)
+    # Python 3.10's fromisoformat does not read "Z".
+    value = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
     if value.utcoffset() is None:
         raise ValueError(f"{text!r} has no UTC offset")
     return value.astimezone(UTC)
