@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -30,11 +28,9 @@ from pulumi_jsmops.errors import (
     TransportError,
     UnknownOutcomeError,
 )
+from stub_server import ROOT, Answer, Responder, Stub, json_answer, page
 
 TEAM = "cd68207b-c55d-4611-ab25-72fd0c439e9f"
-ROOT = "/jsm/ops/api/local"
-
-Answer = tuple[int, dict[str, str], bytes]
 
 
 def body(name: str = "Support", **extra: Any) -> dict[str, Any]:
@@ -45,54 +41,12 @@ def identical(sent: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
     return lambda found: all(found.get(key) == value for key, value in sent.items() if key != "rotations")
 
 
-def json_answer(status: int, value: Any) -> Answer:
-    return status, {"Content-Type": "application/json"}, json.dumps(value).encode()
-
-
-class Stub:
-    """A local HTTP server answering every request with `answer(method, path, query)`;
-    `requests` lists what it was asked, as (method, path with query)."""
-
-    def __init__(self, answer: Callable[[str, str, dict[str, list[str]]], Answer]):
-        self.requests: list[tuple[str, str]] = []
-        stub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                self.rfile.read(length)
-                stub.requests.append((self.command, self.path))
-                parts = urlsplit(self.path)
-                status, headers, content = answer(self.command, parts.path.removeprefix(ROOT), parse_qs(parts.query))
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(content)))
-                self.end_headers()
-                self.wfile.write(content)
-
-            do_GET = do_POST = do_PATCH = do_DELETE = _serve
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join()
-
-
 @pytest.fixture
 def stub_client() -> Iterator[Callable[..., tuple[Stub, Client]]]:
     """`stub_client(answer, **settings)`: a stub server and a client of it."""
     made: list[tuple[Stub, Client]] = []
 
-    def make(answer: Callable[[str, str, dict[str, list[str]]], Answer], **overrides: Any) -> tuple[Stub, Client]:
+    def make(answer: Responder, **overrides: Any) -> tuple[Stub, Client]:
         stub = Stub(answer)
         values: dict[str, Any] = {"base_url": stub.base_url, "cloud_id": "local", "email": "e@example.com",
                                   "api_token": "stub-token", "backoff_factor": 0.01, "timeout": 5, "max_retries": 2}
@@ -157,10 +111,6 @@ def test_a_read_timeout_of_a_get_is_retried(client_for, emulator: Emulator) -> N
 
 
 # --- pagination ---------------------------------------------------------------------------
-
-
-def page(next_link: str | None, *names: str) -> Answer:
-    return json_answer(200, {"values": [{"id": n, "name": n} for n in names], "links": {"next": next_link}})
 
 
 @pytest.mark.parametrize("links", [
