@@ -6,95 +6,198 @@ Nested inputs are accepted as the `...Args` types or as plain dicts with the sam
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, TypedDict
+import sys
+from typing import Any, Optional, Sequence, TypedDict, cast, overload
 
 import pulumi
 from pulumi.dynamic import Resource
 
-try:  # Python 3.11+
+if sys.version_info >= (3, 11):
     from typing import NotRequired, Required
-except ImportError:  # pragma: no cover - Python 3.10
+else:  # pragma: no cover - Python 3.10
     from typing_extensions import NotRequired, Required
 
 from .provider import ScheduleProvider
 
 
 class ParticipantArgs(TypedDict):
-    """A rotation slot: `type` is user, team, escalation (each with an `id`) or noone."""
+    """One slot of a rotation's participant list, taken in turn.
+
+    :param pulumi.Input[str] type: `user`, `team`, `escalation` or `noone` (a slot nobody covers).
+    :param pulumi.Input[str] id: The id of the user, team or escalation. Required for those types; left out
+           for `noone`.
+    """
 
     type: Required[pulumi.Input[str]]
+    """`user`, `team`, `escalation` or `noone` (a slot nobody covers)."""
     id: NotRequired[pulumi.Input[str]]
+    """The id of the user, team or escalation. Required for those types; left out for `noone`."""
 
 
 class TimeOfDayArgs(TypedDict):
-    """Hours 0-23; minutes 0 or 30."""
+    """A daily window, the same on every day.
+
+    :param pulumi.Input[int] start_hour: The hour the window opens, 0-23.
+    :param pulumi.Input[int] start_min: The minute it opens, 0 or 30.
+    :param pulumi.Input[int] end_hour: The hour the window closes, 0-23. An end before the start runs past midnight.
+    :param pulumi.Input[int] end_min: The minute it closes, 0 or 30.
+    """
 
     start_hour: pulumi.Input[int]
+    """The hour the window opens, 0-23."""
     start_min: pulumi.Input[int]
+    """The minute it opens, 0 or 30."""
     end_hour: pulumi.Input[int]
+    """The hour the window closes, 0-23. An end before the start runs past midnight."""
     end_min: pulumi.Input[int]
+    """The minute it closes, 0 or 30."""
 
 
 class DayAndTimeOfDayArgs(TypedDict):
-    """Days are lowercase English weekday names; hours 0-23; minutes 0 or 30."""
+    """A weekly window, from a day and time to a day and time.
+
+    :param pulumi.Input[str] start_day: The day it opens: `monday` ... `sunday`.
+    :param pulumi.Input[int] start_hour: The hour it opens, 0-23.
+    :param pulumi.Input[int] start_min: The minute it opens, 0 or 30.
+    :param pulumi.Input[str] end_day: The day it closes: `monday` ... `sunday`.
+    :param pulumi.Input[int] end_hour: The hour it closes, 0-23.
+    :param pulumi.Input[int] end_min: The minute it closes, 0 or 30.
+    """
 
     start_day: pulumi.Input[str]
+    """The day it opens: `monday` ... `sunday`."""
     start_hour: pulumi.Input[int]
+    """The hour it opens, 0-23."""
     start_min: pulumi.Input[int]
+    """The minute it opens, 0 or 30."""
     end_day: pulumi.Input[str]
+    """The day it closes: `monday` ... `sunday`."""
     end_hour: pulumi.Input[int]
+    """The hour it closes, 0-23."""
     end_min: pulumi.Input[int]
+    """The minute it closes, 0 or 30."""
 
 
 class TimeRestrictionArgs(TypedDict, total=False):
-    """`type` "time-of-day" with `restriction`, or "weekday-and-time-of-day" with `restrictions`."""
+    """When a rotation is on call; outside these windows it is not.
+
+    :param pulumi.Input[str] type: `time-of-day` (with `restriction`) or `weekday-and-time-of-day`
+           (with `restrictions`).
+    :param pulumi.Input[TimeOfDayArgs] restriction: The daily window, for `time-of-day`.
+    :param pulumi.Input[Sequence[pulumi.Input[DayAndTimeOfDayArgs]]] restrictions: The weekly windows, for
+           `weekday-and-time-of-day`; their order does not matter.
+    """
 
     type: Required[pulumi.Input[str]]
+    """`time-of-day` (with `restriction`) or `weekday-and-time-of-day` (with `restrictions`)."""
     restriction: pulumi.Input[TimeOfDayArgs]
+    """The daily window, for `time-of-day`."""
     restrictions: pulumi.Input[Sequence[pulumi.Input[DayAndTimeOfDayArgs]]]
+    """The weekly windows, for `weekday-and-time-of-day`; their order does not matter."""
 
 
 class RotationArgs(TypedDict, total=False):
-    """A rotation: `type` daily, weekly or hourly, `length` in those units (default 1);
-    dates in ISO 8601 with a UTC offset; no `end_date` means open-ended."""
+    """A rotation: its participants take turns, one turn of `length` units each.
+
+    :param pulumi.Input[str] name: The rotation's name, unique within the schedule.
+    :param pulumi.Input[str] type: The unit of a turn: `daily`, `weekly` or `hourly`.
+    :param pulumi.Input[str] start_date: When the first turn starts: ISO 8601 with a UTC offset,
+           e.g. `2026-01-05T09:00:00+01:00`.
+    :param pulumi.Input[int] length: How many units a turn lasts. Defaults to 1.
+    :param pulumi.Input[str] end_date: When the rotation ends, in the same form. Defaults to none (open-ended).
+    :param pulumi.Input[Sequence[pulumi.Input[ParticipantArgs]]] participants: Who takes the turns, in order.
+           Defaults to none.
+    :param pulumi.Input[TimeRestrictionArgs] time_restriction: When the rotation is on call. Defaults to
+           around the clock.
+    """
 
     name: Required[pulumi.Input[str]]
+    """The rotation's name, unique within the schedule."""
     type: Required[pulumi.Input[str]]
+    """The unit of a turn: `daily`, `weekly` or `hourly`."""
     start_date: Required[pulumi.Input[str]]
+    """When the first turn starts: ISO 8601 with a UTC offset, e.g. `2026-01-05T09:00:00+01:00`."""
     length: pulumi.Input[int]
+    """How many units a turn lasts. Defaults to 1."""
     end_date: pulumi.Input[str]
+    """When the rotation ends, in the same form. Defaults to none (open-ended)."""
     participants: pulumi.Input[Sequence[pulumi.Input[ParticipantArgs]]]
+    """Who takes the turns, in order. Defaults to none."""
     time_restriction: pulumi.Input[TimeRestrictionArgs]
+    """When the rotation is on call. Defaults to around the clock."""
 
 
 class ScheduleArgs(TypedDict, total=False):
-    """The inputs of a Schedule, for `Schedule(name, ScheduleArgs(...))`."""
+    """The inputs of a Schedule, for `Schedule(resource_name, ScheduleArgs(...))`; the
+    keyword arguments of `Schedule` document each one."""
 
     name: Required[pulumi.Input[str]]
-    team_id: Required[pulumi.Input[str]]
+    """The schedule's name, unique in the site."""
+    team_id: pulumi.Input[str]
+    """The id of the team that owns the schedule. Defaults to none (a global schedule)."""
     description: pulumi.Input[str]
+    """A description. Defaults to `""`."""
     timezone: pulumi.Input[str]
+    """An IANA time zone name, e.g. `Europe/Berlin`. Defaults to the one the service picks."""
     enabled: pulumi.Input[bool]
+    """Whether the schedule is in effect. Defaults to `True`."""
     rotations: pulumi.Input[Sequence[pulumi.Input[RotationArgs]]]
+    """The rotations, in any order (names unique). Defaults to none."""
 
 
 _INPUTS = tuple(ScheduleArgs.__annotations__)
 
 
 class Schedule(Resource, module="jsmops", name="Schedule"):
-    """A JSM operations on-call schedule with its rotations.
+    """A Jira Service Management operations on-call schedule, with its rotations.
 
-    Outputs mirror the inputs (canonical: dates in UTC, defaults filled in, rotations
-    ordered by name) and add `id` and each rotation's `id`. A `timezone` left out is the
-    one the service picks.
+    ## Example Usage
+
+    ```python
+    import pulumi_jsmops as jsmops
+
+    support = jsmops.Schedule(
+        "support",
+        name="Support On-Call",
+        team_id="cd68207b-c55d-4611-ab25-72fd0c439e9f",
+        timezone="Europe/Berlin",
+        rotations=[
+            jsmops.RotationArgs(
+                name="weekly",
+                type="weekly",
+                start_date="2026-01-05T09:00:00+01:00",
+                participants=[jsmops.ParticipantArgs(type="user", id="14a994fd-78c6-4236-8b83-d107e5d32d6a")],
+            )
+        ],
+    )
+    ```
+
+    The provider reads its settings (`jsmops:baseUrl`, `jsmops:cloudId`, `jsmops:email`,
+    `jsmops:apiToken`) from the stack config, else from the `JSMOPS_*` environment.
     """
 
-    name: pulumi.Output[str]
-    team_id: pulumi.Output[str]
-    description: pulumi.Output[str]
-    timezone: pulumi.Output[str]
-    enabled: pulumi.Output[bool]
-    rotations: pulumi.Output[list[dict[str, Any]]]
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        args: ScheduleArgs,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        args: None = None,
+        opts: Optional[pulumi.ResourceOptions] = None,
+        *,
+        name: pulumi.Input[str],
+        team_id: Optional[pulumi.Input[str]] = None,
+        description: Optional[pulumi.Input[str]] = None,
+        timezone: Optional[pulumi.Input[str]] = None,
+        enabled: Optional[pulumi.Input[bool]] = None,
+        rotations: Optional[pulumi.Input[Sequence[pulumi.Input[RotationArgs]]]] = None,
+    ) -> None: ...
 
     def __init__(
         self,
@@ -109,54 +212,119 @@ class Schedule(Resource, module="jsmops", name="Schedule"):
         enabled: Optional[pulumi.Input[bool]] = None,
         rotations: Optional[pulumi.Input[Sequence[pulumi.Input[RotationArgs]]]] = None,
     ) -> None:
+        """Declares a schedule. Give its inputs as keyword arguments or as one `ScheduleArgs`.
+
+        :param str resource_name: The name of the resource in the stack.
+        :param ScheduleArgs args: The inputs as one `ScheduleArgs`, instead of the keyword arguments.
+        :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[str] name: The schedule's name, unique in the site.
+        :param pulumi.Input[str] team_id: The id of the team that owns the schedule. Defaults to none
+               (a global schedule).
+        :param pulumi.Input[str] description: A description. Defaults to `""`.
+        :param pulumi.Input[str] timezone: An IANA time zone name, e.g. `Europe/Berlin`. Defaults to the
+               one the service picks.
+        :param pulumi.Input[bool] enabled: Whether the schedule is in effect. Defaults to `True`.
+        :param pulumi.Input[Sequence[pulumi.Input[RotationArgs]]] rotations: The rotations, in any order
+               (names unique). Defaults to none.
+        """
         given = {"name": name, "team_id": team_id, "description": description,
                  "timezone": timezone, "enabled": enabled, "rotations": rotations}
         props: dict[str, Any] = dict.fromkeys(_INPUTS)
         props.update(args or {})
         props.update({key: value for key, value in given.items() if value is not None})
-        _claim_name(props["name"], resource_name)
         super().__init__(ScheduleProvider(), resource_name, props, opts)
 
+    # The outputs: the engine sets them on the instance; these properties document them.
+    @property
+    def name(self) -> pulumi.Output[str]:
+        """The schedule's name."""
+        return _output(self, "name")
 
-# Schedule names are unique in a site; two resources of one program with the same name
-# would fight over one schedule, so the program stops before anything is sent.
-_claimed_names: dict[str, str] = {}
+    @property
+    def team_id(self) -> pulumi.Output[Optional[str]]:
+        """The id of the team that owns the schedule; none for a global schedule."""
+        return _output(self, "team_id")
+
+    @property
+    def description(self) -> pulumi.Output[str]:
+        """The description (`""` when none was given)."""
+        return _output(self, "description")
+
+    @property
+    def timezone(self) -> pulumi.Output[str]:
+        """The time zone: the one given, or the one the service picked."""
+        return _output(self, "timezone")
+
+    @property
+    def enabled(self) -> pulumi.Output[bool]:
+        """Whether the schedule is in effect."""
+        return _output(self, "enabled")
+
+    @property
+    def rotations(self) -> pulumi.Output[list[dict[str, Any]]]:
+        """The rotations, ordered by name, each with its `id` (made by the service) and its
+        inputs in canonical form: dates in UTC (`2026-01-05T08:00:00Z`), defaults filled in."""
+        return _output(self, "rotations")
 
 
-def _claim_name(name: Any, resource_name: str) -> None:
-    if isinstance(name, str):
-        other = _claimed_names.setdefault(name, resource_name)
-        if other != resource_name:
-            raise ValueError(f"name: Schedule resources '{other}' and '{resource_name}' are both named "
-                             f"'{name}'; schedule names must be unique")
+def _output(resource: Resource, key: str) -> pulumi.Output[Any]:
+    return cast("pulumi.Output[Any]", pulumi.get(resource, key))
 
 
 class GetScheduleResult:
-    """A schedule found by `get_schedule`: the same attributes as a Schedule's outputs."""
+    """A schedule found by `get_schedule`: the attributes of a Schedule's outputs, as plain values."""
 
-    def __init__(self, id: str, name: str, team_id: str, description: str, timezone: str,
-                 enabled: bool, rotations: list[dict[str, Any]]) -> None:
-        self.id, self.name, self.team_id, self.description = id, name, team_id, description
-        self.timezone, self.enabled, self.rotations = timezone, enabled, rotations
+    def __init__(self, *, id: str, name: str, team_id: Optional[str] = None, description: str = "",
+                 timezone: str = "", enabled: bool = True, rotations: Optional[list[dict[str, Any]]] = None,
+                 **_other: Any) -> None:
+        self.id = id
+        """The schedule's id."""
+        self.name = name
+        """The schedule's name."""
+        self.team_id = team_id
+        """The id of the team that owns it; None for a global schedule."""
+        self.description = description
+        """Its description."""
+        self.timezone = timezone
+        """Its time zone."""
+        self.enabled = enabled
+        """Whether it is in effect."""
+        self.rotations = rotations or []
+        """Its rotations, as a Schedule's `rotations` output has them."""
 
 
 def get_schedule(name: str) -> GetScheduleResult:
     """Looks up a schedule this stack does not manage, by its exact name (like a Terraform
-    data source). Uses the stack's `jsmops:*` config, then the JSMOPS_* environment."""
-    from .client import Client  # here, not at the top: most programs never look one up
+    data source). Uses the stack's `jsmops:*` config, then the JSMOPS_* environment.
+
+    :param str name: The schedule's exact name (case included).
+    :raises pulumi.RunError: No schedule has that name, the settings are missing or wrong, or the
+            service failed; the program stops with that message.
+    """
+    from pydantic import ValidationError  # here, not at the top: most programs never look one up
+
+    from .client import Client
     from .config import load_settings
+    from .errors import JsmOpsError
     from .models import parse_api_schedule
 
-    client = Client(load_settings(pulumi.runtime.get_config))
     try:
-        found = client.find_schedule_by_name(name)
-    finally:
-        client.close()
-    if found is None:
-        raise LookupError(f"no schedule is named '{name}'")
-    return GetScheduleResult(**parse_api_schedule(found).to_outputs())
+        client = Client(load_settings(pulumi.runtime.get_config))
+        try:
+            found = client.find_schedule_by_name(name)
+        finally:
+            client.close()
+        if found is None:
+            raise LookupError("no schedule has this name")
+        return GetScheduleResult(**parse_api_schedule(found).to_outputs())
+    except (JsmOpsError, LookupError, ValidationError) as exc:
+        # A RunError stops the program with its message alone, without a traceback.
+        raise pulumi.RunError(f"get_schedule(name={name!r}): {exc}") from None
 
 
 def get_schedule_output(name: pulumi.Input[str]) -> pulumi.Output[GetScheduleResult]:
-    """`get_schedule` for a name that is an Output."""
+    """`get_schedule` for a name that is an Output.
+
+    :param pulumi.Input[str] name: The schedule's exact name (case included).
+    """
     return pulumi.Output.from_input(name).apply(get_schedule)

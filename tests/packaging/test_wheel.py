@@ -5,25 +5,14 @@ the README's "Install into your own project" says, against the emulator."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
-
-import pytest
-from packaging.version import Version
 
 from emulator_process import Emulator
 from schedules import ALICE, TEAM
+from user_project import UserProject
 
-REPO = Path(__file__).resolve().parents[2]
-# What the copy of the sources for the build leaves out (nothing is written into the checkout).
-NOT_SOURCES = shutil.ignore_patterns(".git", ".venv", ".pulumi", ".emulator", "build", "dist", "*.egg-info",
-                                     "__pycache__", ".pytest_cache", ".hypothesis", ".mypy_cache", ".ruff_cache")
-PASSPHRASE = "wheel-test-passphrase"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # how the engine writes an unknown value in JSON
 
 PROGRAM = f'''\
@@ -58,75 +47,6 @@ pulumi.export("primary_id", primary.id)
 '''
 
 
-def run(command: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 600) -> str:
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    assert result.returncode == 0, f"{' '.join(command)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
-
-
-@dataclass
-class UserProject:
-    dir: Path
-    venv: Path
-    wheel: Path
-    sdk_version: str
-    newest_sdk: str
-    env: dict[str, str]
-
-    def pulumi(self, *args: str) -> str:
-        return run(["pulumi", *args, "--non-interactive"], self.dir, self.env)
-
-
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel, built (in an isolated build env, as pip would) from a copy of the sources."""
-    work = tmp_path_factory.mktemp("wheel-build")
-    shutil.copytree(REPO, work / "src", ignore=NOT_SOURCES, symlinks=True)
-    run([sys.executable, "-m", "build", "--wheel", "--outdir", str(work / "dist"), str(work / "src")], work)
-    (built,) = (work / "dist").glob("pulumi_jsmops-*.whl")
-    return built
-
-
-def newest_sdk_on_pypi(python: Path) -> str:
-    """The newest Pulumi 3.x release on PyPI, as pip of that venv sees it."""
-    listing = run([str(python), "-m", "pip", "index", "versions", "pulumi"], python.parent)
-    versions = listing.split("Available versions:", 1)[1].splitlines()[0].split(",")
-    return str(max(v for v in map(Version, map(str.strip, versions)) if v.major == 3 and not v.is_prerelease))
-
-
-@pytest.fixture(scope="module")
-def user_project(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> UserProject:
-    root = tmp_path_factory.mktemp("user")  # outside the checkout
-    assert REPO not in root.parents
-    project = root / "platform-oncall"
-    project.mkdir()
-    (project / "Pulumi.yaml").write_text(
-        "name: platform-oncall\nruntime:\n  name: python\n  options:\n    toolchain: pip\n    virtualenv: venv\n"
-    )
-    (project / "__main__.py").write_text(PROGRAM)
-    run([sys.executable, "-m", "venv", "venv"], project)
-    python = project / "venv" / "bin" / "python"
-    newest = newest_sdk_on_pypi(python)
-    (project / "requirements.txt").write_text(f"pulumi-jsmops @ {wheel.as_uri()}\npulumi>=3,<4\n")
-    run([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "-r", "requirements.txt"], project)
-    installed = run([str(python), "-c", "from importlib.metadata import version; print(version('pulumi'))"],
-                    project).strip()
-
-    # Only the Pulumi CLI and its language host on PATH: nothing of the checkout's venv.
-    cli_dir = Path(shutil.which("pulumi") or "pulumi").resolve().parent
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("JSMOPS_", "PULUMI_", "VIRTUAL_ENV", "PYTHON"))}
-    env.update({
-        "PATH": f"{cli_dir}{os.pathsep}/usr/local/bin{os.pathsep}/usr/bin{os.pathsep}/bin",
-        "PULUMI_BACKEND_URL": f"file://{root / 'state'}",
-        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_HOME": str(root / "pulumi-home"),
-    })
-    (root / "state").mkdir()
-    return UserProject(project, project / "venv", wheel, installed, newest, env)
-
-
 def test_the_wheel_carries_the_plugin_marker_types_and_license(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
@@ -145,6 +65,7 @@ def test_the_wheel_carries_the_plugin_marker_types_and_license(wheel: Path) -> N
 def test_a_new_project_previews_unknowns_then_up_and_destroy(user_project: UserProject, emulator: Emulator) -> None:
     assert user_project.sdk_version == user_project.newest_sdk
     project = user_project
+    (project.dir / "__main__.py").write_text(PROGRAM)
     project.pulumi("stack", "init", "dev")
     project.pulumi("config", "set", "jsmops:baseUrl", emulator.base_url)
     project.pulumi("config", "set", "jsmops:cloudId", emulator.cloud_id)
@@ -177,7 +98,7 @@ def test_a_new_project_previews_unknowns_then_up_and_destroy(user_project: UserP
 
 
 def test_the_emulator_command_says_what_to_install_without_its_extra(user_project: UserProject) -> None:
-    result = subprocess.run([str(user_project.venv / "bin" / "jsmops-emulator"), "--port", "0"],
+    result = subprocess.run([str(user_project.python.parent / "jsmops-emulator"), "--port", "0"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "pip install 'pulumi-jsmops[emulator]'" in result.stderr
