@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from .errors import JsmOpsError
+from .impact import ImpactOptions, run_impact
 from .importer import Selection, run_import
+from .on_call_now import parse_time, run_oncall
 
 
 def parser() -> argparse.ArgumentParser:
@@ -31,12 +33,49 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--output", "-o", type=Path,
                      help="the module to write or add to (default: imported_schedules.py in the program's directory)")
     cmd.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
+    oncall = commands.add_parser(
+        "oncall", help="who is on call now, and the next handovers",
+        description="For each schedule of the stack: who is on call at --at (default now) and the handovers "
+        "of the next --days days, read through the API's on-call endpoints. Makes no writes.",
+    )
+    oncall.add_argument("--stack", "-s", required=True, help="the stack whose schedules to show")
+    oncall.add_argument("--at", type=parse_time, help="the moment to ask about (ISO 8601; default: now)")
+    oncall.add_argument("--days", type=int, default=7, help="how far ahead to list handovers (default: 7)")
+    oncall.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
+    impact = commands.add_parser(
+        "impact", help="what the pending change means for who is on call",
+        description="Compares who is on call before and after the change that `pulumi preview` shows, for each "
+        "schedule it would create, update or delete. Makes no writes; reads each changed schedule's overrides "
+        "once (none with --offline). The JSON shape is documented in pulumi_jsmops/impact.py.",
+    )
+    impact.add_argument("--stack", "-s", required=True, help="the stack to preview")
+    impact.add_argument("--days", type=int, default=14, help="the window from now, in days (default: 14)")
+    impact.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    impact.add_argument("--picture", type=Path, help="also draw the window to this .svg or .png file")
+    impact.add_argument("--fail-on-gap", action="store_true",
+                        help="exit with status 2 when the change leaves a time with nobody on call")
+    impact.add_argument("--at", type=parse_time, help="the moment taken as now (ISO 8601; default: now)")
+    impact.add_argument("--preview", type=Path, dest="preview_file",
+                        help="use this saved `pulumi preview --json` output instead of running the preview")
+    impact.add_argument("--offline", action="store_true", help="no API reads: the preview alone (overrides ignored)")
+    impact.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
     return top
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="jsmops: %(message)s")
+    if args.command in ("oncall", "impact"):
+        try:
+            if args.command == "oncall":
+                return run_oncall(args.stack, args.cwd.resolve(), at=args.at, days=args.days)
+            return run_impact(ImpactOptions(
+                stack=args.stack, project_dir=args.cwd.resolve(), days=args.days, format=args.format,
+                picture=args.picture, fail_on_gap=args.fail_on_gap, at=args.at, preview_file=args.preview_file,
+                offline=args.offline))
+        except JsmOpsError as exc:
+            print(f"jsmops: error: {exc}", file=sys.stderr)
+            return 1
     selection = Selection(ids=args.ids, query=args.query, team_id=args.team_id, all=args.all)
     if not (selection.ids or selection.query or selection.team_id or selection.all):
         parser().error("say which schedules to import: --id, --query, --team-id or --all")

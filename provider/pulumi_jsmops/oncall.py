@@ -186,6 +186,22 @@ def timeline(schedule: Schedule, start: datetime, end: datetime, overrides: Sequ
     return Timeline(_when(lo), _when(hi), zone.key, tuple(lanes), _final_layer(lanes, lo, hi))
 
 
+def timeline_from_api(data: dict[str, Any], time_zone: str) -> Timeline:
+    """A timeline as the API's `GET .../timeline` answers it (its `finalTimeline`), with the
+    same final layer as a computed one, so the two can be compared and shown alike."""
+    lo, hi = _epoch(parse_date(data["startDate"])), _epoch(parse_date(data["endDate"]))
+    lanes = []
+    for rotation in (data.get("finalTimeline") or {}).get("rotations") or []:
+        periods = []
+        for period in rotation.get("periods") or []:
+            who = period.get("responder") or {}
+            responder = Responder(who["type"], who["id"]) if who.get("type") not in (None, "noone") else None
+            periods.append(Period(parse_date(period["startDate"]), parse_date(period["endDate"]), responder,
+                                  period.get("type") == "override"))
+        lanes.append(RotationTimeline(rotation.get("name", ""), rotation.get("id"), tuple(periods)))
+    return Timeline(_when(lo), _when(hi), time_zone, tuple(lanes), _final_layer(lanes, lo, hi))
+
+
 @dataclass(frozen=True)
 class Turn:
     """A rotation's shift: its number from the start date, participant and bounds."""

@@ -1,0 +1,83 @@
+"""`jsmops oncall`: who is on call now, who is next, and the coming handovers, for each
+schedule of a stack, as the service answers them (its on-call, next-on-call and timeline
+endpoints). Reads only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Optional
+from zoneinfo import ZoneInfo
+
+from .errors import JsmOpsError
+from .oncall import DEFAULT_TIME_ZONE, Responder, timeline_from_api
+
+Labels = dict[str, str]
+
+
+def parse_time(text: str) -> datetime:
+    """A command-line moment: ISO 8601 with an offset (or `Z`); without one, UTC."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an ISO 8601 time, e.g. 2026-01-21T12:00:00+01:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _pulumi(stack: str, project_dir: Path, *args: str) -> str:
+    result = subprocess.run(["pulumi", *args, "--stack", stack, "--non-interactive"], cwd=project_dir,
+                            text=True, capture_output=True)
+    if result.returncode != 0:
+        raise JsmOpsError(f"`pulumi {args[0]}` failed: {result.stderr.strip() or result.stdout.strip()}")
+    return result.stdout
+
+
+def _participants(items: Iterable[dict[str, Any]], labels: Labels) -> list[str]:
+    return sorted(labels.get(p.get("id", ""), p.get("id", "")) for p in items if p.get("type") != "noone")
+
+
+def _names(responders: Iterable[Responder], labels: Labels) -> str:
+    names = sorted(labels.get(r.id, r.id) for r in responders)
+    return ", ".join(names) if names else "nobody"
+
+
+def run_oncall(stack: str, project_dir: Path, *, at: Optional[datetime] = None, days: int = 7,
+               out: Callable[[str], None] = print) -> int:
+    from .client import Client
+    from .config import load_settings
+    from .impact import labels_from_config
+    from .importer import SCHEDULE_TYPE
+
+    moment = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    resources = json.loads(_pulumi(stack, project_dir, "stack", "export")).get("deployment", {}).get("resources") or []
+    schedules = [r for r in resources if r.get("type") == SCHEDULE_TYPE and r.get("id")]
+    config = json.loads(_pulumi(stack, project_dir, "config", "--json", "--show-secrets") or "{}")
+    labels = labels_from_config(config)
+    if not schedules:
+        out(f"stack {stack} has no schedules")
+        return 0
+    client = Client(load_settings(lambda key: (config.get(key) or {}).get("value")))
+    date = moment.isoformat()
+    try:
+        for resource in schedules:
+            outputs = resource.get("outputs") or {}
+            zone = ZoneInfo(outputs.get("timezone") or DEFAULT_TIME_ZONE)
+            now = _participants(client.get_on_calls(resource["id"], date=date).get("onCallParticipants") or [], labels)
+            following = client.get_next_on_calls(resource["id"], date=date).get("nextOnCallParticipants") or []
+            answer = client.get_timeline(resource["id"], date=date, interval=days + 1, interval_unit="days")
+            tl = timeline_from_api(answer, zone.key)
+            until = moment + timedelta(days=days)
+            out(f"{outputs.get('name', resource['id'])}: now {', '.join(now) or 'nobody'}; "
+                f"next {', '.join(_participants(following, labels)) or 'nobody'}")
+            handovers = [h for h in tl.handovers() if moment < h.at <= until]
+            out(f"  handovers in the next {days} days (times in {zone.key}): {len(handovers) or 'none'}")
+            for handover in handovers:
+                out(f"    {handover.at.astimezone(zone):%a %Y-%m-%d %H:%M}: {_names(handover.before, labels)} → "
+                    f"{_names(handover.after, labels)}")
+    finally:
+        client.close()
+    return 0
+

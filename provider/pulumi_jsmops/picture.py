@@ -1,0 +1,158 @@
+"""`jsmops impact --picture FILE`: the window before and after the change, drawn.
+
+A panel per changed schedule, in its own time zone: one lane per rotation plus the final
+layer (everyone on call, one band each), the schedule before above the schedule after,
+each participant in the same colour everywhere, gaps of the final layer in red, `noone`
+turns hatched grey, overrides hatched, and "now" as a vertical line. SVG or PNG by the
+file's suffix (matplotlib; `pip install 'pulumi-jsmops[impact]'`). SVG keeps its text as
+text, so the lane labels can be read (and searched) in the file.
+"""
+
+from __future__ import annotations
+
+import zlib
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+from zoneinfo import ZoneInfo
+
+from .errors import JsmOpsError
+from .impact import Labels, ScheduleImpact
+from .oncall import Timeline
+
+WIDTH_PX = 1400
+DPI = 100
+LANE_PX = 28
+SCHEDULE_PX = 70  # a schedule's title and time axis
+MARGIN_PX = 60  # the picture's title
+LEFT, RIGHT = 0.17, 0.84  # the lanes' horizontal extent (the legend is on the right)
+GAP_COLOUR = "#d62728"
+NOBODY_COLOUR = "#bbbbbb"
+_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+            "#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5", "#393b79"]
+
+
+def colours(names: Iterable[str]) -> dict[str, str]:
+    """A colour per participant: each keeps the colour its name hashes to unless another
+    name took it first (names in sorted order), so colours are the same in every lane and
+    from one run to the next for the same people."""
+    taken: dict[str, str] = {}
+    for name in sorted(set(names)):
+        start = zlib.crc32(name.encode()) % len(_PALETTE)
+        free = [_PALETTE[(start + k) % len(_PALETTE)] for k in range(len(_PALETTE))
+                if _PALETTE[(start + k) % len(_PALETTE)] not in taken.values()]
+        taken[name] = free[0] if free else _PALETTE[start]
+    return taken
+
+
+def drawn(impacts: Sequence[ScheduleImpact]) -> list[ScheduleImpact]:
+    """The schedules a picture shows: those whose change has an on-call impact."""
+    return [i for i in impacts if i.has_impact and not i.problem]
+
+
+def lanes(impact: ScheduleImpact) -> list[tuple[str, Timeline, int]]:
+    """(label, timeline, rotation index or -1 for the final layer), top to bottom."""
+    found = []
+    for side, tl in (("before", impact.before), ("after", impact.after)):
+        if tl is None:
+            continue
+        found += [(f"{side} · {r.name}", tl, n) for n, r in enumerate(tl.rotations)]
+        found.append((f"{side} · final", tl, -1))
+    return found
+
+
+def size(impacts: Sequence[ScheduleImpact]) -> tuple[int, int]:
+    """The picture's size in pixels (PNG; an SVG has the same size in points x 0.72)."""
+    shown = drawn(impacts)
+    return WIDTH_PX, MARGIN_PX + sum(SCHEDULE_PX + LANE_PX * len(lanes(i)) for i in shown) + (0 if shown else 100)
+
+
+def draw(impacts: Sequence[ScheduleImpact], now: datetime, path: Path, labels: Labels) -> None:
+    """Writes the picture to `path` (.svg or .png)."""
+    suffix = path.suffix.lower()
+    if suffix not in (".svg", ".png"):
+        raise JsmOpsError(f"--picture: write a .svg or .png file, not '{path.name}'")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.dates
+        import matplotlib.pyplot as plt
+        from matplotlib.patches import Patch
+    except ImportError:
+        raise JsmOpsError("--picture needs matplotlib: pip install 'pulumi-jsmops[impact]'") from None
+    mdates: Any = matplotlib.dates  # untyped
+    matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in SVG
+    width, height = size(impacts)
+    figure = plt.figure(figsize=(width / DPI, height / DPI), dpi=DPI)
+    shown = drawn(impacts)
+    name_of = {r.id: labels.get(r.id, r.id) for i in shown for t in (i.before, i.after) if t
+               for s in t.final for r in s.responders}
+    palette = colours(name_of.values())
+    top = height - MARGIN_PX
+    for impact in shown:
+        rows = lanes(impact)
+        lane_height = LANE_PX * len(rows)
+        top -= SCHEDULE_PX - 40  # the schedule's title above the lanes
+        axes = figure.add_axes((LEFT, (top - lane_height) / height, RIGHT - LEFT, lane_height / height))
+        top -= lane_height + 40  # the time axis below
+        _draw_schedule(axes, mdates, impact, rows, now, name_of, palette)
+    if not shown:
+        figure.text(0.5, 0.4, "no on-call impact", ha="center", va="center", fontsize=12)
+    handles: list[Any] = [Patch(facecolor=c, label=name) for name, c in sorted(palette.items())]
+    handles += [Patch(facecolor=GAP_COLOUR, label="nobody on call"),
+                Patch(facecolor=NOBODY_COLOUR, hatch="//", label="noone turn"),
+                Patch(facecolor="white", edgecolor="black", hatch="//", label="override")]
+    figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(RIGHT + 0.01, 1 - MARGIN_PX / height),
+                  fontsize=8, frameon=False)
+    figure.suptitle(f"Who is on call before and after the change, from {now:%Y-%m-%d %H:%M} UTC",
+                    x=LEFT, y=1 - 15 / height, ha="left", va="top", fontsize=11)
+    try:
+        figure.savefig(path, format=suffix[1:], dpi=DPI)
+    except OSError as exc:
+        raise JsmOpsError(f"--picture: cannot write {path}: {exc}") from None
+    finally:
+        plt.close(figure)
+
+
+def _draw_schedule(axes: Any, mdates: Any, impact: ScheduleImpact, rows: list[tuple[str, Timeline, int]],
+                   now: datetime, name_of: dict[str, str], palette: dict[str, str]) -> None:
+    count = len(rows)
+    for row, (_label, tl, index) in enumerate(rows):
+        y = count - 1 - row  # the first lane on top
+        if index >= 0:
+            for period in tl.rotations[index].periods:
+                who = None if period.responder is None else name_of.get(period.responder.id, period.responder.id)
+                axes.broken_barh([_extent(mdates, period.start, period.end)], (y + 0.15, 0.7),
+                                 facecolors=NOBODY_COLOUR if who is None else palette.get(who, NOBODY_COLOUR),
+                                 hatch="//" if who is None or period.overridden else "",
+                                 edgecolor="white", linewidth=0.5)
+            continue
+        for part in tl.final:
+            names = sorted(name_of.get(r.id, r.id) for r in part.responders)
+            if not names:
+                axes.broken_barh([_extent(mdates, part.start, part.end)], (y + 0.15, 0.7), facecolors=GAP_COLOUR)
+            for k, name in enumerate(names):  # everyone on call, one band each
+                band = 0.7 / len(names)
+                axes.broken_barh([_extent(mdates, part.start, part.end)], (y + 0.15 + k * band, band),
+                                 facecolors=palette.get(name, NOBODY_COLOUR), edgecolor="white", linewidth=0.3)
+    axes.set_yticks([y + 0.5 for y in range(count)], [label for label, _tl, _i in reversed(rows)], fontsize=8)
+    axes.set_ylim(0, count)
+    before_lanes = len(lanes(impact)) - (len(impact.after.rotations) + 1 if impact.after else 0)
+    if impact.before is not None and impact.after is not None:
+        axes.axhline(count - before_lanes, color="black", linewidth=1.0)
+    axes.set_xlim(_extent(mdates, impact.start, impact.start)[0], _extent(mdates, impact.end, impact.end)[0])
+    zone = ZoneInfo(impact.time_zone)
+    locator = mdates.AutoDateLocator(tz=zone)
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=zone))
+    axes.tick_params(axis="x", labelsize=8)
+    at = _extent(mdates, now, now)[0]
+    axes.axvline(at, color="black", linewidth=1.5)
+    axes.text(at, count, " now", va="bottom", fontsize=8)
+    axes.set_title(f"{impact.name} ({impact.operation}; times in {impact.time_zone})", loc="left", fontsize=9)
+
+
+def _extent(mdates: Any, start: datetime, end: datetime) -> tuple[float, float]:
+    a = float(mdates.date2num(start))
+    return a, float(mdates.date2num(end)) - a

@@ -1,0 +1,71 @@
+"""How `jsmops impact` reads a preview: the schedules it changes, from both forms of the
+checked inputs (rotations as a list, or keyed by name), and what it cannot know yet."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from pulumi.runtime import rpc
+
+from pulumi_jsmops.impact import assess, changes_from_preview
+
+TYPE = "pulumi-python:dynamic/jsmops:Schedule"
+ROTATION = {"type": "weekly", "length": 1, "start_date": "2026-01-05T08:00:00Z",
+            "participants": [{"type": "user", "id": "alice"}, {"type": "user", "id": "bob"}]}
+
+
+def step(op: str, name: str, old: dict[str, Any] | None, new: dict[str, Any] | None,
+         id_: str = "s-1") -> dict[str, Any]:
+    found: dict[str, Any] = {"op": op, "urn": f"urn:pulumi:test::p::{TYPE}::{name}"}
+    if old is not None:
+        found["oldState"] = {"type": TYPE, "id": id_, "inputs": {"__provider": "x", **old},
+                             "outputs": {**old, "id": id_}}
+    if new is not None:
+        found["newState"] = {"type": TYPE, "inputs": {"__provider": "x", **new}}
+    return found
+
+
+def schedule(rotations: Any, **fields: Any) -> dict[str, Any]:
+    return {"name": "Platform", "team_id": "t", "timezone": "Europe/Berlin", "description": "", "enabled": True,
+            "rotations": rotations, **fields}
+
+
+def test_rotations_as_a_list_or_keyed_by_name_read_the_same() -> None:
+    listed = schedule([{"name": "primary", "id": "r-1", **ROTATION}])
+    keyed = schedule({"primary": ROTATION})
+    preview = {"steps": [step("update", "platform", listed, keyed), {"op": "same", "urn": "urn:x::y"}]}
+    [change] = changes_from_preview(preview, TYPE)
+    assert change.operation == "update" and change.schedule_id == "s-1" and change.problem is None
+    assert change.before is not None and change.after is not None
+    assert change.before.rotations == change.after.rotations  # the rotation keeps its id
+    assert change.after.rotations[0].id == "r-1"
+
+
+def test_creates_deletes_and_other_types() -> None:
+    preview = {"steps": [
+        step("create", "new", None, schedule({"primary": ROTATION})),
+        step("delete", "old", schedule({"primary": ROTATION}), None, id_="s-2"),
+        {"op": "create", "urn": "urn:pulumi:test::p::random:index:Pet::x", "newState": {"type": "random:index:Pet"}},
+    ]}
+    created, deleted = changes_from_preview(preview, TYPE)
+    assert (created.resource, created.before is None, created.after is not None) == ("new", True, True)
+    assert (deleted.resource, deleted.schedule_id, deleted.after is None) == ("old", "s-2", True)
+
+
+def test_unknown_inputs_are_reported_not_guessed() -> None:
+    preview = {"steps": [step("update", "platform", schedule({"primary": ROTATION}),
+                              schedule({"primary": ROTATION}, team_id=rpc.UNKNOWN))]}
+    [change] = changes_from_preview(preview, TYPE)
+    assert change.problem == "some inputs are not known until the change is applied"
+    impact = assess(change, datetime(2026, 1, 21, tzinfo=timezone.utc), 14)
+    assert impact.problem == change.problem and not impact.has_impact
+
+
+def test_a_deleted_schedule_leaves_the_whole_window_uncovered() -> None:
+    preview = {"steps": [step("delete", "old", schedule({"primary": ROTATION}), None)]}
+    [change] = changes_from_preview(preview, TYPE)
+    now = datetime(2026, 1, 21, tzinfo=timezone.utc)
+    impact = assess(change, now, 2)
+    assert [(g.start, g.end) for g in impact.new_gaps] == [(now, datetime(2026, 1, 23, tzinfo=timezone.utc))]
+    assert impact.now_before == ("alice",)  # the third week: alice again and impact.now_after == ()
