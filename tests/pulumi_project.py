@@ -84,6 +84,15 @@ class PulumiProject:
             raise PulumiError(f"pulumi {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
         return result
 
+    def jsmops(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """The venv's `jsmops` command, run in the project directory."""
+        result = subprocess.run([str(Path(sys.prefix) / "bin" / "jsmops"), *args], cwd=self.dir, env=self.env,
+                                capture_output=True, text=True, timeout=300)
+        self.transcript += [result.stdout, result.stderr]
+        if check and result.returncode != 0:
+            raise PulumiError(f"jsmops {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+        return result
+
     def up(self, **kwargs: Any) -> subprocess.CompletedProcess[str]:
         return self.pulumi("up", "--yes", "--skip-preview", **kwargs)
 

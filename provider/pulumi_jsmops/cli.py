@@ -33,6 +33,15 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--output", "-o", type=Path,
                      help="the module to write or add to (default: imported_schedules.py in the program's directory)")
     cmd.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
+    recover = commands.add_parser(
+        "recover",
+        help="finish the schedule creates of an interrupted `pulumi up`",
+        description="Brings into the stack exactly the schedules that an interrupted `pulumi up` created "
+        "without recording them (the state's pending creates, matched by name and every setting), and drops "
+        "the pending creates that made nothing. Run `pulumi cancel` first if the stack is still locked.",
+    )
+    recover.add_argument("--stack", "-s", required=True, help="the stack to recover")
+    recover.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
     oncall = commands.add_parser(
         "oncall", help="who is on call now, and the next handovers",
         description="For each schedule of the stack: who is on call at --at (default now) and the handovers "
@@ -76,6 +85,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         except JsmOpsError as exc:
             print(f"jsmops: error: {exc}", file=sys.stderr)
             return 1
+    if args.command == "recover":
+        from .recovery import run_recover
+
+        try:
+            run_recover(args.stack, args.cwd.resolve(), progress=lambda line: print(f"jsmops: {line}", flush=True))
+        except JsmOpsError as exc:
+            print(f"jsmops: error: {exc}", file=sys.stderr)
+            return 1
+        return 0
     selection = Selection(ids=args.ids, query=args.query, team_id=args.team_id, all=args.all)
     if not (selection.ids or selection.query or selection.team_id or selection.all):
         parser().error("say which schedules to import: --id, --query, --team-id or --all")

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Literal, Optional, get_args
-from zoneinfo import ZoneInfo
+from zoneinfo import available_timezones
 
 from pydantic import (
     AfterValidator,
@@ -80,21 +80,36 @@ WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 Hour = Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=23)]
 Minute = Annotated[int, BeforeValidator(_whole_number), AfterValidator(_half_hour)]
 RequiredText = Annotated[StrictStr, AfterValidator(_not_blank)]
-Date = Annotated[AwareDatetime, BeforeValidator(_iso_date)]
+def _in_utc_range(value: datetime) -> datetime:
+    try:
+        value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError("is out of range: in UTC it falls outside the years 1 to 9999") from None
+    return value
+
+
+Date = Annotated[AwareDatetime, BeforeValidator(_iso_date), AfterValidator(_in_utc_range)]
 
 
 def format_date(value: datetime) -> str:
-    """The canonical (and the service's) form of a date: UTC, whole seconds, `Z`."""
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The canonical (and the service's) form of a date: UTC, whole seconds, `Z`, and
+    always a four-digit year (`0999-...`, as RFC 3339 has it)."""
+    return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
-@lru_cache(maxsize=None)
+# Zone files that are not zone names the service keeps: the `posix/` and `right/` copies,
+# the rules template and the local zone (it replaces them with its default zone).
+_NOT_ZONE_NAMES = ("posix/", "right/", "posixrules", "localtime", "Factory")
+
+
+@lru_cache(maxsize=1)
+def time_zone_names() -> frozenset[str]:
+    """The IANA zone names (canonical and links, e.g. `US/Eastern`) of the tz database."""
+    return frozenset(name for name in available_timezones() if not name.startswith(_NOT_ZONE_NAMES))
+
+
 def is_time_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (KeyError, ValueError, OSError):  # not found (a KeyError), malformed, or a directory
-        return False
-    return True
+    return name in time_zone_names()
 
 
 class _Model(BaseModel):
@@ -270,10 +285,11 @@ class Schedule(_Model):
 
     @field_validator("rotations")
     @classmethod
-    def _unique_sorted_rotations(cls, value: list[Rotation]) -> list[Rotation]:
+    def _unique_sorted_rotations(cls, value: list[Rotation], info: ValidationInfo) -> list[Rotation]:
         seen: set[str] = set()
         for rotation in value:
-            if rotation.name in seen:
+            # Only a user's own program is held to this: what the service holds must read back.
+            if rotation.name in seen and (info.context or {}).get("user_input"):
                 raise ValueError(f"two rotations are named '{rotation.name}'; rotation names must be unique")
             seen.add(rotation.name)
         return sorted(value, key=lambda r: r.name)

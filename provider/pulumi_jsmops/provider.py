@@ -27,11 +27,12 @@ from pulumi.dynamic import (
 from pulumi.runtime import rpc
 
 from .errors import ConfigurationError, ConflictError, JsmOpsError, NotFoundError
+from .ownership import NameRegistry, duplicate_name_message
 
 if TYPE_CHECKING:
     from .changes import RotationRequest
     from .client import Client
-    from .models import Rotation, Schedule
+    from .models import Rotation
 
 # The stack program imports this module (for the class it serializes) on every preview
 # and up, but only the provider process runs its methods: they import the models, pydantic
@@ -104,6 +105,8 @@ class ScheduleProvider(ResourceProvider):
         from .models import check_known_parts, parse_user_schedule, validation_problems
 
         inputs = user_inputs(news)
+        if (name_taken := _claim_name(inputs.get("name"))) is not None:
+            return CheckResult(news, [name_taken])
         try:
             # The settings fail the preview, not only the up (nothing is sent).
             load_settings(getattr(self, "_config_get", lambda key: None))
@@ -127,44 +130,40 @@ class ScheduleProvider(ResourceProvider):
 
         inputs = user_inputs(news)
         if has_unknowns(inputs):  # may change, once the values are known
-            return DiffResult(changes=True, replaces=[], stables=[], delete_before_replace=False)
+            return DiffResult(changes=True, replaces=[], stables=[], delete_before_replace=True)
         changed = plan_update(Schedule.model_validate(user_inputs(olds)), parse_user_schedule(inputs))
-        return DiffResult(changes=bool(changed), replaces=[], stables=[], delete_before_replace=False)
+        return DiffResult(changes=bool(changed), replaces=[], stables=[], delete_before_replace=True)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         from .models import parse_api_schedule, parse_user_schedule
+        from .ownership import NameTakenError, is_exactly
 
         desired = parse_user_schedule(user_inputs(props))
         try:
-            created = self.client.create_schedule(desired.to_api())
+            # Only a create of ours whose answer was lost may be recognised, by its exact settings.
+            created = self.client.create_schedule(desired.to_api(), is_own=lambda found: is_exactly(desired, found))
         except ConflictError:
-            created = self._adopt_identical(desired)
-        schedule = parse_api_schedule(created)
-        return CreateResult(schedule.id, schedule.to_outputs())
-
-    def _adopt_identical(self, desired: "Schedule") -> dict[str, Any]:
-        """A schedule of that name exists. If it is exactly the one asked for (an earlier
-        create whose answer was lost, say to an interrupted `pulumi up`), it is taken over;
-        anything else is the user's to decide."""
-        from .models import parse_api_schedule
-
-        existing = self.client.find_schedule_by_name(desired.name)
-        if existing is not None and not desired.differences(parse_api_schedule(existing)):
-            return existing
-        where = f" (id {existing['id']})" if existing else ""
-        raise JsmOpsError(
-            f"a schedule named '{desired.name}' already exists{where} with other settings: bring it "
-            "under this stack with `jsmops import`, or give this schedule another name"
-        )
+            existing = self.client.find_schedule_by_name(desired.name)
+            raise NameTakenError(existing.get("id") if existing else None, _request_urn()) from None
+        return CreateResult(str(created["id"]), parse_api_schedule(created).to_outputs())
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        from .models import parse_api_schedule
+        from pydantic import ValidationError
+
+        from .models import parse_api_schedule, validation_problems
 
         try:
             found = self.client.get_schedule(id_)
         except NotFoundError:
             return ReadResult(None, {})  # deleted outside Pulumi: drop it from the state
-        schedule = parse_api_schedule(found)
+        try:
+            schedule = parse_api_schedule(found)
+        except ValidationError as exc:
+            problems = "; ".join(f"{path}: {reason}" for path, reason in validation_problems(exc))
+            raise JsmOpsError(
+                f"schedule {id_} as the service holds it cannot be declared with this provider ({problems}); "
+                "change it on the service, or drop it from the stack with `pulumi state delete <urn>`"
+            ) from None
         return ReadResult(schedule.id, schedule.to_outputs(), inputs=schedule.to_inputs())
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -235,6 +234,28 @@ class ScheduleProvider(ResourceProvider):
 
 _client_lock = threading.Lock()
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+# The schedule names claimed in this stack run (one provider process serves one run).
+_claimed_names = NameRegistry()
+
+
+def _claim_name(name: Any) -> Optional[CheckFailure]:
+    """A failure when another resource of this run has the same schedule name. Needs the
+    URN of the request, which only the adjusted host (`host.current_urn`) can tell; without
+    it two such resources still never share a schedule: the second create gets a 409."""
+    urn = _request_urn()
+    if not isinstance(name, str) or urn is None:
+        return None
+    other = _claimed_names.claim(name, urn)
+    return None if other is None else CheckFailure("name", f"name: {duplicate_name_message(other, urn)}")
+
+
+def _request_urn() -> Optional[str]:
+    from .host import current_urn
+
+    return current_urn()
+
 
 def _set_up_logging() -> None:
     """Our log lines (JSMOPS_LOG_LEVEL, default WARNING) go to stderr, which the engine
@@ -245,8 +266,12 @@ def _set_up_logging() -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("jsmops: %(levelname)s %(message)s"))
         ours.addHandler(handler)
-        ours.setLevel(os.environ.get("JSMOPS_LOG_LEVEL", "WARNING").upper())
+        wanted = os.environ.get("JSMOPS_LOG_LEVEL", "WARNING").strip().upper()
+        ours.setLevel(wanted if wanted in LOG_LEVELS else "WARNING")
         ours.propagate = False
+        if wanted not in LOG_LEVELS:
+            ours.warning("JSMOPS_LOG_LEVEL=%r is not a log level (%s); using WARNING",
+                         os.environ["JSMOPS_LOG_LEVEL"], ", ".join(LOG_LEVELS))
         logging.getLogger("grpc._server").addFilter(
             lambda record: not (record.exc_info and isinstance(record.exc_info[1], JsmOpsError))
         )

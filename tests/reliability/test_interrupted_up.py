@@ -1,5 +1,7 @@
-"""A `pulumi up` killed halfway through 30 creates: the usual recovery (`pulumi cancel` to
-drop the dead run's lock, `refresh`, `up`) converges, with no duplicate schedule."""
+"""A `pulumi up` killed halfway through 30 creates converges: `pulumi cancel` drops the dead
+run's lock, `jsmops recover` brings in exactly the schedules its pending creates made, and
+`up` creates the rest, none twice. A schedule that is not exactly a pending create's is
+never taken over."""
 
 from __future__ import annotations
 
@@ -35,7 +37,9 @@ def wait_for(condition, timeout: float = 120) -> None:
         time.sleep(0.02)
 
 
-def test_an_up_killed_halfway_converges_on_the_next_runs(project: PulumiProject, emulator: Emulator) -> None:
+def interrupted_up(project: PulumiProject, emulator: Emulator) -> dict[str, dict]:
+    """Runs `pulumi up` of COUNT schedules and kills it (SIGKILL: CLI, engine and plugins at
+    once) while creates are being served; answers the program (resource name -> inputs)."""
     rotation = SUPPORT["rotations"][0]
     program = {f"s{i:02}": {"name": f"Schedule {i:02}", "team_id": TEAM, "rotations": [rotation]}
                for i in range(COUNT)}
@@ -45,27 +49,80 @@ def test_an_up_killed_halfway_converges_on_the_next_runs(project: PulumiProject,
                            cwd=project.dir, env=project.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            start_new_session=True)
     try:
-        # Kill the CLI, engine and provider at once, while creates are being served.
         wait_for(lambda: (lambda s: s["by_method"].get("POST", 0) >= 10 and s["in_flight"] > 0)(emulator.stats()))
     finally:
         os.killpg(run.pid, signal.SIGKILL)
         run.wait()
         kill_processes_of(project.dir)  # the plugins the CLI started in process groups of their own
     emulator.wait_until_idle()
+    emulator.clear_faults()
 
     made, recorded = emulator.schedules(), project.resources()
     assert 10 <= len(made) < COUNT
     assert len(recorded) < len(made)  # creates the service did that the state never heard of
-
     locked = project.pulumi("up", "--yes", "--skip-preview", check=False)
     assert locked.returncode != 0 and "the stack is currently locked" in locked.stderr
     project.pulumi("cancel", "--yes")
-    project.pulumi("refresh", "--yes")
-    project.up()
+    return program
 
-    names = Counter(s["name"] for s in emulator.schedules())
-    assert names == Counter(spec["name"] for spec in program.values())  # all there, none twice
+
+def pending_creates(project: PulumiProject) -> dict[str, str]:
+    """The state's pending creates: resource name -> schedule name."""
+    return {op["resource"]["urn"].rsplit("::", 1)[1]: op["resource"]["inputs"]["name"]
+            for op in project.state()["deployment"].get("pending_operations") or [] if op["type"] == "creating"}
+
+
+def assert_converged(project: PulumiProject, emulator: Emulator) -> None:
     assert {r["id"] for r in project.resources().values()} == {s["id"] for s in emulator.schedules()}
+    assert not project.state()["deployment"].get("pending_operations")
     emulator.reset_stats()
     project.preview("--expect-no-changes")
     assert emulator.stats()["total"] == 0
+
+
+def test_an_up_killed_halfway_converges_through_jsmops_recover(project: PulumiProject, emulator: Emulator) -> None:
+    program = interrupted_up(project, emulator)
+    pending = pending_creates(project)
+    on_service = {s["name"] for s in emulator.schedules()}
+    assert pending and set(pending.values()) <= on_service  # in flight when killed, done by the service
+    before = {r["id"] for r in project.resources().values()}
+
+    recovered = project.jsmops("recover", "--stack", "test")
+    assert recovered.stdout.count("now in the stack") == len(pending)
+    state = project.resources()
+    assert set(pending) <= set(state) and not project.state()["deployment"].get("pending_operations")
+    by_name = {s["name"]: s["id"] for s in emulator.schedules()}
+    assert {name: state[name]["id"] for name in pending} == {name: by_name[pending[name]] for name in pending}
+    assert before < {r["id"] for r in state.values()}
+
+    # What is neither in the state nor pending was never asked for: the next up creates it.
+    project.up()
+    names = Counter(s["name"] for s in emulator.schedules())
+    assert names == Counter(spec["name"] for spec in program.values())  # all there, none twice
+    assert_converged(project, emulator)
+
+
+def test_recover_never_takes_over_a_schedule_made_by_hand(project: PulumiProject, emulator: Emulator) -> None:
+    interrupted_up(project, emulator)
+    pending = pending_creates(project)
+    # Someone replaces one of the schedules the interrupted creates made with one of their own.
+    victim, name = sorted(pending.items())[0]
+    made = next(s for s in emulator.schedules() if s["name"] == name)
+    emulator.http.delete(f"{emulator.api_url}/schedules/{made['id']}", auth=emulator.admin_auth,
+                         timeout=10).raise_for_status()
+    hand_made = emulator.http.post(f"{emulator.api_url}/schedules", auth=emulator.admin_auth, timeout=10, json={
+        "name": name, "teamId": TEAM, "description": "made by hand"}).json()
+
+    recovered = project.jsmops("recover", "--stack", "test")
+    assert f"'{victim}': the schedule of its name ({hand_made['id']}) has other settings" in recovered.stdout
+    assert victim not in project.resources()
+    assert hand_made["id"] not in {r["id"] for r in project.resources().values()}
+
+    failed = project.pulumi("up", "--yes", "--skip-preview", check=False)
+    assert failed.returncode != 0
+    assert f"already exists (id {hand_made['id']}), and this stack did not create it" in failed.stdout
+    assert "jsmops recover --stack test" in failed.stdout and f"--id {hand_made['id']}" in failed.stdout
+    kept = next(s for s in emulator.schedules() if s["id"] == hand_made["id"])
+    assert kept["description"] == "made by hand" and kept.get("rotations") in (None, [])
+    assert victim not in project.resources()
+    assert Counter(s["name"] for s in emulator.schedules())[name] == 1
