@@ -102,6 +102,24 @@ class OnCalls:
         assert response.status_code == 201, response.text
         return response.json()
 
+    def override(
+        self,
+        schedule: dict[str, Any],
+        who: str,
+        start: dt.datetime,
+        end: dt.datetime,
+        rotations: list[int] | None = None,
+    ) -> dict[str, Any]:
+        body = {
+            "responder": {"type": "noone"} if who == "noone" else {"type": "user", "id": who},
+            "startDate": iso(start),
+            "endDate": iso(end),
+            "rotationIds": None if rotations is None else [schedule["rotations"][index]["id"] for index in rotations],
+        }
+        response = self.request("POST", f"/schedules/{schedule['id']}/overrides", json=body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
     def periods(
         self, schedule: dict[str, Any], layer: str = "finalTimeline", rotation: int = 0, **params: Any
     ) -> list[tuple[dt.datetime, dt.datetime, str]]:
@@ -245,6 +263,74 @@ def test_all_rotations_are_on_call_together(api: OnCalls) -> None:
         (schedule["rotations"][0]["id"], "primary", 1, False),
         (schedule["rotations"][1]["id"], "business hours", 2, False),
     ]
+
+
+def business_hours_schedule(api: OnCalls) -> dict[str, Any]:
+    return api.schedule(
+        rotation(BASE, "weekly", who=("alice",), name="primary"),
+        rotation(BASE, who=("bob", "carol"), name="business hours", timeRestriction=time_of_day(9, 17)),
+    )
+
+
+def test_an_override_replaces_the_responder_of_the_rotation_it_names(api: OnCalls) -> None:
+    schedule = business_hours_schedule(api)
+    api.override(schedule, "dave", BASE + 12 * HOUR, BASE + DAY + 12 * HOUR, rotations=[1])
+    assert api.on_call(schedule, BASE + 10 * HOUR) == ["alice", "bob"]
+    assert api.on_call(schedule, BASE + 13 * HOUR) == ["alice", "dave"]
+    assert api.on_call(schedule, BASE + 20 * HOUR) == ["alice"]  # business hours are over: nothing to replace
+    assert api.on_call(schedule, BASE + DAY + 10 * HOUR) == ["alice", "dave"]
+    assert api.on_call(schedule, BASE + DAY + 13 * HOUR) == ["alice", "carol"]
+    assert api.on_call(schedule, BASE + 10 * HOUR, "next-on-calls") == ["dave"]
+    params = {"date": iso(BASE), "interval": 2, "intervalUnit": "days", "expand": "base,override"}
+    final = api.ok(f"/schedules/{schedule['id']}/timeline", **params)["finalTimeline"]["rotations"][1]["periods"]
+    assert [(p["startDate"], p["endDate"], p["type"], p["responder"]["id"]) for p in final] == [
+        (iso(BASE + 9 * HOUR), iso(BASE + 12 * HOUR), "base", "bob"),
+        (iso(BASE + 12 * HOUR), iso(BASE + 17 * HOUR), "override", "dave"),
+        (iso(BASE + DAY + 9 * HOUR), iso(BASE + DAY + 12 * HOUR), "override", "dave"),
+        (iso(BASE + DAY + 12 * HOUR), iso(BASE + DAY + 17 * HOUR), "base", "carol"),
+    ]
+    assert api.periods(schedule, "overrideTimeline", 1, **params) == [
+        (BASE + 12 * HOUR, BASE + 17 * HOUR, "dave"),
+        (BASE + DAY + 9 * HOUR, BASE + DAY + 12 * HOUR, "dave"),
+    ]
+    assert api.periods(schedule, "baseTimeline", 1, **params) == [
+        (BASE + 9 * HOUR, BASE + 17 * HOUR, "bob"),
+        (BASE + DAY + 9 * HOUR, BASE + DAY + 17 * HOUR, "carol"),
+    ]
+    assert api.periods(schedule, "overrideTimeline", 0, **params) == []  # the primary rotation is not named
+    assert api.periods(schedule, "finalTimeline", 0, **params) == [(BASE, BASE + 2 * DAY, "alice")]
+
+
+def test_an_override_without_rotation_ids_replaces_every_rotation(api: OnCalls) -> None:
+    schedule = business_hours_schedule(api)
+    override = api.override(schedule, "dave", BASE + 8 * HOUR, BASE + 10 * HOUR)
+    assert override["rotationIds"] is None
+    assert api.on_call(schedule, BASE + 8 * HOUR) == ["dave"]
+    assert api.on_call(schedule, BASE + 9 * HOUR) == ["dave"]  # both rotations: dave once
+    assert api.on_call(schedule, BASE + 10 * HOUR) == ["alice", "bob"]
+
+
+def test_an_override_to_noone_leaves_a_gap(api: OnCalls) -> None:
+    schedule = api.schedule(rotation(BASE, who=("alice",)))
+    api.override(schedule, "noone", BASE + 2 * HOUR, BASE + 4 * HOUR)
+    assert api.on_call(schedule, BASE + 3 * HOUR) == []
+    assert api.periods(schedule, date=iso(BASE), intervalUnit="days") == [
+        (BASE, BASE + 2 * HOUR, "alice"),
+        (BASE + 2 * HOUR, BASE + 4 * HOUR, "noone"),
+        (BASE + 4 * HOUR, BASE + DAY, "alice"),
+    ]
+
+
+def test_user_ics_has_the_override_periods_of_a_user_only_an_override_names(api: OnCalls) -> None:
+    schedule = api.schedule(rotation("2020-01-06T00:00:00Z", who=("alice",), name="all day"))
+    assert api.get("/schedules/on-calls/zed.ics").status_code == 404
+    now = dt.datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    api.override(schedule, "zed", now + DAY, now + DAY + 3 * HOUR)
+    assert events(api.ok("/schedules/on-calls/zed.ics")) == [
+        (now + DAY, now + DAY + 3 * HOUR, "user zed on call (all day)")
+    ]
+    alice = events(api.ok("/schedules/on-calls/alice.ics"))
+    assert [(start, end) for start, end, _ in alice] == [(alice[0][0], now + DAY), (now + DAY + 3 * HOUR, alice[-1][1])]
 
 
 # --- on-calls and next-on-calls: parameters ---

@@ -380,16 +380,33 @@ def test_an_override_fills_a_noone_slot_and_a_noone_override_empties_a_shift() -
     ]
 
 
-def test_of_overlapping_overrides_the_later_one_wins() -> None:
+@pytest.mark.parametrize("listed_first", ["dave", "erin"])
+def test_of_overlapping_overrides_the_later_starting_one_wins(listed_first: str) -> None:
     sched = schedule("UTC", rotation(start="2027-01-04T00:00:00Z", who=("alice",)))
     overrides = [
         override("dave", "2027-01-04T06:00:00Z", "2027-01-04T18:00:00Z"),
         override("erin", "2027-01-04T10:00:00Z", "2027-01-04T12:00:00Z"),
     ]
+    if listed_first == "erin":
+        overrides.reverse()
     assert periods(sched, "2027-01-04T00:00", "2027-01-05T00:00", overrides) == [
         ("01-04 00:00", "01-04 06:00", "alice"),
         ("01-04 06:00", "01-04 10:00", "dave"),
         ("01-04 10:00", "01-04 12:00", "erin"),
+        ("01-04 12:00", "01-04 18:00", "dave"),
+        ("01-04 18:00", "01-05 00:00", "alice"),
+    ]
+
+
+def test_of_overrides_starting_together_the_one_listed_later_wins() -> None:
+    sched = schedule("UTC", rotation(start="2027-01-04T00:00:00Z", who=("alice",)))
+    overrides = [
+        override("dave", "2027-01-04T06:00:00Z", "2027-01-04T18:00:00Z"),
+        override("erin", "2027-01-04T06:00:00Z", "2027-01-04T12:00:00Z"),
+    ]
+    assert periods(sched, "2027-01-04T00:00", "2027-01-05T00:00", overrides) == [
+        ("01-04 00:00", "01-04 06:00", "alice"),
+        ("01-04 06:00", "01-04 12:00", "erin"),
         ("01-04 12:00", "01-04 18:00", "dave"),
         ("01-04 18:00", "01-05 00:00", "alice"),
     ]

@@ -135,7 +135,8 @@ def compute_timeline(
     schedule: dict[str, Any], overrides: Iterable[dict[str, Any]], start: dt.datetime, end: dt.datetime
 ) -> Timeline:
     tz = ZoneInfo(schedule["timezone"])
-    parsed = [Override.from_api(override) for override in overrides]
+    # Of overlapping overrides the later-starting one wins (R11): the last in start order.
+    parsed = sorted((Override.from_api(override) for override in overrides), key=lambda override: override.start)
     rotations = tuple(
         _rotation_timeline(rotation, order, tz, parsed, start, end)
         for order, rotation in enumerate(schedule.get("rotations") or [], start=1)
@@ -307,7 +308,7 @@ def _intersect(
 
 def _apply_overrides(base: Sequence[Period], overrides: Sequence[Override]) -> list[Period]:
     """Within the rotation's on-call time, an override's responder replaces the rotation's; of two
-    overlapping overrides, the later one in the list wins."""
+    overlapping overrides, the later one in `overrides` wins."""
     result: list[Period] = []
     for period in base:
         cuts = sorted(

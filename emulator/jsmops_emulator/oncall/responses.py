@@ -44,13 +44,7 @@ def _backend(request: Request) -> Any:
 def _schedule_and_overrides(request: Request, schedule_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     backend = _backend(request)
     schedule = backend.get(schedule_id)  # 404 for an unknown schedule
-    return schedule, _overrides(request, schedule_id)
-
-
-def _overrides(request: Request, schedule_id: str) -> list[dict[str, Any]]:
-    # TEMPORARY until the backend has list_overrides (H1).
-    lister = getattr(_backend(request), "list_overrides", None)
-    return lister(schedule_id) if lister else []
+    return schedule, backend.list_overrides(schedule_id)
 
 
 def _instant(date: str | None) -> dt.datetime:
@@ -203,7 +197,7 @@ def user_calendar(request: Request, user_identifier: str, identity: Annotated[Id
     known = False
     events: list[tuple[str, RotationTimeline, Period]] = []
     for schedule in _all_schedules(request):
-        overrides = _overrides(request, schedule["id"])
+        overrides = _backend(request).list_overrides(schedule["id"])
         known = known or _mentions(schedule, overrides, user)
         result = compute_timeline(schedule, overrides, *_export_range(schedule, now))
         events.extend(
@@ -218,11 +212,11 @@ def user_calendar(request: Request, user_identifier: str, identity: Annotated[Id
 
 
 def _all_schedules(request: Request) -> Iterator[dict[str, Any]]:
+    """Every schedule with its rotations, a page at a time."""
     page_size, offset = 50, 0
     while True:
         page = _backend(request).list(offset, page_size)
-        for item in page:
-            yield _backend(request).get(item["id"])  # with its rotations
+        yield from page
         if len(page) < page_size:
             return
         offset += page_size
