@@ -83,6 +83,13 @@ def validate_response(method: str, path: str, status: int | str, body: Any, *, c
     _check(where, "response body", pointer, body, closed)
 
 
+def validate_error(status: int, body: Any) -> None:
+    """An error body of a status the spec does not document for the operation (an unknown
+    route, a wrong method, a rate limit, a server error) still has the spec's error shape."""
+    component = "UnauthorizedErrorResponse" if status == 401 else "ErrorResponses"
+    _check(f"HTTP {status}", "error body", f"/components/schemas/{component}", body, closed=True)
+
+
 def validate_request(method: str, path: str, body: Any, *, closed: bool = True) -> None:
     """`body` (parsed JSON) is a request body the spec accepts for that operation."""
     template, op = operation(method, path)

@@ -8,16 +8,61 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+
+import api_contract
 
 LISTENING = "jsmops-emulator listening on "
 ADMIN_AUTH = ("admin@example.com", "local-admin-token")
 VIEWER_AUTH = ("viewer@example.com", "local-viewer-token")
 
 
+# Statuses any API request may get whatever the operation, which the spec therefore does
+# not list per operation: unknown route or cloud, wrong method, rate limit, server errors.
+ANY_OPERATION_STATUSES = {404, 405, 429, 500, 502, 503, 504}
+
+
 class EmulatorFailedToStart(RuntimeError):
     pass
+
+
+def check_contract(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+    """A `requests` response hook: every API response (not the test controls) is one the spec
+    documents for its operation and status, with a body that fits (tests/api_contract.py)."""
+    path = urlsplit(response.request.url).path
+    if not path.startswith("/jsm/ops/api/"):
+        return response
+    method, status = response.request.method, response.status_code
+    body = _body(response)
+    try:
+        _, operation = api_contract.operation(method, path)
+    except AssertionError:
+        operation = None  # an unknown route: answered as any operation may be
+    if operation is not None and str(status) in operation["responses"]:
+        api_contract.validate_response(method, path, status, body)
+    elif status in ANY_OPERATION_STATUSES:
+        if method != "HEAD":
+            api_contract.validate_error(status, body)
+    else:
+        raise AssertionError(f"{method} {path} answered {status}, which the contract does not document: {body!r:.300}")
+    return response
+
+
+def _body(response: requests.Response) -> Any:
+    if not response.content:
+        return None
+    if response.headers.get("content-type", "").startswith("application/json"):
+        return response.json()
+    return response.text
+
+
+def contract_session() -> requests.Session:
+    """A `requests` session whose every API response is checked against the contract."""
+    session = requests.Session()
+    session.hooks["response"].append(check_contract)
+    return session
 
 
 class Emulator:
@@ -43,7 +88,7 @@ class Emulator:
         self._output_ended = False
         self._output_changed = threading.Condition()
         self.process: subprocess.Popen[str] | None = None
-        self.http = requests.Session()
+        self.http = contract_session()
         self._start(port=0)
 
     @property
@@ -175,7 +220,7 @@ class Emulator:
     def schedules(self) -> list[dict[str, Any]]:
         """Every schedule, rotations included, following the pagination."""
         found: list[dict[str, Any]] = []
-        url: str | None = f"{self.api_url}/schedules?expand=rotation&size=100"
+        url: str | None = f"{self.api_url}/schedules?expand=rotation&size=50"
         while url:
             response = self.http.get(url, auth=self.admin_auth, timeout=10)
             response.raise_for_status()

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 
@@ -64,7 +65,20 @@ async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     """Routing errors (unknown path 404, wrong method 405) in the API's error shape."""
-    return error_response(exc.status_code, [f"{exc.detail}: {request.method} {request.url.path}"], exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # Starlette names only the first route that matched the path; every method of the path is allowed.
+        headers["Allow"] = ", ".join(sorted(_methods_of(request.app, request.url.path)))
+    return error_response(exc.status_code, [f"{exc.detail}: {request.method} {request.url.path}"], headers)
+
+
+def _methods_of(app: FastAPI, path: str) -> set[str]:
+    return {
+        method
+        for route in app.routes
+        if isinstance(route, APIRoute) and route.path_regex.match(path)
+        for method in route.methods
+    }
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

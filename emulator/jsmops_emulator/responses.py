@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import hmac
-from urllib.parse import urlencode
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from .config import API_BASE, API_ROOT, Identity, Settings
-from .exceptions import ApiError
+from .exceptions import ApiError, NotFound, Unauthorized
 from .faults import FaultRegistry, FaultSpec, Latency, LatencySpec, RequestCounters, RequestJournal
-from .models import Schedule, ScheduleBackend
-from .validation import ScheduleCreate, ScheduleUpdate, parse_body
+from .models import Document, ScheduleBackend
+from .validation import (
+    INT32_MAX,
+    Body,
+    OverrideBody,
+    RotationCreate,
+    RotationUpdate,
+    ScheduleCreate,
+    ScheduleUpdate,
+    check_rotation,
+    parse_body,
+)
 
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 50
 EXPANDABLE = ["rotation"]
 
 api = APIRouter(prefix=API_ROOT)
@@ -54,13 +66,9 @@ def reader(request: Request, cloud_id: str) -> Identity:
     settings = _settings(request)
     identity = _identify(settings.identities, request.headers.get("authorization"))
     if identity is None:
-        raise ApiError(
-            401,
-            "authorization: missing or invalid credentials (HTTP basic with email and API token)",
-            headers={"WWW-Authenticate": 'Basic realm="jsm-ops"'},
-        )
+        raise Unauthorized("authorization: missing or invalid credentials (HTTP basic with email and API token)")
     if cloud_id != settings.cloud_id:
-        raise ApiError(404, f"cloudId: no cloud with id '{cloud_id}'")
+        raise NotFound(f"cloudId: no cloud with id '{cloud_id}'")
     return identity
 
 
@@ -91,34 +99,25 @@ def _identify(identities: tuple[Identity, ...], authorization: str | None) -> Id
     return None
 
 
-# --- the Schedules API ---
+def _parse(request: Request, model: type[Body], raw: bytes) -> Body:
+    return parse_body(model, raw, strict=_settings(request).strict)
 
 
-@api.get("/schedules", dependencies=[Depends(reader)])
-def list_schedules(
-    request: Request,
-    cloud_id: str,
-    offset: int = Query(0, ge=0),
-    size: int = Query(DEFAULT_PAGE_SIZE, ge=1),
-    query: str | None = None,
-    expand: list[str] = Query([]),
-) -> dict:
-    size = min(size, MAX_PAGE_SIZE)
-    # Repeated and comma-separated forms alike; first mention wins the order.
-    expands = list(dict.fromkeys(name.strip() for value in expand for name in value.split(",") if name.strip()))
-    page = _backend(request).list(offset, size + 1, query)
-    values = page[:size]
-    if "rotation" not in expands:
-        values = [{key: value for key, value in schedule.items() if key != "rotations"} for schedule in values]
-    links = {}
-    if len(page) > size:
-        params = {"offset": offset + size, "size": size}
-        if query is not None:
-            params["query"] = query
-        if expands:
-            params["expand"] = ",".join(expands)
-        links["next"] = _link(request, cloud_id, "/v1/schedules?" + urlencode(params))
-    return {"values": values, "links": links, "_expands": EXPANDABLE}
+# --- paging: offset and size as the spec limits them, links.next as a path below the API base ---
+
+Offset = Annotated[int, Query(ge=0, le=INT32_MAX)]
+Size = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
+
+
+def _page(
+    request: Request, cloud_id: str, path: str, items: list[Document], offset: int, size: int, **params: str
+) -> dict[str, Any]:
+    """`items` holds up to size + 1 entries from `offset` on: one more than a page means there is a next."""
+    links: dict[str, str] = {}
+    if len(items) > size:
+        query = urlencode({"offset": offset + size, "size": size, **params})
+        links["next"] = _link(request, cloud_id, f"{path}?{query}")
+    return {"values": items[:size], "links": links}
 
 
 def _link(request: Request, cloud_id: str, path: str) -> str:
@@ -128,27 +127,137 @@ def _link(request: Request, cloud_id: str, path: str) -> str:
     return str(request.base_url).rstrip("/") + API_BASE.format(cloud_id=cloud_id) + path
 
 
+# --- schedules ---
+
+
+@api.get("/schedules", dependencies=[Depends(reader)])
+def list_schedules(
+    request: Request,
+    cloud_id: str,
+    offset: Offset = 0,
+    size: Size = DEFAULT_PAGE_SIZE,
+    query: str | None = None,
+    expand: list[str] = Query([]),
+) -> dict[str, Any]:
+    # Repeated and comma-separated forms alike; first mention wins the order.
+    expands = list(dict.fromkeys(name.strip() for value in expand for name in value.split(",") if name.strip()))
+    with_rotations = "rotation" in expands
+    query = query or None  # an empty query filters nothing
+    items = _backend(request).list(offset, size + 1, query, with_rotations=with_rotations)
+    params = {}
+    if query is not None:
+        params["query"] = query
+    if expands:
+        params["expand"] = ",".join(expands)
+    page = _page(request, cloud_id, "/v1/schedules", items, offset, size, **params)
+    return {**page, "_expands": EXPANDABLE}
+
+
 @api.post("/schedules", status_code=201)
-def create_schedule(request: Request, raw: bytes = Depends(body)) -> Schedule:
-    fields = parse_body(ScheduleCreate, raw, strict=_settings(request).strict)
-    return _backend(request).create(fields.document())
+def create_schedule(request: Request, raw: bytes = Depends(body)) -> Document:
+    fields = _parse(request, ScheduleCreate, raw)
+    return _backend(request).create(fields.fields(), fields.rotation_documents())
 
 
 @api.get("/schedules/{schedule_id}", dependencies=[Depends(reader)])
-def get_schedule(request: Request, schedule_id: str) -> Schedule:
+def get_schedule(request: Request, schedule_id: str) -> Document:
     return _backend(request).get(schedule_id)
 
 
 @api.patch("/schedules/{schedule_id}")
-def update_schedule(request: Request, schedule_id: str, raw: bytes = Depends(body)) -> Schedule:
-    changes = parse_body(ScheduleUpdate, raw, strict=_settings(request).strict).changes()
-    return _backend(request).update(schedule_id, changes)
+def update_schedule(request: Request, schedule_id: str, raw: bytes = Depends(body)) -> Document:
+    update = _parse(request, ScheduleUpdate, raw)
+    return _backend(request).update(schedule_id, update.changes(), update.rotation_documents())
 
 
 @api.delete("/schedules/{schedule_id}", status_code=204, dependencies=[Depends(writer)])
 def delete_schedule(request: Request, schedule_id: str) -> Response:
     _backend(request).delete(schedule_id)
     return Response(status_code=204)
+
+
+# --- rotations ---
+
+
+@api.get("/schedules/{schedule_id}/rotations", dependencies=[Depends(reader)])
+def list_rotations(
+    request: Request, cloud_id: str, schedule_id: str, offset: Offset = 0, size: Size = DEFAULT_PAGE_SIZE
+) -> dict[str, Any]:
+    items = _backend(request).list_rotations(schedule_id, offset, size + 1)
+    return _page(request, cloud_id, f"/v1/schedules/{quote(schedule_id)}/rotations", items, offset, size)
+
+
+@api.post("/schedules/{schedule_id}/rotations", status_code=201)
+def create_rotation(request: Request, schedule_id: str, raw: bytes = Depends(body)) -> Document:
+    rotation = _parse(request, RotationCreate, raw)
+    return _backend(request).create_rotation(schedule_id, rotation.document())
+
+
+@api.get("/schedules/{schedule_id}/rotations/{rotation_id}", dependencies=[Depends(reader)])
+def get_rotation(request: Request, schedule_id: str, rotation_id: str) -> Document:
+    return _backend(request).get_rotation(schedule_id, rotation_id)
+
+
+@api.patch("/schedules/{schedule_id}/rotations/{rotation_id}")
+def update_rotation(request: Request, schedule_id: str, rotation_id: str, raw: bytes = Depends(body)) -> Document:
+    changes, cleared = _parse(request, RotationUpdate, raw).changes()
+    return _backend(request).update_rotation(schedule_id, rotation_id, changes, cleared, check=check_rotation)
+
+
+@api.delete("/schedules/{schedule_id}/rotations/{rotation_id}", status_code=204, dependencies=[Depends(writer)])
+def delete_rotation(request: Request, schedule_id: str, rotation_id: str) -> Response:
+    _backend(request).delete_rotation(schedule_id, rotation_id)
+    return Response(status_code=204)
+
+
+# --- overrides ---
+
+
+@api.get("/schedules/{schedule_id}/overrides", dependencies=[Depends(reader)])
+def list_overrides(
+    request: Request, cloud_id: str, schedule_id: str, offset: Offset = 0, size: Size = DEFAULT_PAGE_SIZE
+) -> dict[str, Any]:
+    """The ongoing and future overrides (ending after now), by start date."""
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    items = _backend(request).list_overrides(schedule_id, ending_after=now)[offset : offset + size + 1]
+    return _page(request, cloud_id, f"/v1/schedules/{quote(schedule_id)}/overrides", items, offset, size)
+
+
+@api.post("/schedules/{schedule_id}/overrides", status_code=201)
+def create_override(request: Request, schedule_id: str, raw: bytes = Depends(body)) -> Document:
+    override = _override(request, schedule_id, raw)
+    return _backend(request).create_override(schedule_id, override)
+
+
+@api.get("/schedules/{schedule_id}/overrides/{alias}", dependencies=[Depends(reader)])
+def get_override(request: Request, schedule_id: str, alias: str) -> Document:
+    return _backend(request).get_override(schedule_id, alias)
+
+
+@api.put("/schedules/{schedule_id}/overrides/{alias}")
+def replace_override(request: Request, schedule_id: str, alias: str, raw: bytes = Depends(body)) -> Document:
+    override = _override(request, schedule_id, raw)
+    return _backend(request).replace_override(schedule_id, alias, override)
+
+
+@api.delete("/schedules/{schedule_id}/overrides/{alias}", status_code=204, dependencies=[Depends(writer)])
+def delete_override(request: Request, schedule_id: str, alias: str) -> Response:
+    _backend(request).delete_override(schedule_id, alias)
+    return Response(status_code=204)
+
+
+def _override(request: Request, schedule_id: str, raw: bytes) -> Document:
+    """A valid override body whose `rotationIds` are rotations of the schedule (404 first if it is unknown)."""
+    known = _backend(request).rotation_ids(schedule_id)
+    override = _parse(request, OverrideBody, raw).document()
+    unknown = [
+        f"rotationIds[{n}]: no rotation with id '{rotation_id}' in this schedule"
+        for n, rotation_id in enumerate(override["rotationIds"] or [])
+        if rotation_id not in known
+    ]
+    if unknown:
+        raise ApiError(422, *unknown)
+    return override
 
 
 # --- test controls: no auth, never counted, limited or faulted ---

@@ -18,7 +18,7 @@ import zoneinfo
 from collections.abc import Iterable
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, ValidationInfo, model_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import ErrorDetails, PydanticCustomError
 
@@ -27,6 +27,9 @@ from .exceptions import ApiError
 DEFAULT_TIMEZONE = "America/New_York"
 ROTATION_TYPES = ("daily", "weekly", "hourly")
 PARTICIPANT_TYPES = ("user", "team", "escalation", "noone")
+OVERRIDE_RESPONDER_TYPES = ("user", "noone")
+MAX_ROTATIONS = 500  # per schedule create
+INT32_MAX = 2**31 - 1
 TIME_OF_DAY = "time-of-day"
 WEEKDAY_AND_TIME_OF_DAY = "weekday-and-time-of-day"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -81,6 +84,25 @@ def _between(low: int, high: int):
 def _positive(value: int) -> int:
     if value < 1:
         raise _unprocessable("must be at least 1")
+    if value > INT32_MAX:
+        raise _unprocessable(f"must be at most {INT32_MAX}")
+    return value
+
+
+def _items_between(low: int, high: int):
+    def check(value: list) -> list:
+        if not low <= len(value) <= high:
+            raise _unprocessable(f"must have {low} to {high} items")
+        return value
+
+    return check
+
+
+def _team_id(value: str) -> str | None:
+    if value == "":
+        return None  # a global schedule
+    if not value.strip():
+        raise _unprocessable("must not be blank (an empty string makes the schedule global)")
     return value
 
 
@@ -140,11 +162,19 @@ Minute = Annotated[int, AfterValidator(_between(0, 59)), AfterValidator(_half_ho
 Weekday = Annotated[str, AfterValidator(_one_of(*WEEKDAYS))]
 Timestamp = Annotated[str, AfterValidator(utc_timestamp)]
 Timezone = Annotated[str, AfterValidator(_known_timezone)]
+Length = Annotated[int, AfterValidator(_positive)]
+TeamId = Annotated[str, AfterValidator(_team_id)]
 
 
 class _Body(BaseModel):
-    # strict: no coercion, so "2", true or 2.0 for an integer are type errors (400).
+    # strict: no coercion, so "2", true or 2.0 for an integer are type errors.
     model_config = ConfigDict(strict=True, extra="ignore", alias_generator=to_camel)
+
+    def present(self) -> dict[str, Any]:
+        """The fields the request carried, in API form (explicit nulls included)."""
+        document = self.model_dump(by_alias=True)
+        return {type(self).model_fields[field].alias: document[type(self).model_fields[field].alias]
+                for field in self.model_fields_set}
 
 
 class Participant(_Body):
@@ -197,55 +227,144 @@ class TimeRestriction(_Body):
         return self
 
 
-class Rotation(_Body):
-    id: str | None = None
-    name: str | None = None
+class RotationCreate(_Body):
+    """CreateRotationRequest. An `id` is not part of it: like any unknown field, it is ignored."""
+
+    name: NonBlank | None = None
     start_date: Timestamp
     end_date: Timestamp | None = None
     type: Annotated[str, AfterValidator(_one_of(*ROTATION_TYPES))]
-    length: Annotated[int, AfterValidator(_positive)] = 1
+    length: Length = 1
     participants: list[Participant] = []
     time_restriction: TimeRestriction | None = None
 
     @model_validator(mode="after")
-    def _ends_after_start(self) -> Rotation:
-        # Both are in the same fixed-width UTC form, so string order is time order.
-        if self.end_date is not None and self.end_date <= self.start_date:
-            raise _unprocessable("endDate must be after startDate")
+    def _ends_after_start(self) -> RotationCreate:
+        check_rotation_dates(self.start_date, self.end_date)
         return self
 
-
-class ScheduleCreate(_Body):
-    name: NonBlank
-    team_id: NonBlank
-    description: str = ""
-    timezone: Timezone = DEFAULT_TIMEZONE
-    enabled: bool = True
-    rotations: list[Rotation] = []
-
-    @field_validator("rotations")
-    @classmethod
-    def _name_unnamed(cls, rotations: list[Rotation]) -> list[Rotation]:
-        for position, rotation in enumerate(rotations, start=1):
-            if rotation.name is None:
-                rotation.name = f"Rotation {position}"
-        return rotations
-
     def document(self) -> dict[str, Any]:
-        """The schedule in API form (camelCase; unset optional fields left out)."""
+        """The rotation in API form (unset optional fields left out; no name if none was given)."""
         return self.model_dump(by_alias=True, exclude_none=True)
 
 
-class ScheduleUpdate(ScheduleCreate):
-    # Absent means "unchanged"; an explicit null is still a type error, as
-    # defaults are not validated.
+class RotationUpdate(_Body):
+    """UpdateRotationRequest: absent fields stay; `endDate` or `timeRestriction` null removes them."""
+
     name: NonBlank = None
-    team_id: NonBlank = None
+    start_date: Timestamp = None
+    end_date: Timestamp | None = None
+    type: Annotated[str, AfterValidator(_one_of(*ROTATION_TYPES))] = None
+    length: Length = None
+    participants: list[Participant] = None
+    time_restriction: TimeRestriction | None = None
+
+    def changes(self) -> tuple[dict[str, Any], set[str]]:
+        """(fields to set, in API form, fields to remove)."""
+        present = self.present()
+        cleared = {key for key, value in present.items() if value is None}
+        changes = {key: _without_nulls(value) for key, value in present.items() if value is not None}
+        return changes, cleared
+
+
+def check_rotation_dates(start_date: str, end_date: str | None) -> None:
+    # Both are in the same fixed-width UTC form, so string order is time order.
+    if end_date is not None and end_date <= start_date:
+        raise _unprocessable("endDate must be after startDate")
+
+
+def check_rotation(rotation: dict[str, Any]) -> None:
+    """A rotation after an update is still possible (422 if not)."""
+    try:
+        check_rotation_dates(rotation["startDate"], rotation.get("endDate"))
+    except PydanticCustomError as exc:
+        raise ApiError(422, f"body: {exc.message()}") from None
+
+
+class ScheduleCreate(_Body):
+    """CreateScheduleRequest. `teamId` "" or absent: a global schedule."""
+
+    name: NonBlank
+    team_id: TeamId = None
+    description: str = ""
+    timezone: Timezone = DEFAULT_TIMEZONE
+    enabled: bool = True
+    rotations: Annotated[list[RotationCreate], AfterValidator(_items_between(1, MAX_ROTATIONS))] = None
+
+    def fields(self) -> dict[str, Any]:
+        """The schedule's own fields in API form (no `teamId` for a global schedule)."""
+        return self.model_dump(by_alias=True, exclude_none=True, exclude={"rotations"})
+
+    def rotation_documents(self) -> list[dict[str, Any]]:
+        return _named(self.rotations or [])
+
+
+class ScheduleUpdate(_Body):
+    """UpdateScheduleRequest: absent fields stay (an explicit null is a type error); `teamId`
+    "" makes the schedule global; `rotations` replace all rotations."""
+
+    name: NonBlank = None
+    team_id: TeamId = None
+    description: str = None
+    timezone: Timezone = None
+    enabled: bool = None
+    rotations: list[RotationCreate] = None
 
     def changes(self) -> dict[str, Any]:
-        """Only the fields the request carried: PATCH replaces exactly those."""
-        present = {type(self).model_fields[field].alias for field in self.model_fields_set}
-        return {key: value for key, value in self.document().items() if key in present}
+        """The schedule fields the request carried; `teamId` None for "make it global"."""
+        return {key: value for key, value in self.present().items() if key != "rotations"}
+
+    def rotation_documents(self) -> list[dict[str, Any]] | None:
+        return None if "rotations" not in self.model_fields_set else _named(self.rotations)
+
+
+def _named(rotations: list[RotationCreate]) -> list[dict[str, Any]]:
+    """API documents; an unnamed rotation is called after its place, "Rotation 1", "Rotation 2"..."""
+    return [{"name": f"Rotation {n}", **rotation.document()} for n, rotation in enumerate(rotations, start=1)]
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
+
+
+class OverrideResponder(_Body):
+    type: Annotated[str, AfterValidator(_one_of(*OVERRIDE_RESPONDER_TYPES))]
+    id: str | None = None
+
+    @model_validator(mode="after")
+    def _id_fits_type(self) -> OverrideResponder:
+        if self.type == "noone":
+            self.id = None
+        elif not (self.id and self.id.strip()):
+            raise _unprocessable(f"id is required for responder type {self.type}")
+        return self
+
+
+class OverrideBody(_Body):
+    """CreateOverrideRequest and UpdateOverrideRequest (a PUT: the whole override)."""
+
+    responder: OverrideResponder
+    start_date: Timestamp
+    end_date: Timestamp
+    rotation_ids: Annotated[list[NonBlank], AfterValidator(_not_empty)] | None = None
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> OverrideBody:
+        if self.end_date <= self.start_date:
+            raise _unprocessable("endDate must be after startDate")
+        return self
+
+    def document(self) -> dict[str, Any]:
+        """API form: `rotationIds` None means every rotation of the schedule."""
+        document = self.model_dump(by_alias=True)
+        document["responder"] = self.responder.model_dump(by_alias=True, exclude_none=True)
+        if self.rotation_ids is not None:
+            document["rotationIds"] = list(dict.fromkeys(self.rotation_ids))
+        return document
 
 
 Body = TypeVar("Body", bound=_Body)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from emulator_helpers import Api
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import requests
 
+from emulator_process import contract_session
+
 # Copies of the example payloads of the API reference pages (the project's contract).
 CONTRACT = Path(__file__).parent / "contract"
 UUID4 = r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
@@ -19,7 +21,7 @@ class Api:
     def __init__(self, emulator: Any, auth: tuple[str, str] | None):
         self.emulator = emulator
         self.url = f"{emulator.api_url}/schedules"
-        self.session = requests.Session()
+        self.session = contract_session()
         self.session.auth = auth
 
     def request(self, method: str, path: str = "", **kwargs: Any) -> requests.Response:
@@ -33,10 +35,13 @@ class Api:
 
 
 def titles(response: requests.Response) -> list[str]:
-    """The error titles, after checking the body is exactly the API's error shape."""
+    """The error titles (a 401's message), after checking the body is exactly the API's error shape."""
     body = response.json()
+    if response.status_code == 401:
+        assert set(body) == {"code", "message"} and body["code"] == 401, body
+        return [body["message"]]
     assert set(body) == {"errors"} and body["errors"], body
-    assert all(set(error) == {"title"} and isinstance(error["title"], str) for error in body["errors"]), body
+    assert all(set(error) == {"title", "code"} and isinstance(error["title"], str) for error in body["errors"]), body
     return [error["title"] for error in body["errors"]]
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from emulator_helpers import load_contract
 
 import api_contract
-from emulator_helpers import load_contract
 
 ROTATION = {"type": "daily", "startDate": "2024-01-01T00:00:00Z"}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 
 import pytest
-import requests
-
 from emulator_helpers import Api, titles
+
+from emulator_process import contract_session
 
 WRITES = [("POST", ""), ("PATCH", "/{id}"), ("DELETE", "/{id}")]
 READS = [("GET", ""), ("GET", "/{id}")]
@@ -34,7 +34,7 @@ def basic(value: str) -> dict[str, str]:
 def test_bad_or_missing_credentials_are_401(admin, headers, method, path):
     schedule = admin.create(name="Guarded")
 
-    response = requests.request(
+    response = contract_session().request(
         method, admin.url + path.format(id=schedule["id"]), headers=headers, data=b"not json", timeout=10
     )
 
@@ -68,8 +68,8 @@ def test_viewer_may_not_write(admin, viewer, method, path):
 def test_unknown_cloud_id_is_404_after_credentials_before_permission(emulator, method, path):
     elsewhere = emulator.api_url.replace("/api/local/", "/api/other-cloud/") + "/schedules" + path.format(id="x")
 
-    as_viewer = requests.request(method, elsewhere, auth=emulator.viewer_auth, data=b"{not json", timeout=10)
-    as_nobody = requests.request(method, elsewhere, auth=("admin@example.com", "bad"), timeout=10)
+    as_viewer = contract_session().request(method, elsewhere, auth=emulator.viewer_auth, data=b"{not json", timeout=10)
+    as_nobody = contract_session().request(method, elsewhere, auth=("admin@example.com", "bad"), timeout=10)
 
     assert as_viewer.status_code == 404
     assert titles(as_viewer) == ["cloudId: no cloud with id 'other-cloud'"]
@@ -86,7 +86,7 @@ def test_cloud_id_flag_renames_the_cloud(emulator_factory):
 
     assert emulator.api_url.endswith("/jsm/ops/api/acme/v1")
     assert api.create(name="Acme")["name"] == "Acme"
-    default_cloud = requests.get(
+    default_cloud = contract_session().get(
         f"{emulator.base_url}/jsm/ops/api/local/v1/schedules", auth=emulator.admin_auth, timeout=10
     )
     assert default_cloud.status_code == 404

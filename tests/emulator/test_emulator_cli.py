@@ -8,9 +8,8 @@ import subprocess
 import sys
 
 import pytest
-import requests
 
-from emulator_process import Emulator
+from emulator_process import Emulator, contract_session
 
 
 def test_announces_address_cloud_and_identities(emulator_factory):
@@ -23,7 +22,7 @@ def test_announces_address_cloud_and_identities(emulator_factory):
     viewer = emulator.wait_for_line("identity: viewer@example.com")
     assert "local-admin-token" in admin and "(read, write)" in admin
     assert "local-viewer-token" in viewer and "(read only)" in viewer
-    assert requests.get(f"{emulator.api_url}/schedules", auth=emulator.admin_auth, timeout=10).status_code == 200
+    assert contract_session().get(f"{emulator.api_url}/schedules", auth=emulator.admin_auth, timeout=10).status_code == 200
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -43,7 +42,7 @@ class ModuleEmulator(Emulator):
 def test_runs_as_python_module(tmp_path):
     emulator = ModuleEmulator(tmp_path)
     try:
-        assert requests.get(f"{emulator.api_url}/schedules", auth=emulator.admin_auth, timeout=10).status_code == 200
+        assert contract_session().get(f"{emulator.api_url}/schedules", auth=emulator.admin_auth, timeout=10).status_code == 200
     finally:
         assert emulator.stop() == 0
 
@@ -51,9 +50,9 @@ def test_runs_as_python_module(tmp_path):
 def test_credentials_never_reach_the_logs(emulator_factory):
     emulator = emulator_factory("--access-log")
     url = f"{emulator.api_url}/schedules"
-    requests.get(url, auth=emulator.admin_auth, timeout=10)
-    requests.post(url, auth=emulator.admin_auth, json={"name": "Logged", "teamId": "t"}, timeout=10)
-    requests.get(url, auth=("admin@example.com", "secret-wrong-token"), timeout=10)
+    contract_session().get(url, auth=emulator.admin_auth, timeout=10)
+    contract_session().post(url, auth=emulator.admin_auth, json={"name": "Logged", "teamId": "t"}, timeout=10)
+    contract_session().get(url, auth=("admin@example.com", "secret-wrong-token"), timeout=10)
     emulator.stop()
 
     after_banner = "\n".join(emulator.output[5:])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from emulator_helpers import UUID4, load_contract, rotation, time_of_day, titles
 
 
@@ -133,26 +132,24 @@ def test_patch_replaces_only_the_given_fields(admin):
     assert admin.request("GET", f"/{schedule['id']}").json() == response.json()
 
 
-def test_patch_rotations_replace_the_list_and_keep_known_ids(admin):
+def test_patch_rotations_replace_them_all_with_new_ids(admin):
     other = admin.create(name="Other", rotations=[rotation()])
     schedule = admin.create(name="Main", rotations=[rotation(name="A"), rotation(name="B", length=3)])
-    kept_b = {**schedule["rotations"][1], "length": 4}
-    new_rotations = [
-        kept_b,
-        rotation(name="Fresh", id="not-an-id-of-this-schedule"),
-        rotation(name="Stolen", id=other["rotations"][0]["id"]),
-    ]
+    kept_b = {**schedule["rotations"][1], "length": 4}  # its id is not part of a CreateRotationRequest
+    new_rotations = [kept_b, rotation(name="Stolen", id=other["rotations"][0]["id"]), rotation()]
 
     response = admin.request("PATCH", f"/{schedule['id']}", json={"rotations": new_rotations})
 
     assert response.status_code == 200
-    b, fresh, stolen = response.json()["rotations"]
-    assert b == kept_b
-    assert [fresh["name"], stolen["name"]] == ["Fresh", "Stolen"]
+    b, stolen, unnamed = response.json()["rotations"]
+    assert {k: v for k, v in b.items() if k != "id"} == {k: v for k, v in kept_b.items() if k != "id"}
+    assert [stolen["name"], unnamed["name"]] == ["Stolen", "Rotation 3"]
     known = {schedule["rotations"][0]["id"], schedule["rotations"][1]["id"], other["rotations"][0]["id"]}
-    assert fresh["id"] not in known and stolen["id"] not in known
-    assert re.match(UUID4, fresh["id"]) and re.match(UUID4, stolen["id"])
+    assert not {b["id"], stolen["id"], unnamed["id"]} & known
+    assert all(re.match(UUID4, r["id"]) for r in (b, stolen, unnamed))
     assert admin.request("GET", f"/{other['id']}").json() == other
+    emptied = admin.request("PATCH", f"/{schedule['id']}", json={"rotations": []})
+    assert emptied.json()["rotations"] == []
 
 
 def test_patch_with_an_empty_body_changes_nothing(admin):

@@ -6,8 +6,9 @@ import concurrent.futures
 
 import pytest
 import requests
-
 from emulator_helpers import Api, titles
+
+from emulator_process import contract_session
 
 
 def test_status_fault_answers_without_touching_data(admin):
@@ -106,7 +107,7 @@ def test_a_delayed_request_holds_no_one_else_up(emulator_factory):
         api.request("GET", f"/{schedule['id']}", timeout=0.5)
 
     def fetch(_: int) -> int:
-        return requests.get(api.url, auth=emulator.admin_auth, timeout=10).status_code
+        return contract_session().get(api.url, auth=emulator.admin_auth, timeout=10).status_code
 
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         statuses = list(pool.map(fetch, range(8)))
@@ -160,9 +161,9 @@ def test_counters_by_method_and_status(admin, viewer):
     admin.request("GET", f"/{schedule['id']}")
     admin.request("GET", "/missing")  # 404
     viewer.request("DELETE", f"/{schedule['id']}")  # 403
-    requests.get(admin.url, timeout=10)  # 401
+    contract_session().get(admin.url, timeout=10)  # 401
     admin.request("PUT", f"/{schedule['id']}")  # 405
-    requests.get(emulator.base_url + "/nowhere", timeout=10)  # 404, unknown route
+    contract_session().get(emulator.base_url + "/nowhere", timeout=10)  # 404, unknown route
     admin.request("PATCH", f"/{schedule['id']}", json={"enabled": "no"})  # 422
     emulator.add_fault(method="GET", action="status", status=503)
     admin.request("GET")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from emulator_helpers import Api, rotation, titles
 
 
@@ -46,7 +45,7 @@ def test_pages_cover_120_schedules_once_in_creation_order_with_path_links(admin)
 def test_query_and_expand_are_kept_across_pages(admin):
     created = create_many(admin, 120)
 
-    items, links = walk(admin, size=7, query="ALPHA", expand="rotation")
+    items, links = walk(admin, size=7, query="ALPHA*", expand="rotation")
 
     assert items == [s for s in created if s["name"].startswith("Alpha")]
     assert len(items) == 60 and len(links) == 8
@@ -54,7 +53,7 @@ def test_query_and_expand_are_kept_across_pages(admin):
         assert link.startswith("/v1/schedules?")
         assert {k: v for k, v in query_of(link).items() if k != "offset"} == {
             "size": ["7"],
-            "query": ["ALPHA"],
+            "query": ["ALPHA*"],
             "expand": ["rotation"],
         }
 
@@ -64,27 +63,30 @@ def test_full_next_links(emulator_factory):
     api = Api(emulator, emulator.admin_auth)
     created = create_many(api, 120)
 
-    items, links = walk(api, size=30, query="beta", expand="rotation")
+    items, links = walk(api, size=30, query="beta*", expand="rotation")
     everything, _ = walk(api, size=50)
 
     assert items == [s for s in created if s["name"].startswith("Beta")]
     assert links == [
-        f"{emulator.api_url}/schedules?offset={offset}&size=30&query=beta&expand=rotation" for offset in (30,)
+        f"{emulator.api_url}/schedules?offset={offset}&size=30&query=beta%2A&expand=rotation" for offset in (30,)
     ]
     assert [item["id"] for item in everything] == [s["id"] for s in created]
     assert emulator.schedules() == created
 
 
-def test_default_size_is_20_and_size_is_capped_at_100(admin):
-    create_many(admin, 130)
+def test_default_size_is_25_and_at_most_50(admin):
+    create_many(admin, 60)
 
     default = admin.request("GET").json()
-    huge = admin.request("GET", params={"size": 1000}).json()
+    largest = admin.request("GET", params={"size": 50}).json()
+    too_large = admin.request("GET", params={"size": 51})
 
-    assert len(default["values"]) == 20
-    assert default["links"] == {"next": "/v1/schedules?offset=20&size=20"}
-    assert len(huge["values"]) == 100
-    assert huge["links"] == {"next": "/v1/schedules?offset=100&size=100"}
+    assert len(default["values"]) == 25
+    assert default["links"] == {"next": "/v1/schedules?offset=25&size=25"}
+    assert len(largest["values"]) == 50
+    assert largest["links"] == {"next": "/v1/schedules?offset=50&size=50"}
+    assert too_large.status_code == 422
+    assert titles(too_large) == ["size: Input should be less than or equal to 50"]
 
 
 def test_trailing_slash_is_not_redirected(admin):
@@ -111,16 +113,20 @@ def test_expand_rotation_includes_rotations(admin, params):
     assert admin.request("GET", params=params).json()["values"] == [schedule]
 
 
-def test_query_is_a_case_insensitive_substring_of_the_name(admin):
-    for name in ("Support Schedule", "Ops support", "Billing"):
+def test_query_is_an_exact_case_insensitive_match_or_a_prefix_with_a_star(admin):
+    for name in ("Support Schedule", "Ops support", "Support", "Billing", "Sup*port"):
         admin.create(name=name)
 
     def names(query):
         return [item["name"] for item in admin.request("GET", params={"query": query}).json()["values"]]
 
-    assert names("SUPPORT") == ["Support Schedule", "Ops support"]
-    assert names("ing") == ["Billing"]
-    assert names("nothing like it") == []
+    assert names("SUPPORT") == ["Support"]
+    assert names("support schedule") == ["Support Schedule"]
+    assert names("Support*") == ["Support Schedule", "Support"]
+    assert names("sup*") == ["Support Schedule", "Support", "Sup*port"]
+    assert names("Sup*port") == ["Sup*port"]  # a star elsewhere is a plain character
+    assert names("port") == [] and names("ing*") == []
+    assert len(names("*")) == len(names("")) == 5  # a bare star, or an empty query, matches every name
 
 
 @pytest.mark.parametrize(
@@ -131,6 +137,10 @@ def test_query_is_a_case_insensitive_substring_of_the_name(admin):
         ({"size": -5}, "size: "),
         ({"size": "ten"}, "size: must be an integer"),
         ({"offset": "1.5"}, "offset: must be an integer"),
+        ({"offset": 10**20}, "offset: Input should be less than or equal to 2147483647"),
+        ({"offset": 2**31}, "offset: Input should be less than or equal to 2147483647"),
+        ({"size": 2**63}, "size: Input should be less than or equal to 50"),
+        ({"size": 51}, "size: Input should be less than or equal to 50"),
     ],
 )
 def test_bad_paging_parameters_are_422(admin, params, title):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import concurrent.futures
 import threading
 
-import requests
-
 from emulator_helpers import Api, rotation, time_of_day
+
+from emulator_process import contract_session
 
 
 def test_restart_keeps_all_data(emulator_factory):
@@ -32,7 +32,7 @@ def test_restart_keeps_all_data(emulator_factory):
 
 def test_eight_writers_lose_nothing(emulator):
     def write(worker: int) -> list[int]:
-        with requests.Session() as session:
+        with contract_session() as session:
             return [
                 session.post(
                     f"{emulator.api_url}/schedules",
@@ -58,7 +58,7 @@ def test_same_name_race_has_exactly_one_winner(emulator):
         start = threading.Barrier(8)
 
         def create(_: int, name: str = f"Contested {round_}") -> int:
-            with requests.Session() as session:
+            with contract_session() as session:
                 session.auth = emulator.admin_auth
                 session.get(f"{emulator.api_url}/schedules", timeout=30)  # connect before the race
                 start.wait(timeout=30)
@@ -78,7 +78,7 @@ def test_concurrent_renames_onto_one_name_have_one_winner(emulator):
     start = threading.Barrier(8)
 
     def rename(schedule_id: str) -> int:
-        with requests.Session() as session:
+        with contract_session() as session:
             session.auth = emulator.admin_auth
             session.get(f"{emulator.api_url}/schedules", timeout=30)
             start.wait(timeout=30)

@@ -7,8 +7,9 @@ import time
 
 import pytest
 import requests
-
 from emulator_helpers import Api
+
+from emulator_process import contract_session
 
 
 def wait_for(condition, timeout: float = 30.0) -> None:
@@ -48,7 +49,7 @@ def test_delayed_requests_overlap(emulator_factory):
     url = f"{emulator.api_url}/schedules"
 
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
-        answers = [pool.submit(requests.get, url, auth=emulator.admin_auth, timeout=60) for _ in range(8)]
+        answers = [pool.submit(contract_session().get, url, auth=emulator.admin_auth, timeout=60) for _ in range(8)]
         # All eight are held at once: the latency blocks no other request.
         wait_for(lambda: emulator.stats()["in_flight"] == 8)
         statuses = [answer.result().status_code for answer in answers]
@@ -85,7 +86,7 @@ def test_journal_records_api_requests_in_order(admin, viewer):
     admin.request("GET", params={"query": "Jour*", "expand": ["rotation", "x"], "size": 5})
     viewer.request("PATCH", f"/{schedule['id']}", json={"enabled": False})
     admin.request("PATCH", "/missing", data=b"[not json", headers={"Content-Type": "application/json"})
-    requests.delete(admin.url + f"/{schedule['id']}", timeout=10)  # no credentials
+    contract_session().delete(admin.url + f"/{schedule['id']}", timeout=10)  # no credentials
     emulator.faults()  # controls are not journaled
 
     path = f"/v1/schedules/{schedule['id']}"

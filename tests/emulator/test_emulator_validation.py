@@ -4,7 +4,6 @@ and the service's quirks (minute rounding, timezone fallback) with and without -
 from __future__ import annotations
 
 import pytest
-
 from emulator_helpers import Api, rotation, time_of_day, titles
 
 
@@ -35,7 +34,6 @@ BAD_REQUESTS = {
     "body is a list": (b"[]", "body: must be a JSON object"),
     "body is a string": (b'"schedule"', "body: must be a JSON object"),
     "missing name": ({"teamId": "t"}, "name: is required"),
-    "missing teamId": ({"name": "S"}, "teamId: is required"),
     "name is null": ({"name": None, "teamId": "t"}, "name: must be a string"),
     "name is a number": ({"name": 7, "teamId": "t"}, "name: must be a string"),
     "description is a number": ({"name": "S", "teamId": "t", "description": 1}, "description: must be a string"),
@@ -89,7 +87,15 @@ BAD_REQUESTS = {
 
 UNPROCESSABLE = {
     "blank name": ({"name": "  ", "teamId": "t"}, "name: must not be blank"),
-    "blank teamId": ({"name": "S", "teamId": ""}, "teamId: must not be blank"),
+    "blank teamId": (
+        {"name": "S", "teamId": "  "}, "teamId: must not be blank (an empty string makes the schedule global)"
+    ),
+    "teamId is null": ({"name": "S", "teamId": None}, "teamId: must be a string"),
+    "rotations empty": ({"name": "S", "rotations": []}, "rotations: must have 1 to 500 items"),
+    "501 rotations": (
+        {"name": "S", "rotations": [rotation()] * 501}, "rotations: must have 1 to 500 items"
+    ),
+    "length beyond int32": (with_rotation(length=2**31), "rotations[0].length: must be at most 2147483647"),
     "unknown rotation type": (with_rotation(type="monthly"), "rotations[0].type: must be one of daily, weekly, hourly"),
     "unknown participant type": (
         with_rotation(participants=[{"type": "robot", "id": "r"}]),
@@ -199,7 +205,7 @@ def test_every_problem_gets_its_own_title(admin):
         "name: must not be blank",
         "rotations[0].length: must be at least 1",
         "rotations[0].type: must be one of daily, weekly, hourly",
-        "teamId: must not be blank",
+        "teamId: must not be blank (an empty string makes the schedule global)",
     ]
 
 
