@@ -11,7 +11,7 @@ export PULUMI_BACKEND_URL ?= file://$(CURDIR)
 export PULUMI_CONFIG_PASSPHRASE ?= jsmops-demo
 export PULUMI_SKIP_UPDATE_CHECK := true
 
-.PHONY: all venv toolchain demo lint test test-packaging bench clean
+.PHONY: all venv toolchain demo lint test test-packaging bench bench-peer clean
 
 all: test
 
@@ -54,6 +54,12 @@ test-packaging: toolchain
 # schedules (BENCH_ARGS="--large" adds 300); see bench/README.md.
 bench: toolchain
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Side by side with the atlassian-operations Terraform provider under OpenTofu, both built
+# from source into the toolchain cache on first use (needs Go); optional, not part of test.
+# See bench/README.md.
+bench-peer: toolchain
+	$(BIN)/python -m bench.peer $(BENCH_PEER_ARGS)
 
 clean:
 	rm -rf $(VENV) .pulumi .emulator

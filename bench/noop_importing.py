@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi_jsmops  # noqa: F401  (the point of this module)
 from pulumi.dynamic import Resource
 
+import pulumi_jsmops  # noqa: F401  (the point of this module)
 from bench.noop import NoopProvider
 
 

@@ -179,7 +179,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         spy.stop()
         if process.returncode:
             print(output.decode(errors="replace")[-3000:])
-        print(f"pulumi {args.operation} of the {args.kind} stack, N={args.n}: {wall:.2f} s (under py-spy), exit {process.returncode}\n")
+        print(f"pulumi {args.operation} of the {args.kind} stack, N={args.n}: {wall:.2f} s (under py-spy), "
+              f"exit {process.returncode}\n")
         for role, path, recorder in spy.recorders:
             if path.exists():
                 print(summarize(path, args.rate, args.top))

@@ -76,7 +76,13 @@ EXPECTED_REQUESTS = {
     "destroy": lambda n: {"DELETE": n},
 }
 MAX_RATIO = 1.3
-RATIO_AT = 100  # the N the ratio target applies to
+RATIO_AT = 100  # the N the ratio and busy-slot targets apply to
+# Every operation runs with `--parallel PARALLEL` (tofu's default parallelism, and the default
+# of jsmops:maxConcurrency): the most requests the provider may have in flight.
+PARALLEL = 10
+LATENCIES_MS = (200,)  # the series against an emulator that answers that much later
+MIN_BUSY = 0.9  # mean requests in flight / PARALLEL, during up and refresh with latency
+BUSY_OPERATIONS = ("up", "refresh")
 MAX_STARTUP_S = 0.5
 RATE_LIMIT = 10
 RATE_LIMITED_N = 100
@@ -92,8 +98,8 @@ KINDS = {
 class Stack:
     """One throwaway project and stack, the provider's or the baseline's."""
 
-    def __init__(self, kind: str, root: Path, emulator: Emulator, n: int):
-        self.kind, self.n = kind, n
+    def __init__(self, kind: str, root: Path, emulator: Emulator, n: int, parallel: int = PARALLEL):
+        self.kind, self.n, self.parallel = kind, n, parallel
         program, self.type = KINDS[kind]
         self.project = PulumiProject(root / f"{kind.replace('+', '-')}-{n}", emulator, program=program)
         # The baseline's provider is imported by reference, like ours: from the repo root.
@@ -107,7 +113,8 @@ class Stack:
         emulator.reset_stats()
         cpu, emulator_cpu = _children_cpu(), _process_cpu(emulator)
         started = time.perf_counter()
-        result = self.project.pulumi(*OPERATIONS[operation], check=False, timeout=self.timeout)
+        result = self.project.pulumi(*OPERATIONS[operation], "--parallel", str(self.parallel),
+                                     check=False, timeout=self.timeout)
         wall = time.perf_counter() - started
         cpu, emulator_cpu = _children_cpu() - cpu, _process_cpu(emulator) - emulator_cpu
         stats = emulator.stats()
@@ -120,6 +127,10 @@ class Stack:
             "exit": result.returncode,
             "by_method": stats["by_method"],
             "by_status": stats["by_status"],
+            # requests being served at once: the most, and the mean from the first
+            # request's start to the last one's end (the emulator's time-weighted figure)
+            "in_flight_max": stats["in_flight_max"],
+            "in_flight_mean": stats["in_flight_mean"],
         }
         if result.returncode != 0:
             sample["output_tail"] = (result.stdout + result.stderr)[-3000:]
@@ -222,9 +233,11 @@ def bench_size(n: int, repeat: int, root: Path, emulator: Emulator, kinds: tuple
             "ratio": round(p_wall / b_wall, 3) if p_wall and b_wall else None,
             "cpu_ratio": round(p_cpu / b_cpu, 3) if p_cpu and b_cpu else None,
             # the median of the ratios of runs made side by side: less sensitive to drift
-            "pairwise_ratio": _median([p["wall_s"] / b["wall_s"] for p, b in zip(provider, baseline)]),
+            "pairwise_ratio": _median([p["wall_s"] / b["wall_s"] for p, b in zip(provider, baseline, strict=True)]),
             "requests": _distinct(provider),
             "baseline_requests": _distinct(baseline),
+            "in_flight_max": max(s["in_flight_max"] for s in provider),
+            "in_flight_mean": _median([s["in_flight_mean"] for s in provider]),
             "expected_requests": expected,
             "checks": {
                 "requests": all(s["by_method"] == expected for s in provider),
@@ -242,6 +255,50 @@ def bench_size(n: int, repeat: int, root: Path, emulator: Emulator, kinds: tuple
         rows.append(row)
     for stack in stacks.values():
         shutil.rmtree(stack.project.root, ignore_errors=True)
+    return rows
+
+
+def bench_latency(n: int, repeat: int, root: Path, emulator: Emulator, latency_ms: int) -> list[dict[str, Any]]:
+    """The provider's stack through the same operations, against an emulator that answers
+    each request `latency_ms` later (the baseline makes no request: latency changes nothing
+    for it). Checked: requests and exit status as at 0 ms; at N = RATIO_AT, the mean number
+    of requests in flight during up and refresh at least MIN_BUSY of the allowed PARALLEL."""
+    stack = Stack("provider", root / f"latency-{latency_ms}ms", emulator, n)
+    samples: dict[str, list[dict[str, Any]]] = {op: [] for op in OPERATIONS}
+    for k in range(repeat):
+        for operation in OPERATIONS:
+            sample = stack.run(operation, emulator)
+            samples[operation].append(sample)
+            print(f"  N={n:<4} run {k + 1}/{repeat} {operation:<8} {latency_ms} ms  {sample['wall_s']:7.2f} s  "
+                  f"{_requests_text(sample['by_method'])}, in flight max {sample['in_flight_max']} "
+                  f"mean {sample['in_flight_mean']:.1f}", flush=True)
+        if any(samples[op][-1]["exit"] for op in OPERATIONS) or emulator.schedules():
+            stack.clean_up()
+            emulator.reset()
+    rows = []
+    for operation in OPERATIONS:
+        runs = samples[operation]
+        mean = _median([s["in_flight_mean"] for s in runs])
+        row: dict[str, Any] = {
+            "operation": operation,
+            "n": n,
+            "latency_ms": latency_ms,
+            "repeat": repeat,
+            "parallel": PARALLEL,
+            "wall_s": _median([s["wall_s"] for s in runs]),
+            "cpu_s": _median([s["cpu_s"] for s in runs]),
+            "in_flight_max": max(s["in_flight_max"] for s in runs),
+            "in_flight_mean": mean,
+            "samples": runs,
+            "checks": {
+                "requests": all(s["by_method"] == EXPECTED_REQUESTS[operation](n) for s in runs),
+                "exit": not any(s["exit"] for s in runs),
+            },
+        }
+        if n == RATIO_AT and operation in BUSY_OPERATIONS:
+            row["checks"]["busy"] = mean is not None and mean >= MIN_BUSY * PARALLEL
+        rows.append(row)
+    shutil.rmtree(stack.project.root, ignore_errors=True)
     return rows
 
 
@@ -286,9 +343,9 @@ def _count_remote(emulator: Emulator) -> int:
     raise RuntimeError("the rate-limited emulator kept refusing the check of its schedules")
 
 
-def bench_api_direct(n: int, emulator: Emulator, threads: int = 4) -> dict[str, Any]:
+def bench_api_direct(n: int, emulator: Emulator, threads: int = PARALLEL) -> dict[str, Any]:
     """N creates, reads and deletes straight through HTTP (no Pulumi, no provider), with
-    the concurrency the dynamic-provider process has (4 worker threads): what the
+    the concurrency the benchmark allows the provider (PARALLEL threads): what the
     emulator itself takes, a floor under the provider's share of `up`, `refresh` and `destroy`."""
     from bench.workload import schedule
     from pulumi_jsmops.models import parse_user_schedule
@@ -338,7 +395,7 @@ def table(rows: list[dict[str, Any]], rate_limited: Optional[dict[str, Any]], st
           api_direct: list[dict[str, Any]]) -> str:
     with_import = any("baseline+import" in row for row in rows)
     header = ("operation", "N", "provider s", "baseline s", "ratio", "pair ratio", "cpu s p/b", "cpu ratio",
-              "emu cpu s", "requests (provider)", "expected", "checks", f"ratio<={MAX_RATIO}")
+              "emu cpu s", "requests (provider)", "expected", "in flight max/mean", "checks", f"ratio<={MAX_RATIO}")
     if with_import:
         header += ("base+import s",)
     lines = [header]
@@ -352,12 +409,11 @@ def table(rows: list[dict[str, Any]], rate_limited: Optional[dict[str, Any]], st
             f"{row['provider']['cpu_s']:.2f}/{row['baseline']['cpu_s']:.2f}", _num(row["cpu_ratio"]),
             f"{row['provider']['emulator_cpu_s']:.2f}", requests_seen,
             _requests_text(row["expected_requests"]),
+            f"{row['in_flight_max']}/{row['in_flight_mean']:.1f}",
             _ok(all(ok for name, ok in row["checks"].items() if name != "ratio")),
             _ok(row["checks"].get("ratio")),
         ) + ((f"{row['baseline+import']['wall_s']:.2f}",) if with_import else ()))
-    widths = [max(len(line[c]) for line in lines) for c in range(len(header))]
-    out = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in lines]
-    out.insert(1, "  ".join("-" * w for w in widths))
+    out = _columns(lines)
     if api_direct:
         out.append("")
         for d in api_direct:
@@ -384,6 +440,34 @@ def table(rows: list[dict[str, Any]], rate_limited: Optional[dict[str, Any]], st
     return "\n".join(out)
 
 
+def _columns(lines: list[tuple[str, ...]]) -> list[str]:
+    """Rows of cells as text in aligned columns, the first row a header."""
+    widths = [max(len(line[c]) for line in lines) for c in range(len(lines[0]))]
+    out = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() for line in lines]
+    out.insert(1, "  ".join("-" * w for w in widths))
+    return out
+
+
+def latency_table(rows: list[dict[str, Any]], latency_rows: list[dict[str, Any]]) -> str:
+    """The latency series next to the provider's figures at 0 ms."""
+    at_zero = {(r["operation"], r["n"]): r for r in rows}
+    lines: list[tuple[str, ...]] = [(
+        "operation", "N", "latency", "provider s", "at 0 ms s", "in flight max/mean", "at 0 ms",
+        "requests", "checks", f"mean>={MIN_BUSY:.0%} of {PARALLEL}",
+    )]
+    for row in latency_rows:
+        zero = at_zero.get((row["operation"], row["n"]))
+        requests_seen = " | ".join(_requests_text(r) for r in _distinct(row["samples"]))
+        lines.append((
+            row["operation"], str(row["n"]), f"{row['latency_ms']} ms", f"{row['wall_s']:.2f}",
+            _num(zero["provider"]["wall_s"] if zero else None),
+            f"{row['in_flight_max']}/{row['in_flight_mean']:.1f}",
+            f"{zero['in_flight_max']}/{zero['in_flight_mean']:.1f}" if zero else "-",
+            requests_seen, _ok(row["checks"]["requests"] and row["checks"]["exit"]), _ok(row["checks"].get("busy")),
+        ))
+    return "\n".join(_columns(lines))
+
+
 def _pulumi_version() -> str:
     try:
         return subprocess.run(["pulumi", "version"], capture_output=True, text=True, timeout=60).stdout.strip()
@@ -400,18 +484,27 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10,100", help="comma-separated N (default: %(default)s)")
     parser.add_argument("--large", action="store_true", help="add N = 300")
-    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement, median taken (default: %(default)s)")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="runs per measurement, median taken (default: %(default)s)")
+    parser.add_argument("--latency", default=",".join(map(str, LATENCIES_MS)),
+                        help="comma-separated added latencies in ms for the provider-only series "
+                        "(default: %(default)s; empty for none)")
+    parser.add_argument("--latency-repeat", type=int, default=3,
+                        help="runs per measurement of the latency series (default: %(default)s)")
     parser.add_argument("--no-rate-limited", dest="rate_limited", action="store_false",
-                        help=f"skip the N = {RATE_LIMITED_N} up against the emulator limited to {RATE_LIMIT} requests/s")
+                        help=f"skip the N = {RATE_LIMITED_N} up against the emulator limited to "
+                        f"{RATE_LIMIT} requests/s")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("--import-baseline", action="store_true",
-                        help="add a third stack: the baseline plus the import of pulumi_jsmops (bench/noop_importing.py)")
+                        help="add a third stack: the baseline plus the import of pulumi_jsmops "
+                        "(bench/noop_importing.py)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (projects, states, logs)")
     args = parser.parse_args(argv)
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()} | ({300} if args.large else set()))
-    if args.repeat < 1 or not sizes or min(sizes) < 1:
-        parser.error("--repeat and every size must be at least 1")
+    latencies = sorted({int(s) for s in args.latency.split(",") if s.strip()})
+    if args.repeat < 1 or args.latency_repeat < 1 or not sizes or min(sizes) < 1 or min(latencies, default=1) < 1:
+        parser.error("--repeat, --latency-repeat, every size and every latency must be at least 1")
 
     venv_bin = str(Path(sys.executable).parent)
     os.environ["PATH"] = venv_bin + os.pathsep + os.environ.get("PATH", "")
@@ -432,6 +525,15 @@ def main(argv: Optional[list[str]] = None) -> int:
                 api_direct.append(bench_api_direct(n, emulator))
         finally:
             emulator.stop()
+        latency_rows: list[dict[str, Any]] = []
+        for latency_ms in latencies:
+            slow = Emulator(root / f"emulator-{latency_ms}ms", "--latency", str(latency_ms))
+            try:
+                for n in sizes:
+                    print(f"N = {n}, {latency_ms} ms per request ...", flush=True)
+                    latency_rows += bench_latency(n, args.latency_repeat, root, slow, latency_ms)
+            finally:
+                slow.stop()
         rate_limited = None
         if args.rate_limited:
             print(f"rate-limited up, N = {RATE_LIMITED_N} ...", flush=True)
@@ -444,6 +546,8 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     elapsed = time.perf_counter() - began
     checks = {f"{r['operation']} N={r['n']} {name}": ok for r in rows for name, ok in r["checks"].items()}
+    checks.update({f"{r['operation']} N={r['n']} {r['latency_ms']} ms {name}": ok
+                   for r in latency_rows for name, ok in r["checks"].items()})
     if rate_limited:
         checks.update({f"rate-limited {name}": ok for name, ok in rate_limited["checks"].items()})
     checks["start-up"] = start["ours_s"] < MAX_STARTUP_S
@@ -456,11 +560,15 @@ def main(argv: Optional[list[str]] = None) -> int:
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}",
             "sizes": sizes,
             "repeat": args.repeat,
+            "parallel": PARALLEL,
+            "latencies_ms": latencies,
+            "latency_repeat": args.latency_repeat,
             "elapsed_s": round(elapsed, 1),
             "targets": {"max_ratio": MAX_RATIO, "ratio_at_n": RATIO_AT, "max_startup_s": MAX_STARTUP_S,
-                        "rate_limit_per_s": RATE_LIMIT},
+                        "rate_limit_per_s": RATE_LIMIT, "min_busy": MIN_BUSY},
         },
         "operations": rows,
+        "latency_series": latency_rows,
         "api_direct": api_direct,
         "rate_limited": rate_limited,
         "startup": start,
@@ -471,9 +579,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print()
     print(table(rows, rate_limited, start, api_direct))
+    if latency_rows:
+        print()
+        print(latency_table(rows, latency_rows))
     print()
     missed = results["missed"]
-    print(f"{len(checks) - len(missed)}/{len(checks)} targets met" + (f"; missed: {', '.join(missed)}" if missed else ""))
+    print(f"{len(checks) - len(missed)}/{len(checks)} targets met"
+          + (f"; missed: {', '.join(missed)}" if missed else ""))
     print(f"results: {args.out}  ({elapsed / 60:.1f} min)")
     return 1 if missed and args.strict else 0
 

@@ -66,3 +66,17 @@ def schedule(i: int) -> dict[str, Any]:
 def schedules(n: int) -> dict[str, dict[str, Any]]:
     """Resource name -> inputs, for n schedules."""
     return {f"s{i:04d}": schedule(i) for i in range(n)}
+
+
+def plain_schedule(i: int, prefix: str) -> dict[str, Any]:
+    """The i-th schedule without rotations: what both providers of `bench/peer.py` manage
+    in one request (the Terraform provider declares rotations as resources of their own)."""
+    spec = schedule(i)
+    del spec["rotations"]
+    spec["name"] = f"{prefix} schedule {i:04d}"
+    return spec
+
+
+def plain_schedules(n: int, prefix: str) -> dict[str, dict[str, Any]]:
+    """Resource name -> inputs, for n schedules without rotations, named after `prefix`."""
+    return {f"s{i:04d}": plain_schedule(i, prefix) for i in range(n)}

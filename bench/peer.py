@@ -1,0 +1,382 @@
+"""`make bench-peer`: pulumi-jsmops side by side with the `atlassian-operations` Terraform
+provider under OpenTofu, against one emulator.
+
+    python -m bench.peer [--n 100] [--repeat 3] [--latency 0,200] [--large-n 1000] [--quick]
+
+Builds both peer tools into the toolchain cache first (toolchain/install-tofu.sh,
+toolchain/install-atlassian-operations.sh). Then the same N schedules (name, team,
+time zone, description, enabled: what both providers manage in one request) go through
+create / no-op plan / refresh / destroy with each tool, taking turns, at every latency:
+
+| operation | OpenTofu | pulumi-jsmops |
+| --- | --- | --- |
+| create | `apply -auto-approve` | `up --yes --skip-preview` |
+| no-op | `plan -detailed-exitcode` | `preview --expect-no-changes` |
+| refresh | `apply -refresh-only -auto-approve` | `refresh --yes --skip-preview --expect-no-changes` |
+| destroy | `destroy -auto-approve` | `destroy --yes --skip-preview` |
+
+both at `-parallelism=10` / `--parallel 10`; then once more with each tool's defaults
+(our `--parallel` default is 4 x CPUs, theirs 10), at N = `--large-n` (create, no-op and
+destroy, once) and at N = 10, for how time and the provider process's memory grow.
+Each figure is the median of `--repeat` runs. Wall time, the emulator's request counts
+and in-flight figures, the peak RSS of the provider process and the CPU of the whole
+process tree are recorded; results go to `bench/peer-results.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+for _path in (str(ROOT / "tests"), str(ROOT)):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+from bench.profile import _cmdline, _descendants  # noqa: E402
+from bench.workload import plain_schedules  # noqa: E402
+from emulator_process import Emulator  # noqa: E402
+from pulumi_project import PulumiProject  # noqa: E402
+
+PARALLEL = 10
+OPERATIONS = ("create", "noop", "refresh", "destroy")
+LARGE_OPERATIONS = ("create", "noop", "destroy")
+# (operation, N, latency) -> our time / tofu's time must be at most this
+TARGETS: dict[tuple[str, str], float] = {
+    ("create", "main"): 1.0,
+    ("refresh", "main"): 1.0,
+    ("destroy", "main"): 0.8,
+    ("noop", "main"): 0.6,
+    ("create", "large"): 0.8,
+    ("noop", "large"): 0.8,
+    ("destroy", "large"): 0.8,
+}
+PROVIDER_ADDRESS = "registry.terraform.io/atlassian/atlassian-operations"
+TOFU_PROVIDER_BINARY = "terraform-provider-atlassian-operations"
+
+
+def _install(script: str) -> str:
+    """Runs a toolchain script (it builds on first use) and answers the path it prints."""
+    result = subprocess.run([str(ROOT / "toolchain" / script)], stdout=subprocess.PIPE, text=True, check=True)
+    return result.stdout.strip().splitlines()[-1]
+
+
+class PeakRss:
+    """The peak resident memory (VmHWM) of the processes below `root_pid` whose command
+    line `matches`, polled until stopped; in MiB."""
+
+    def __init__(self, root_pid: int, matches: Callable[[list[str]], bool]):
+        self.root_pid, self.matches, self.peak_kib = root_pid, matches, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            for pid in _descendants(self.root_pid):
+                if not self.matches(_cmdline(pid)):
+                    continue
+                try:
+                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                        if line.startswith("VmHWM:"):
+                            self.peak_kib = max(self.peak_kib, int(line.split()[1]))
+                except OSError:
+                    pass
+            self._stop.wait(0.02)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return round(self.peak_kib / 1024, 1)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+Outcome = tuple[subprocess.CompletedProcess[str], float, float, float]
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str], timeout: float,
+         provider: Callable[[list[str]], bool]) -> Outcome:
+    """Runs a CLI command; its result, wall time, CPU of its process tree and provider peak RSS."""
+    cpu = _children_cpu()
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    rss = PeakRss(process.pid, provider)
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    wall = time.perf_counter() - started
+    peak = rss.stop()
+    result = subprocess.CompletedProcess(command, process.returncode, output, "")
+    return result, wall, _children_cpu() - cpu, peak
+
+
+class TofuStack:
+    """An OpenTofu working directory of N `atlassian-operations_schedule` resources, the
+    provider taken from the cache through a `dev_overrides` CLI config (no registry)."""
+
+    tool = "tofu"
+
+    def __init__(self, root: Path, emulator: Emulator, n: int, tofu: str, provider_dir: str):
+        self.dir, self.n, self.tofu = root / f"tofu-{n}", n, tofu
+        self.dir.mkdir(parents=True)
+        (self.dir / "tofurc").write_text(
+            f'provider_installation {{\n  dev_overrides {{\n    "{PROVIDER_ADDRESS}" = "{provider_dir}"\n  }}\n'
+            "  direct {}\n}\n"
+        )
+        blocks = [
+            f'terraform {{\n  required_providers {{\n    atlassian-operations = {{ source = "{PROVIDER_ADDRESS}" }}\n'
+            "  }\n}\n",
+            'provider "atlassian-operations" {}\n',
+        ]
+        for name, spec in plain_schedules(n, prefix="tofu").items():
+            blocks.append(f'resource "atlassian-operations_schedule" "{name}" {{\n'
+                          + "".join(f"  {k} = {json.dumps(v)}\n" for k, v in spec.items()) + "}\n")
+        (self.dir / "main.tf").write_text("\n".join(blocks))
+        self.env = {
+            **os.environ,
+            "TF_CLI_CONFIG_FILE": str(self.dir / "tofurc"),
+            "TF_IN_AUTOMATION": "1",
+            "CHECKPOINT_DISABLE": "1",
+            "ATLASSIAN_OPS_API_BASE": emulator.base_url,  # see toolchain/install-atlassian-operations.sh
+            "ATLASSIAN_OPS_CLOUD_ID": emulator.cloud_id,
+            "ATLASSIAN_OPS_DOMAIN_NAME": "localhost",
+            "ATLASSIAN_OPS_API_EMAIL_ADDRESS": emulator.admin_auth[0],
+            "ATLASSIAN_OPS_API_TOKEN": emulator.admin_auth[1],
+        }
+        self.timeout = 300 + 2 * n
+
+    def command(self, operation: str, defaults: bool) -> list[str]:
+        parallel = [] if defaults else [f"-parallelism={PARALLEL}"]
+        return [self.tofu, *{
+            "create": ["apply", "-auto-approve", "-input=false", *parallel],
+            "noop": ["plan", "-detailed-exitcode", "-input=false", *parallel],
+            "refresh": ["apply", "-refresh-only", "-auto-approve", "-input=false", *parallel],
+            "destroy": ["destroy", "-auto-approve", "-input=false", *parallel],
+        }[operation]]
+
+    def is_provider(self, cmdline: list[str]) -> bool:
+        return bool(cmdline) and Path(cmdline[0]).name.startswith(TOFU_PROVIDER_BINARY)
+
+    def run(self, operation: str, defaults: bool = False) -> Outcome:
+        return _run(self.command(operation, defaults), self.dir, self.env, self.timeout, self.is_provider)
+
+
+class PulumiStack:
+    """A Pulumi project of the same N schedules, on the real CLI (tests/pulumi_project.py)."""
+
+    tool = "pulumi"
+
+    def __init__(self, root: Path, emulator: Emulator, n: int):
+        self.n = n
+        self.project = PulumiProject(root / f"pulumi-{n}", emulator)
+        self.project.write_schedules(plain_schedules(n, prefix="pulumi"))
+        self.timeout = 300 + 2 * n
+
+    def command(self, operation: str, defaults: bool) -> list[str]:
+        parallel = [] if defaults else ["--parallel", str(PARALLEL)]
+        return ["pulumi", *{
+            "create": ["up", "--yes", "--skip-preview"],
+            "noop": ["preview", "--expect-no-changes"],
+            "refresh": ["refresh", "--yes", "--skip-preview", "--expect-no-changes"],
+            "destroy": ["destroy", "--yes", "--skip-preview"],
+        }[operation], *parallel, "--non-interactive"]
+
+    def is_provider(self, cmdline: list[str]) -> bool:
+        return bool(cmdline) and "python" in Path(cmdline[0]).name and "pulumi.dynamic" in cmdline
+
+    def run(self, operation: str, defaults: bool = False) -> Outcome:
+        return _run(self.command(operation, defaults), self.project.dir, self.project.env, self.timeout,
+                    self.is_provider)
+
+
+Stack = TofuStack | PulumiStack
+
+
+def measure(stack: Stack, operation: str, emulator: Emulator, defaults: bool = False) -> dict[str, Any]:
+    emulator.reset_stats()
+    result, wall, cpu, rss = stack.run(operation, defaults)
+    stats = emulator.stats()
+    ok = result.returncode == 0
+    sample = {
+        "wall_s": round(wall, 3),
+        "cpu_s": round(cpu, 3),
+        "provider_peak_rss_mib": rss,
+        "exit": result.returncode,
+        "ok": ok,
+        "by_method": stats["by_method"],
+        "in_flight_max": stats["in_flight_max"],
+        "in_flight_mean": stats["in_flight_mean"],
+    }
+    if not ok:
+        sample["output_tail"] = result.stdout[-3000:]
+        print(f"\n  ! {stack.tool} {operation} N={stack.n} exited {result.returncode}:\n"
+              + "\n".join("    " + line for line in result.stdout[-1500:].splitlines()), flush=True)
+    return sample
+
+
+def _median(values: list[float]) -> Optional[float]:
+    return round(statistics.median(values), 3) if values else None
+
+
+def _requests(by_method: dict[str, int]) -> str:
+    return " ".join(f"{c} {m}" for m, c in sorted(by_method.items())) or "0"
+
+
+def series(label: str, n: int, latency_ms: int, repeat: int, operations: tuple[str, ...], root: Path,
+           emulator: Emulator, tofu: str, provider_dir: str, defaults: bool = False) -> list[dict[str, Any]]:
+    """Both tools through `operations` on N schedules, `repeat` times, taking turns (who goes
+    first rotates); one row per operation."""
+    emulator.set_latency(latency_ms)
+    where = root / f"{label}-{n}-{latency_ms}ms"
+    stacks: list[Stack] = [TofuStack(where, emulator, n, tofu, provider_dir), PulumiStack(where, emulator, n)]
+    samples: dict[str, dict[str, list[dict[str, Any]]]] = {op: {"tofu": [], "pulumi": []} for op in operations}
+    for k in range(repeat):
+        for i, operation in enumerate(operations):
+            shift = (k + i) % 2
+            for stack in stacks[shift:] + stacks[:shift]:
+                sample = measure(stack, operation, emulator, defaults)
+                samples[operation][stack.tool].append(sample)
+                print(f"  {label:<8} N={n:<5} {latency_ms:>3} ms  run {k + 1}/{repeat}  {operation:<8} "
+                      f"{stack.tool:<7}{sample['wall_s']:7.2f} s  requests {_requests(sample['by_method'])}, "
+                      f"in flight max {sample['in_flight_max']} mean {sample['in_flight_mean']:.1f}, "
+                      f"provider RSS {sample['provider_peak_rss_mib']} MiB", flush=True)
+        if "destroy" not in operations or any(not s["ok"] for op in operations for t in samples[op].values()
+                                              for s in t[-1:]):
+            for stack in stacks:
+                stack.run("destroy", defaults)
+    rows = []
+    for operation in operations:
+        row: dict[str, Any] = {"series": label, "operation": operation, "n": n, "latency_ms": latency_ms,
+                               "repeat": repeat, "defaults": defaults}
+        for tool, runs in samples[operation].items():
+            row[tool] = {
+                "wall_s": _median([s["wall_s"] for s in runs]),
+                "cpu_s": _median([s["cpu_s"] for s in runs]),
+                "provider_peak_rss_mib": max(s["provider_peak_rss_mib"] for s in runs),
+                "requests": runs[-1]["by_method"],
+                "in_flight_max": max(s["in_flight_max"] for s in runs),
+                "in_flight_mean": _median([s["in_flight_mean"] for s in runs]),
+                "ok": all(s["ok"] for s in runs),
+                "samples": runs,
+            }
+        tofu_s, ours_s = row["tofu"]["wall_s"], row["pulumi"]["wall_s"]
+        row["ratio"] = round(ours_s / tofu_s, 3) if tofu_s and ours_s else None
+        rows.append(row)
+    shutil.rmtree(where, ignore_errors=True)
+    return rows
+
+
+def _target(row: dict[str, Any], main_n: int, large_n: int) -> Optional[float]:
+    if row["defaults"] or row["latency_ms"] != 200:
+        return None
+    which = "main" if row["n"] == main_n else "large" if row["n"] == large_n else None
+    return TARGETS.get((row["operation"], which)) if which else None
+
+
+def table(rows: list[dict[str, Any]], main_n: int, large_n: int) -> str:
+    lines = [("series", "operation", "N", "latency", "tofu s", "ours s", "ratio", "target",
+              "requests tofu / ours", "in flight max tofu / ours", "mean tofu / ours", "provider RSS MiB tofu / ours")]
+    for row in rows:
+        tofu, ours = row["tofu"], row["pulumi"]
+        target = _target(row, main_n, large_n)
+        verdict = "-" if target is None else (f"<= {target} " + ("met" if row["ratio"] and row["ratio"] <= target
+                                                                  else "MISSED"))
+        failed = "" if tofu["ok"] and ours["ok"] else " (FAILED runs)"
+        lines.append((
+            row["series"], row["operation"], str(row["n"]), f"{row['latency_ms']} ms",
+            f"{tofu['wall_s']:.2f}", f"{ours['wall_s']:.2f}", f"{row['ratio']:.2f}" if row["ratio"] else "-",
+            verdict, f"{_requests(tofu['requests'])} / {_requests(ours['requests'])}{failed}",
+            f"{tofu['in_flight_max']} / {ours['in_flight_max']}",
+            f"{tofu['in_flight_mean']:.1f} / {ours['in_flight_mean']:.1f}",
+            f"{tofu['provider_peak_rss_mib']:.0f} / {ours['provider_peak_rss_mib']:.0f}",
+        ))
+    widths = [max(len(line[c]) for line in lines) for c in range(len(lines[0]))]
+    out = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() for line in lines]
+    out.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.peer", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=100, help="schedules of the main series (default: %(default)s)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the main series (default: %(default)s)")
+    parser.add_argument("--latency", default="0,200", help="added latencies in ms (default: %(default)s)")
+    parser.add_argument("--large-n", type=int, default=1000,
+                        help="N of the one large run, at 200 ms; 0 to skip (default: %(default)s)")
+    parser.add_argument("--small-n", type=int, default=10,
+                        help="N of the one small run, at 200 ms, for growth; 0 to skip (default: %(default)s)")
+    parser.add_argument("--quick", action="store_true", help="one run each, no default-settings, small or large run")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "peer-results.json")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.repeat, args.large_n, args.small_n = 1, 0, 0
+    latencies = [int(s) for s in args.latency.split(",") if s.strip()]
+
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+    print("building the peer tools (cached after the first run) ...", flush=True)
+    tofu = _install("install-tofu.sh")
+    provider_dir = _install("install-atlassian-operations.sh")
+    began = time.perf_counter()
+    root = Path(tempfile.mkdtemp(prefix="jsmops-bench-peer-"))
+    emulator = Emulator(root / "emulator")
+    rows: list[dict[str, Any]] = []
+    try:
+        for latency_ms in latencies:
+            rows += series("main", args.n, latency_ms, args.repeat, OPERATIONS, root, emulator, tofu, provider_dir)
+        if not args.quick:
+            rows += series("defaults", args.n, 200, 1, OPERATIONS, root, emulator, tofu, provider_dir, defaults=True)
+        if args.small_n:
+            rows += series("small", args.small_n, 200, 1, LARGE_OPERATIONS, root, emulator, tofu, provider_dir)
+        if args.large_n:
+            rows += series("large", args.large_n, 200, 1, LARGE_OPERATIONS, root, emulator, tofu, provider_dir)
+    finally:
+        emulator.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    elapsed = time.perf_counter() - began
+    targets = {f"{r['operation']} N={r['n']}": {"ratio": r["ratio"], "target": t, "met": bool(r["ratio"]) and
+                                                r["ratio"] <= t}
+               for r in rows if (t := _target(r, args.n, args.large_n)) is not None}
+    results = {
+        "meta": {
+            "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+            "tofu": subprocess.run([tofu, "version"], capture_output=True, text=True).stdout.splitlines()[0],
+            "pulumi": subprocess.run(["pulumi", "version"], capture_output=True, text=True).stdout.strip(),
+            "parallel": PARALLEL,
+            "elapsed_s": round(elapsed, 1),
+        },
+        "rows": rows,
+        "targets": targets,
+    }
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print()
+    print(table(rows, args.n, args.large_n))
+    print()
+    for name, t in targets.items():
+        print(f"  {name}: ratio {t['ratio']} (target <= {t['target']}): {'met' if t['met'] else 'MISSED'}")
+    print(f"results: {args.out}  ({elapsed / 60:.1f} min)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
