@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from .errors import JsmOpsError
 from .impact import ImpactOptions, run_impact
@@ -27,7 +27,8 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--stack", "-s", required=True, help="the stack to import into")
     cmd.add_argument("--id", dest="ids", action="append", default=[], metavar="ID",
                      help="a schedule id (repeat for more)")
-    cmd.add_argument("--query", help="schedules whose name contains this text")
+    cmd.add_argument("--name-prefix", metavar="PREFIX",
+                     help="schedules whose name starts with this text (case-insensitive)")
     cmd.add_argument("--team-id", help="schedules of this team")
     cmd.add_argument("--all", action="store_true", help="every schedule of the site")
     cmd.add_argument("--output", "-o", type=Path,
@@ -74,36 +75,52 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="jsmops: %(message)s")
-    if args.command in ("oncall", "impact"):
-        try:
-            if args.command == "oncall":
-                return run_oncall(args.stack, args.cwd.resolve(), at=args.at, days=args.days)
-            return run_impact(ImpactOptions(
-                stack=args.stack, project_dir=args.cwd.resolve(), days=args.days, format=args.format,
-                picture=args.picture, fail_on_gap=args.fail_on_gap, at=args.at, preview_file=args.preview_file,
-                offline=args.offline))
-        except JsmOpsError as exc:
-            print(f"jsmops: error: {exc}", file=sys.stderr)
-            return 1
-    if args.command == "recover":
-        from .recovery import run_recover
-
-        try:
-            run_recover(args.stack, args.cwd.resolve(), progress=lambda line: print(f"jsmops: {line}", flush=True))
-        except JsmOpsError as exc:
-            print(f"jsmops: error: {exc}", file=sys.stderr)
-            return 1
-        return 0
-    selection = Selection(ids=args.ids, query=args.query, team_id=args.team_id, all=args.all)
-    if not (selection.ids or selection.query or selection.team_id or selection.all):
-        parser().error("say which schedules to import: --id, --query, --team-id or --all")
     try:
-        run_import(args.stack, selection, args.cwd.resolve(), args.output,
-                   progress=lambda line: print(f"jsmops: {line}", flush=True))
+        return _COMMANDS[args.command](args)
     except JsmOpsError as exc:
         print(f"jsmops: error: {exc}", file=sys.stderr)
-        return 1
+    except FileNotFoundError as exc:
+        if exc.filename != "pulumi":
+            raise
+        print("jsmops: error: the `pulumi` command is not on PATH: install the Pulumi CLI "
+              "(https://www.pulumi.com/docs/install/) or add its directory to PATH", file=sys.stderr)
+    return 1
+
+
+def _progress(line: str) -> None:
+    print(f"jsmops: {line}", flush=True)
+
+
+def _import(args: argparse.Namespace) -> int:
+    selection = Selection(ids=args.ids, name_prefix=args.name_prefix, team_id=args.team_id, all=args.all)
+    if selection.is_empty():
+        parser().error("say which schedules to import: --id, --name-prefix, --team-id or --all")
+    run_import(args.stack, selection, args.cwd.resolve(), args.output, progress=_progress)
     return 0
+
+
+def _recover(args: argparse.Namespace) -> int:
+    from .recovery import run_recover
+
+    run_recover(args.stack, args.cwd.resolve(), progress=_progress)
+    return 0
+
+
+def _oncall(args: argparse.Namespace) -> int:
+    return run_oncall(args.stack, args.cwd.resolve(), at=args.at, days=args.days)
+
+
+def _impact(args: argparse.Namespace) -> int:
+    return run_impact(ImpactOptions(
+        stack=args.stack, project_dir=args.cwd.resolve(), days=args.days, format=args.format,
+        picture=args.picture, fail_on_gap=args.fail_on_gap, at=args.at, preview_file=args.preview_file,
+        offline=args.offline))
+
+
+# Each subcommand's logic lives in its own module; these only hand it the parsed arguments.
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "import": _import, "recover": _recover, "oncall": _oncall, "impact": _impact,
+}
 
 
 if __name__ == "__main__":

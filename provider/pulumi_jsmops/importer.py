@@ -42,12 +42,16 @@ class ImportFailed(JsmOpsError):
 
 @dataclass
 class Selection:
-    """Which schedules to import: by id, by name (substring), by team, or all."""
+    """Which schedules to import: by id, by name prefix (case-insensitive, as the service
+    matches it), by team, or all."""
 
     ids: list[str] = field(default_factory=list)
-    query: Optional[str] = None
+    name_prefix: Optional[str] = None
     team_id: Optional[str] = None
     all: bool = False
+
+    def is_empty(self) -> bool:
+        return not (self.ids or self.name_prefix is not None or self.team_id is not None or self.all)
 
 
 class PulumiStack:
@@ -88,8 +92,9 @@ def fetch(client: Client, selection: Selection, progress: Callable[[str], None])
         except NotFoundError:
             raise ImportFailed(f"no schedule has the id '{schedule_id}'") from None
         progress(f"read schedule {number}/{len(selection.ids)}: {found[schedule_id]['name']}")
-    if selection.query is not None or selection.team_id is not None or selection.all:
-        for schedule in client.list_schedules(query=selection.query):
+    if selection.name_prefix is not None or selection.team_id is not None or selection.all:
+        query = None if selection.name_prefix is None else f"{selection.name_prefix}*"  # the service's prefix match
+        for schedule in client.list_schedules(query=query):
             if selection.team_id is None or schedule.get("teamId") == selection.team_id:
                 found[schedule["id"]] = schedule
                 if len(found) % 25 == 0:

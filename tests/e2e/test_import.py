@@ -51,8 +51,9 @@ def api_schedule(number: int) -> dict:
         if restriction:
             rotation["timeRestriction"] = restriction
         rotations.append(rotation)
-    body = {"name": NAMES[number] if number < len(NAMES) else f"Schedule {number:02}", "teamId": TEAM,
-            "rotations": rotations if number % 7 else []}
+    body = {"name": NAMES[number] if number < len(NAMES) else f"Schedule {number:02}", "teamId": TEAM}
+    if number % 7:  # else none (the API takes no empty list)
+        body["rotations"] = rotations
     if number % 3:
         body["description"] = f"made by hand #{number}"
     if number % 4:
@@ -92,7 +93,7 @@ def test_import_one_then_edit_it(project: PulumiProject, emulator: Emulator) -> 
     assert "imported 1 schedules" in result.stdout
 
     code = (project.dir / "imported_schedules.py").read_text()
-    assert 'schedule_24x7_core = jsmops.Schedule(\n    \'schedule_24x7_core\',' in code
+    assert 'schedule_24x7_core = jsmops.Schedule(\n    "schedule_24x7_core",' in code
     compile(code, "imported_schedules.py", "exec")
     (project.dir / "__main__.py").write_text(PROGRAM)
 
@@ -102,7 +103,7 @@ def test_import_one_then_edit_it(project: PulumiProject, emulator: Emulator) -> 
     assert project.resources()["schedule_24x7_core"]["id"] == made["id"]
 
     # The imported schedule is now managed: an edit of its code is one PATCH.
-    (project.dir / "imported_schedules.py").write_text(code.replace("'made by hand #2'", "'edited in code'"))
+    (project.dir / "imported_schedules.py").write_text(code.replace('"made by hand #2"', '"edited in code"'))
     project.up()
     assert emulator.stats()["by_method"] == {"PATCH": 1}
     assert requests.get(f"{emulator.api_url}/schedules/{made['id']}", auth=emulator.admin_auth,
@@ -130,6 +131,12 @@ def test_import_fifty_with_every_variant(project: PulumiProject, emulator: Emula
     assert sorted(r["id"] for r in resources.values()) == sorted(s["id"] for s in made)
     assert {"ops_eu", "ops_eu_2", "schedule_24x7_core", "schedule_class", "z_rich_desk"} <= set(resources)
 
+    # The module is as `ruff format` leaves it.
+    ruff = Path(sys.executable).parent / "ruff"
+    formatted = subprocess.run([str(ruff), "format", "--isolated", "--check", "--diff", "imported_schedules.py"],
+                               cwd=project.dir, capture_output=True, text=True)
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+
     (project.dir / "__main__.py").write_text(PROGRAM)
     emulator.reset_stats()
     project.preview("--expect-no-changes")
@@ -137,21 +144,31 @@ def test_import_fifty_with_every_variant(project: PulumiProject, emulator: Emula
 
     # One schedule changed through code: exactly one update, of that schedule.
     code = (project.dir / "imported_schedules.py").read_text()
-    (project.dir / "imported_schedules.py").write_text(code.replace("'made by hand #10'", "'changed'"))
+    (project.dir / "imported_schedules.py").write_text(code.replace('"made by hand #10"', '"changed"'))
     project.up()
     assert emulator.stats()["by_method"] == {"PATCH": 1}
     changed = [s for s in emulator.schedules() if s.get("description") == "changed"]
     assert [s["name"] for s in changed] == ["Schedule 10"]
 
 
-def test_selection_by_query_and_team(project: PulumiProject, emulator: Emulator) -> None:
+def test_selection_by_name_prefix_and_team(project: PulumiProject, emulator: Emulator) -> None:
     create_directly(emulator, 8)
-    requests.post(f"{emulator.api_url}/schedules", json={"name": "Other team's", "teamId": "other-team"},
-                  auth=emulator.admin_auth, timeout=10).raise_for_status()
-    assert jsmops_import(project, "--query", "Ops").returncode == 0
+    for name in ("Other team's", "DevOps"):  # "Ops" inside the name, not at its start: not selected
+        requests.post(f"{emulator.api_url}/schedules", json={"name": name, "teamId": "other-team"},
+                      auth=emulator.admin_auth, timeout=10).raise_for_status()
+    assert jsmops_import(project, "--name-prefix", "ops").returncode == 0  # case-insensitive, as the service
     assert set(project.resources()) == {"ops_eu", "ops_eu_2"}
     assert jsmops_import(project, "--team-id", "other-team").returncode == 0
-    assert set(project.resources()) == {"ops_eu", "ops_eu_2", "other_team_s"}
+    assert set(project.resources()) == {"ops_eu", "ops_eu_2", "other_team_s", "devops"}
+
+
+def test_without_pulumi_on_path_a_clear_error(project: PulumiProject, emulator: Emulator) -> None:
+    create_directly(emulator, 1)
+    project.env["PATH"] = "/nonexistent"
+    result = jsmops_import(project, "--all")
+    assert result.returncode == 1
+    assert "the `pulumi` command is not on PATH" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_unknown_id_is_a_clear_error_and_changes_nothing(project: PulumiProject, emulator: Emulator) -> None:
