@@ -390,7 +390,10 @@ def test_date_defaults_to_now_and_takes_any_offset(api: OnCalls, path: str) -> N
 
 
 @pytest.mark.parametrize("path", ["on-calls", "next-on-calls", "timeline"])
-@pytest.mark.parametrize("date", ["tomorrow", f"{YEAR}-01-05T10:00:00", f"{YEAR}-13-01T00:00:00Z"])
+@pytest.mark.parametrize(
+    "date",
+    ["tomorrow", f"{YEAR}-01-05T10:00:00", f"{YEAR}-13-01T00:00:00Z", "0999-12-31T00:00:00Z", "9500-01-01T00:00:00Z"],
+)
 def test_a_date_that_is_not_a_date_time_with_offset_is_422(api: OnCalls, path: str, date: str) -> None:
     schedule = api.schedule(rotation(BASE))
     response = api.get(f"/schedules/{schedule['id']}/{path}", date=date)
@@ -489,6 +492,9 @@ def test_timeline_expand_adds_the_base_override_and_forwarding_layers(api: OnCal
         ({"intervalUnit": "years"}, "intervalUnit"),
         ({"interval": 0}, "interval"),
         ({"interval": "two"}, "interval"),
+        ({"interval": 2**31}, "interval"),  # int32
+        ({"interval": 2**31 - 1, "intervalUnit": "days"}, "interval"),  # beyond any date
+        ({"interval": 2**31 - 1, "intervalUnit": "months"}, "interval"),
         ({"expand": "history"}, "expand"),
     ],
 )

@@ -33,6 +33,9 @@ EXPANSIONS = ("base", "forwarding", "override")
 CALENDAR = "text/calendar; charset=utf-8"
 # The service computes timelines from one year back to two years ahead of now.
 YEARS_BACK, YEARS_AHEAD = 1, 2
+# The dates the on-call routes take: far enough from datetime's limits to compute around them.
+EARLIEST, LATEST = dt.datetime(1000, 1, 1, tzinfo=UTC), dt.datetime(9000, 1, 1, tzinfo=UTC)
+INT32_MAX = 2**31 - 1
 
 router = APIRouter(prefix=API_ROOT, dependencies=[Depends(reader)])
 
@@ -52,9 +55,12 @@ def _instant(date: str | None) -> dt.datetime:
     if date is None:
         return dt.datetime.now(UTC)
     try:
-        return parse_instant(date)
-    except ValueError:
+        instant = parse_instant(date)
+    except (ValueError, OverflowError):
         raise ApiError(422, f"date: '{date}' is not an ISO 8601 date-time with a UTC offset") from None
+    if not EARLIEST <= instant < LATEST:
+        raise ApiError(422, f"date: '{date}' is not between the years {EARLIEST.year} and {LATEST.year - 1}")
+    return instant
 
 
 def _years_from(instant: dt.datetime, years: int) -> dt.datetime:
@@ -104,7 +110,7 @@ def _participant(responder: Responder) -> dict[str, Any]:
 def timeline(
     request: Request,
     schedule_id: str,
-    interval: int = Query(1, ge=1),
+    interval: int = Query(1, ge=1, le=INT32_MAX),
     intervalUnit: Literal["days", "weeks", "months"] = "weeks",  # noqa: N803 (the API's name)
     date: str | None = None,
     expand: Annotated[list[str] | None, Query()] = None,
@@ -115,12 +121,16 @@ def timeline(
     if unknown:
         raise ApiError(422, f"expand: unknown expansion '{unknown[0]}' (possible: {', '.join(EXPANSIONS)})")
     schedule, overrides = _schedule_and_overrides(request, schedule_id)
-    start, end = timeline_range(instant, interval, intervalUnit, ZoneInfo(schedule["timezone"]))
+    too_long = ApiError(422, f"interval: the timeline may end at most {YEARS_AHEAD} years after now")
+    try:
+        start, end = timeline_range(instant, interval, intervalUnit, ZoneInfo(schedule["timezone"]))
+    except (ValueError, OverflowError):  # past the last date there is
+        raise too_long from None
     now = dt.datetime.now(UTC)
     if start < _years_from(now, -YEARS_BACK):
         raise ApiError(422, f"date: the timeline may start at most {YEARS_BACK} year before now")
     if end > _years_from(now, YEARS_AHEAD):
-        raise ApiError(422, f"interval: the timeline may end at most {YEARS_AHEAD} years after now")
+        raise too_long
     result = compute_timeline(schedule, overrides, start, end)
     body: dict[str, Any] = {
         "startDate": _time(start),
