@@ -299,6 +299,32 @@ def _span_text(start: datetime, end: datetime, zone: str) -> str:
     return f"{a:%a %Y-%m-%d %H:%M} – {b:%a %Y-%m-%d %H:%M}"
 
 
+def _recurring(spans: Sequence[Span], zone: str) -> list[str]:
+    """Spans within a day that recur at the same local hours, said once with their weekdays
+    (`Sat 00:00–08:00`, `Mon, Tue 20:00–22:00`, `daily 20:00–22:00`); others in full."""
+    by_hours: dict[tuple[str, str], list[str]] = {}
+    said: list[str | tuple[str, str]] = []
+    for span in spans:
+        a, b = _local(span.start, zone), _local(span.end, zone)
+        if a.date() != b.date():
+            said.append(_span_text(span.start, span.end, zone))
+            continue
+        key = (f"{a:%H:%M}", f"{b:%H:%M}")
+        if key not in by_hours:
+            by_hours[key] = []
+            said.append(key)
+        if f"{a:%a}" not in by_hours[key]:
+            by_hours[key].append(f"{a:%a}")
+    result = []
+    for item in said:
+        if isinstance(item, str):
+            result.append(item)
+            continue
+        days = by_hours[item]
+        result.append(f"{'daily' if len(days) == 7 else ', '.join(days)} {item[0]}–{item[1]}")
+    return result
+
+
 def _people(labels: tuple[str, ...]) -> str:
     return ", ".join(labels) if labels else "nobody"
 
@@ -331,9 +357,10 @@ def summary(impact: ScheduleImpact) -> str:
     parts = []
     if impact.now_before != impact.now_after:
         parts.append(f"now {_people(impact.now_before)} → {_people(impact.now_after)}")
-    parts += [f"{_span_text(g.start, g.end, impact.time_zone)} nobody on call (new)" for g in impact.new_gaps[:3]]
-    if len(impact.new_gaps) > 3:
-        parts.append(f"{len(impact.new_gaps) - 3} more new gaps")
+    gaps = _recurring(impact.new_gaps, impact.time_zone)
+    parts += [f"{when} nobody on call (new)" for when in gaps[:3]]
+    if len(gaps) > 3:
+        parts.append(f"{len(gaps) - 3} more new gaps")
     if impact.closed_gaps:
         parts.append(f"{len(impact.closed_gaps)} gap{'s' if len(impact.closed_gaps) > 1 else ''} closed")
     if not parts:

@@ -10,7 +10,6 @@ text, so the lane labels can be read (and searched) in the file.
 
 from __future__ import annotations
 
-import zlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -28,21 +27,14 @@ MARGIN_PX = 60  # the picture's title
 LEFT, RIGHT = 0.17, 0.84  # the lanes' horizontal extent (the legend is on the right)
 GAP_COLOUR = "#d62728"
 NOBODY_COLOUR = "#bbbbbb"
-_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
-            "#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5", "#393b79"]
+_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#393b79",
+            "#7f7f7f", "#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5"]
 
 
 def colours(names: Iterable[str]) -> dict[str, str]:
-    """A colour per participant: each keeps the colour its name hashes to unless another
-    name took it first (names in sorted order), so colours are the same in every lane and
-    from one run to the next for the same people."""
-    taken: dict[str, str] = {}
-    for name in sorted(set(names)):
-        start = zlib.crc32(name.encode()) % len(_PALETTE)
-        free = [_PALETTE[(start + k) % len(_PALETTE)] for k in range(len(_PALETTE))
-                if _PALETTE[(start + k) % len(_PALETTE)] not in taken.values()]
-        taken[name] = free[0] if free else _PALETTE[start]
-    return taken
+    """A colour per participant, by the sorted names: the same in every lane of a picture,
+    and from one run to the next for the same people (the first ten are the most distinct)."""
+    return {name: _PALETTE[n % len(_PALETTE)] for n, name in enumerate(sorted(set(names)))}
 
 
 def drawn(impacts: Sequence[ScheduleImpact]) -> list[ScheduleImpact]:
@@ -150,7 +142,8 @@ def _draw_schedule(axes: Any, mdates: Any, impact: ScheduleImpact, rows: list[tu
     at = _extent(mdates, now, now)[0]
     axes.axvline(at, color="black", linewidth=1.5)
     axes.text(at, count, " now", va="bottom", fontsize=8)
-    axes.set_title(f"{impact.name} ({impact.operation}; times in {impact.time_zone})", loc="left", fontsize=9)
+    axes.set_title(f"{impact.name} ({impact.operation}; times in {impact.time_zone})", loc="left", fontsize=9,
+                   pad=12)
 
 
 def _extent(mdates: Any, start: datetime, end: datetime) -> tuple[float, float]:

@@ -1,0 +1,331 @@
+"""`jsmops impact` run as a user runs it: the real CLI and `pulumi preview` against the
+emulator, on a stack of three schedules that gets one edit of each kind. For each edit:
+the exact text report, the markdown, the JSON shape, the exit code of --fail-on-gap, and
+that the emulator saw no write (only one read of overrides per changed schedule)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import struct
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emulator_process import Emulator
+from pulumi_project import PulumiProject
+
+pytestmark = pytest.mark.e2e
+
+AT = "2026-01-21T12:00:00+01:00"  # a Wednesday; in the third week of the platform rotation
+PEOPLE = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"]
+JSMOPS = str(Path(sys.executable).parent / "jsmops")
+
+
+def users(*names: str) -> list[dict[str, str]]:
+    return [{"type": "user", "id": f"id-{name}"} for name in names]
+
+
+def hours(start: int, end: int) -> dict[str, Any]:
+    return {"type": "time-of-day", "restriction": {"start_hour": start, "start_min": 0, "end_hour": end, "end_min": 0}}
+
+
+STACK: dict[str, dict[str, Any]] = {
+    "platform": {"name": "Platform On-Call", "team_id": "platform", "timezone": "Europe/Berlin",
+                 "description": "Primary on-call, a week each.",
+                 "rotations": [{"name": "primary", "type": "weekly", "start_date": "2026-01-05T09:00:00+01:00",
+                                "participants": users("alice", "bob", "carol")}]},
+    "support": {"name": "Customer Support", "team_id": "support", "timezone": "America/New_York",
+                "rotations": [{"name": "day", "type": "daily", "start_date": "2026-01-05T08:00:00-05:00",
+                               "participants": users("frank", "grace"), "time_restriction": hours(8, 20)},
+                              {"name": "night", "type": "weekly", "start_date": "2026-01-05T20:00:00-05:00",
+                               "participants": users("heidi"), "time_restriction": hours(20, 8)}]},
+    "database": {"name": "Database Watch", "team_id": "data", "timezone": "Asia/Tokyo",
+                 "rotations": [{"name": "shifts", "type": "hourly", "length": 12,
+                                "start_date": "2026-01-05T09:00:00+09:00", "participants": users("ivan", "judy")},
+                               {"name": "backup", "type": "weekly", "start_date": "2026-01-05T09:00:00+09:00",
+                                "participants": users("erin")}]},
+}
+
+
+def add_participant(stack: dict[str, Any]) -> None:
+    stack["platform"]["rotations"][0]["participants"] = users("alice", "dave", "bob", "carol")
+
+
+def open_gap(stack: dict[str, Any]) -> None:
+    stack["support"]["rotations"][1]["time_restriction"] = hours(22, 8)
+
+
+def remove_rotation(stack: dict[str, Any]) -> None:
+    del stack["database"]["rotations"][1]
+
+
+def change_description(stack: dict[str, Any]) -> None:
+    stack["platform"]["description"] = "Primary on-call: one week each, around the clock."
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulumiProject]:
+    """The three schedules, up, with people named in the stack config (`people.<name>`)."""
+    root = tmp_path_factory.mktemp("impact")
+    emulator = Emulator(root / "emulator")
+    try:
+        project = PulumiProject(root, emulator)
+        for name in PEOPLE:
+            project.pulumi("config", "set", "--path", f"people.{name}", f"id-{name}")
+        project.write_schedules(STACK)
+        project.up()
+        yield project
+    finally:
+        emulator.stop()
+
+
+def impact(project: PulumiProject, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([JSMOPS, "impact", "--stack", "test", "--days", "3", "--at", AT, *args],
+                          cwd=project.dir, env=project.env, capture_output=True, text=True, timeout=300)
+
+
+def run_edit(project: PulumiProject, edit: Any, *args: str) -> dict[str, subprocess.CompletedProcess[str]]:
+    """The report in each format for the stack with `edit` applied (never `up`)."""
+    stack = copy.deepcopy(STACK)
+    edit(stack)
+    project.write_schedules(stack)
+    try:
+        project.emulator.reset_stats()
+        return {form: impact(project, "--format", form, *args) for form in ("text", "markdown", "json")}
+    finally:
+        project.write_schedules(STACK)
+
+
+def assert_only_reads(project: PulumiProject, reads: int) -> None:
+    """The emulator saw no write: only the overrides of each changed schedule were read."""
+    stats = project.emulator.stats()
+    assert stats["by_method"] == ({"GET": reads} if reads else {}), stats
+
+
+EXPECTED_TEXT = {
+    "add participant": """\
+On-call impact over 3 days from 2026-01-21 11:00 UTC:
+
+Platform On-Call: now carol → bob
+  (update of platform; times in Europe/Berlin)
+  now: carol → bob
+  who is on call changes: Wed 2026-01-21 12:00 – Sat 2026-01-24 12:00: carol → bob
+  hours on call:
+    bob: 0 → 72
+    carol: 72 → 0
+  rotation 'primary': start_date 2026-01-05T09:00:00+01:00 gives the turns a new order; \
+start_date="2025-12-29T09:00:00+01:00" keeps carol on call until the usual handover
+""",
+    "open a gap": """\
+On-call impact over 3 days from 2026-01-21 11:00 UTC:
+
+Customer Support: Wed, Thu, Fri 20:00–22:00 nobody on call (new)
+  (update of support; times in America/New_York)
+  now: heidi (unchanged)
+  gaps:
+    Wed 2026-01-21 20:00–22:00 nobody on call (new)
+    Thu 2026-01-22 20:00–22:00 nobody on call (new)
+    Fri 2026-01-23 20:00–22:00 nobody on call (new)
+  who is on call changes:
+    Wed 2026-01-21 20:00–22:00: heidi off
+    Thu 2026-01-22 20:00–22:00: heidi off
+    Fri 2026-01-23 20:00–22:00: heidi off
+  handovers 6 → 9:
+    Wed 2026-01-21 22:00 (new)
+    Thu 2026-01-22 22:00 (new)
+    Fri 2026-01-23 22:00 (new)
+  hours on call: heidi: 36 → 30
+""",
+    "remove rotation": """\
+On-call impact over 3 days from 2026-01-21 11:00 UTC:
+
+Database Watch: now erin, ivan → ivan
+  (update of database; times in Asia/Tokyo)
+  now: erin, ivan → ivan
+  who is on call changes: Wed 2026-01-21 20:00 – Sat 2026-01-24 20:00: erin off
+  hours on call: erin: 72 → 0
+""",
+    "description only": """\
+On-call impact over 3 days from 2026-01-21 11:00 UTC:
+
+Platform On-Call: no on-call impact
+""",
+}
+
+EXPECTED_MARKDOWN = {
+    "add participant": """\
+### On-call impact over 3 days from 2026-01-21 11:00 UTC
+
+- Platform On-Call: now carol → bob
+
+#### Platform On-Call
+
+`platform` (update), times in Europe/Berlin
+
+- **now**: carol → bob
+- **who is on call changes**: Wed 2026-01-21 12:00 – Sat 2026-01-24 12:00: carol → bob
+
+| participant | hours before | hours after |
+| --- | ---: | ---: |
+| bob | 0 | 72 |
+| carol | 72 | 0 |
+
+- **rotation 'primary'**: start_date 2026-01-05T09:00:00+01:00 gives the turns a new order; \
+start_date="2025-12-29T09:00:00+01:00" keeps carol on call until the usual handover
+""",
+    "open a gap": """\
+### On-call impact over 3 days from 2026-01-21 11:00 UTC
+
+- Customer Support: Wed, Thu, Fri 20:00–22:00 nobody on call (new)
+
+#### Customer Support
+
+`support` (update), times in America/New_York
+
+- **now**: heidi (unchanged)
+- **gaps**:
+  - Wed 2026-01-21 20:00–22:00 nobody on call (new)
+  - Thu 2026-01-22 20:00–22:00 nobody on call (new)
+  - Fri 2026-01-23 20:00–22:00 nobody on call (new)
+- **who is on call changes**:
+  - Wed 2026-01-21 20:00–22:00: heidi off
+  - Thu 2026-01-22 20:00–22:00: heidi off
+  - Fri 2026-01-23 20:00–22:00: heidi off
+- **handovers 6 → 9**:
+  - Wed 2026-01-21 22:00 (new)
+  - Thu 2026-01-22 22:00 (new)
+  - Fri 2026-01-23 22:00 (new)
+
+| participant | hours before | hours after |
+| --- | ---: | ---: |
+| heidi | 36 | 30 |
+""",
+    "remove rotation": """\
+### On-call impact over 3 days from 2026-01-21 11:00 UTC
+
+- Database Watch: now erin, ivan → ivan
+
+#### Database Watch
+
+`database` (update), times in Asia/Tokyo
+
+- **now**: erin, ivan → ivan
+- **who is on call changes**: Wed 2026-01-21 20:00 – Sat 2026-01-24 20:00: erin off
+
+| participant | hours before | hours after |
+| --- | ---: | ---: |
+| erin | 72 | 0 |
+""",
+    "description only": """\
+### On-call impact over 3 days from 2026-01-21 11:00 UTC
+
+- Platform On-Call: no on-call impact
+""",
+}
+
+EDITS = {"add participant": add_participant, "open a gap": open_gap, "remove rotation": remove_rotation,
+         "description only": change_description}
+
+
+def check_json_shape(report: dict[str, Any]) -> dict[str, Any]:
+    """The documented shape (pulumi_jsmops/impact.py), version 1; answers the one schedule."""
+    assert set(report) == {"version", "now", "days", "new_gaps", "participants", "schedules"}
+    assert report["version"] == 1 and report["now"] == "2026-01-21T11:00:00+00:00" and report["days"] == 3
+    [schedule] = report["schedules"]
+    assert set(schedule) == {"resource", "name", "operation", "time_zone", "window", "impact", "problem", "now",
+                             "changes", "handovers", "hours", "gaps", "start_dates"}
+    assert set(schedule["handovers"]) == {"before", "after", "gone", "new"}
+    assert set(schedule["gaps"]) == {"new", "closed"} and set(schedule["now"]) == {"before", "after"}
+    assert all(set(c) == {"start", "end", "off", "on"} for c in schedule["changes"])
+    assert all(set(h) == {"participant", "before", "after"} for h in schedule["hours"])
+    for label, who in report["participants"].items():
+        assert who == {"type": "user", "id": f"id-{label}"}
+    return schedule
+
+
+@pytest.mark.parametrize("kind", list(EDITS))
+def test_impact_of_each_kind_of_edit(project: PulumiProject, kind: str) -> None:
+    results = run_edit(project, EDITS[kind])
+    for form, result in results.items():
+        assert result.returncode == 0, (form, result.stderr)
+        assert result.stderr == "", result.stderr
+    assert results["text"].stdout == EXPECTED_TEXT[kind]
+    assert results["markdown"].stdout == EXPECTED_MARKDOWN[kind]
+    assert_only_reads(project, 3)  # one listing of overrides per run (one changed schedule, 3 formats)
+    schedule = check_json_shape(json.loads(results["json"].stdout))
+    assert schedule["operation"] == "update" and schedule["problem"] is None
+    assert schedule["impact"] is (kind != "description only")
+    if kind == "add participant":
+        assert schedule["now"] == {"before": ["carol"], "after": ["bob"]}
+        assert schedule["start_dates"] == [{"rotation": "primary", "holder": "carol",
+                                            "start_date": "2026-01-05T09:00:00+01:00",
+                                            "keeps_turns": "2025-12-29T09:00:00+01:00"}]
+    if kind == "open a gap":
+        assert schedule["gaps"]["new"][0] == {"start": "2026-01-21T20:00:00-05:00", "end": "2026-01-21T22:00:00-05:00"}
+        assert len(schedule["gaps"]["new"]) == 3 and schedule["gaps"]["closed"] == []
+        assert schedule["hours"] == [{"participant": "heidi", "before": 36.0, "after": 30.0}]
+    if kind == "remove rotation":
+        assert schedule["changes"] == [{"start": "2026-01-21T20:00:00+09:00", "end": "2026-01-24T20:00:00+09:00",
+                                        "off": ["erin"], "on": []}]
+    if kind == "description only":
+        assert schedule["changes"] == [] and schedule["hours"] == [] and schedule["gaps"] == {"new": [], "closed": []}
+
+
+@pytest.mark.parametrize(("kind", "status"), [("open a gap", 2), ("add participant", 0), ("description only", 0)])
+def test_fail_on_gap_exits_2_only_when_a_gap_opens(project: PulumiProject, kind: str, status: int) -> None:
+    stack = copy.deepcopy(STACK)
+    EDITS[kind](stack)
+    project.write_schedules(stack)
+    try:
+        result = impact(project, "--fail-on-gap", "--format", "markdown")
+    finally:
+        project.write_schedules(STACK)
+    assert result.returncode == status, result.stderr
+    assert result.stdout.startswith("### On-call impact")
+
+
+def test_the_preview_alone_makes_no_request(project: PulumiProject, tmp_path: Path) -> None:
+    """With a saved preview and --offline, nothing is asked of the service."""
+    stack = copy.deepcopy(STACK)
+    open_gap(stack)
+    project.write_schedules(stack)
+    try:
+        saved = tmp_path / "preview.json"
+        saved.write_text(project.preview("--json").stdout)
+    finally:
+        project.write_schedules(STACK)
+    project.emulator.reset_stats()
+    result = impact(project, "--preview", str(saved), "--offline")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == EXPECTED_TEXT["open a gap"]
+    assert_only_reads(project, 0)
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG file"
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
+    return width, height
+
+
+def test_picture_png_and_svg(project: PulumiProject, tmp_path: Path) -> None:
+    """Support's two rotations: before (2 lanes + final) above after (2 + final): 6 lanes,
+    1400 x (60 + 70 + 6 x 28) = 1400 x 298 pixels; the SVG is the same in points (x 0.72)."""
+    png, svg = tmp_path / "impact.png", tmp_path / "impact.svg"
+    for picture in (png, svg):
+        results = run_edit(project, open_gap, "--picture", str(picture))
+        assert all(r.returncode == 0 for r in results.values()), [r.stderr for r in results.values()]
+    assert png_size(png) == (1400, 298)
+    root = ElementTree.parse(svg).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert (root.get("width"), root.get("height")) == ("1008pt", "214.56pt")
+    texts = {"".join(t.itertext()).strip() for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    lanes = {"before · day", "before · night", "before · final", "after · day", "after · night", "after · final"}
+    assert lanes <= texts, texts
+    assert {"now", "Customer Support (update; times in America/New_York)", "heidi", "nobody on call"} <= texts
