@@ -301,6 +301,19 @@ def test_an_override_replaces_the_responder_of_the_rotation_it_names(api: OnCall
     assert api.periods(schedule, "finalTimeline", 0, **params) == [(BASE, BASE + 2 * DAY, "alice")]
 
 
+def test_an_override_still_applies_after_an_edit_of_its_rotation(api: OnCalls) -> None:
+    schedule = business_hours_schedule(api)
+    api.override(schedule, "dave", BASE + 12 * HOUR, BASE + 17 * HOUR, rotations=[1])
+    rotation_id = schedule["rotations"][1]["id"]
+    edit = api.request(
+        "PATCH", f"/schedules/{schedule['id']}/rotations/{rotation_id}", json={"participants": users("erin")}
+    )
+    assert edit.status_code == 200, edit.text
+    assert edit.json()["id"] == rotation_id
+    assert api.on_call(schedule, BASE + 10 * HOUR) == ["alice", "erin"]
+    assert api.on_call(schedule, BASE + 13 * HOUR) == ["alice", "dave"]
+
+
 def test_an_override_without_rotation_ids_replaces_every_rotation(api: OnCalls) -> None:
     schedule = business_hours_schedule(api)
     override = api.override(schedule, "dave", BASE + 8 * HOUR, BASE + 10 * HOUR)
