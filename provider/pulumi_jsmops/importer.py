@@ -70,16 +70,18 @@ class PulumiStack:
 
     def config(self) -> dict[str, Any]:
         """The stack's config values by full key (secrets decrypted; never printed)."""
-        return {key: entry.get("value") for key, entry in json.loads(self.run("config", "--json", "--show-secrets")).items()}
+        entries: dict[str, dict[str, Any]] = json.loads(self.run("config", "--json", "--show-secrets"))
+        return {key: entry.get("value") for key, entry in entries.items()}
 
     def export(self) -> dict[str, Any]:
-        return json.loads(self.run("stack", "export"))
+        state: dict[str, Any] = json.loads(self.run("stack", "export"))
+        return state
 
 
 def main_directory(project_dir: Path) -> Path:
     """Where the project's program lives (Pulumi.yaml's `main`, else the project itself)."""
     project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text()) or {}
-    main = project_dir / project.get("main", ".")
+    main = project_dir / str(project.get("main", "."))
     return main if main.is_dir() else main.parent
 
 
@@ -109,7 +111,9 @@ def declarable(data: dict[str, Any]) -> Schedule:
         parse_user_schedule(schedule.to_inputs())
     except ValidationError as exc:
         problems = "; ".join(f"{path}: {reason}" for path, reason in validation_problems(exc))
-        raise ImportFailed(f"schedule '{schedule.name}' ({schedule.id}) cannot be declared as it is: {problems}") from None
+        raise ImportFailed(
+            f"schedule '{schedule.name}' ({schedule.id}) cannot be declared as it is: {problems}"
+        ) from None
     return schedule
 
 
@@ -134,7 +138,8 @@ def run_import(stack: str, selection: Selection, project_dir: Path, output: Opti
     to_import: list[tuple[str, Schedule]] = []
     for data in schedules:
         if data["id"] in managed:
-            progress(f"'{data['name']}' ({data['id']}) is already in stack '{stack}' as '{managed[data['id']]}': skipped")
+            resource = managed[data["id"]]
+            progress(f"'{data['name']}' ({data['id']}) is already in stack '{stack}' as '{resource}': skipped")
             continue
         schedule = declarable(data)
         to_import.append((codegen.resource_name(schedule.name, taken), schedule))
@@ -145,7 +150,8 @@ def run_import(stack: str, selection: Selection, project_dir: Path, output: Opti
     provider = serialize_provider(ScheduleProvider())
     resources = [{
         "type": SCHEDULE_TYPE, "name": name, "id": schedule.id,
-        "inputs": {**schedule.to_inputs(), PROVIDER_KEY: provider},
+        # The inputs as the provider's check makes them from the generated code.
+        "inputs": {**schedule.to_canonical_inputs(), PROVIDER_KEY: provider},
         "outputs": {**schedule.to_outputs(), PROVIDER_KEY: provider},
     } for name, schedule in to_import]
 
