@@ -127,23 +127,32 @@ def plan_update(current: Schedule, desired: Schedule) -> list[Request]:
     return plan
 
 
+def not_kept(body: dict[str, Any], found: dict[str, Any], *, rotation: bool = False) -> Optional[dict[str, Any]]:
+    """The fields of a request `body` that a schedule (or `rotation`) the API returned does
+    not hold, with the values it holds instead; None when `found` cannot be read at all."""
+    try:
+        have = Rotation.model_validate(found).to_api() if rotation else parse_api_schedule(found).to_api()
+    except ValidationError:
+        return None
+    if not rotation:
+        have.setdefault("teamId", "")  # a global schedule's
+    return {key: have.get(key) for key, value in body.items() if have.get(key) != value}
+
+
 def schedule_holds(body: dict[str, Any], found: dict[str, Any]) -> bool:
     """Whether a schedule the API returned holds every field of a PATCH `body`."""
-    try:
-        have = parse_api_schedule(found).to_api()
-    except ValidationError:
-        return False
-    return all(have.get(key, "") == value for key, value in body.items())  # a global schedule has no teamId
+    return not_kept(body, found) == {}
 
 
 def rotation_holds(body: dict[str, Any], found: dict[str, Any], *, exactly: bool = False) -> bool:
     """Whether a rotation the API returned holds every field of a PATCH `body` (`exactly`:
     and no other field, as a POST's rotation)."""
-    try:
-        have = Rotation.model_validate(found).to_api()
-    except ValidationError:
-        return False
-    return have == body if exactly else all(have.get(key) == value for key, value in body.items())
+    if exactly:
+        try:
+            return Rotation.model_validate(found).to_api() == body
+        except ValidationError:
+            return False
+    return not_kept(body, found, rotation=True) == {}
 
 
 def updated_schedule(current: Schedule, patched: Optional[dict[str, Any]], rotations: list[Rotation]) -> Schedule:

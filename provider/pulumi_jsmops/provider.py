@@ -182,6 +182,7 @@ class ScheduleProvider(ResourceProvider):
                 if isinstance(request, UpdateSchedule):
                     patched = self.client.update_schedule(
                         id_, request.body, is_applied=functools.partial(schedule_holds, request.body))
+                    _require_kept(f"PATCH /v1/schedules/{id_}", request.body, patched)
                 else:
                     self._change_rotation(id_, request, rotations)
         except NotFoundError:
@@ -209,21 +210,27 @@ class ScheduleProvider(ResourceProvider):
         name = request.rotation.name
         if not isinstance(request, CreateRotation):
             try:
-                rotations[name] = Rotation.model_validate(self.client.update_rotation(
-                    schedule_id, request.rotation_id, request.body,
-                    is_applied=functools.partial(rotation_holds, request.body)))
-                return
+                updated = self.client.update_rotation(schedule_id, request.rotation_id, request.body,
+                                                      is_applied=functools.partial(rotation_holds, request.body))
             except NotFoundError:
                 request = CreateRotation(request.rotation)
+            else:
+                _require_kept(f"PATCH /v1/schedules/{schedule_id}/rotations/{request.rotation_id}", request.body,
+                              updated, rotation=True)
+                rotations[name] = Rotation.model_validate(updated)
+                return
         body = request.body
         try:
-            rotations[name] = Rotation.model_validate(self.client.create_rotation(
-                schedule_id, body, is_own=functools.partial(rotation_holds, body, exactly=True)))
-            return
+            created = self.client.create_rotation(schedule_id, body,
+                                                  is_own=functools.partial(rotation_holds, body, exactly=True))
         except ConflictError:
             found = next((r for r in self.client.list_rotations(schedule_id) if r.get("name") == name), None)
             if found is None or not take_over:
                 raise
+        else:
+            _require_kept(f"POST /v1/schedules/{schedule_id}/rotations", body, created, rotation=True)
+            rotations[name] = Rotation.model_validate(created)
+            return
         existing = rotations[name] = Rotation.model_validate(found)
         for step in rotation_requests(str(existing.id), existing, request.rotation):
             self._change_rotation(schedule_id, step, rotations, take_over=False)
@@ -233,6 +240,20 @@ class ScheduleProvider(ResourceProvider):
 
 
 _client_lock = threading.Lock()
+
+
+def _require_kept(call: str, body: dict[str, Any], answer: dict[str, Any], *, rotation: bool = False) -> None:
+    """Fails when the service answered a change without keeping what was sent (say, an
+    unknown time zone replaced by its default): a later preview would show that change
+    again and again, and the stack would claim what the service does not hold."""
+    from .changes import not_kept
+
+    missed = not_kept(body, answer, rotation=rotation)
+    if missed:
+        # Schedule names may be secrets (see ownership.py): their values are never shown.
+        what = "; ".join(key if key == "name" else f"{key} {body[key]!r} (it holds {value!r})"
+                         for key, value in missed.items())
+        raise JsmOpsError(f"{call}: the service did not keep {what}; declare a value it keeps")
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
