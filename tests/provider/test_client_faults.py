@@ -330,3 +330,44 @@ def test_a_patch_answered_by_a_failing_gateway_is_not_resent(status, client_for,
     with pytest.raises(UnknownOutcomeError, match=f"^PATCH /v1/schedules/{schedule_id}: failed with {status}"):
         client.update_schedule(schedule_id, change, is_applied=identical(change))
     assert emulator.stats()["by_method"]["PATCH"] == 1
+
+
+# --- rotations: the same rules, by rotation name within the schedule ----------------------
+
+ROTATION = {"name": "weekdays", "type": "weekly", "length": 1, "startDate": "2026-01-05T09:00:00Z",
+            "participants": [{"type": "user", "id": "5b10ac8d82e05b22cc7d4ef5"}]}
+
+
+def test_a_lost_rotation_create_is_recognised_only_when_identical(client_for, emulator: Emulator) -> None:
+    client = client_for(emulator)
+    schedule_id = made(client)
+    emulator.add_fault(method="POST", path="/rotations$", action="cut", count=1)
+    ours = client.create_rotation(schedule_id, ROTATION, is_own=identical(ROTATION))
+    assert [r["id"] for r in client.list_rotations(schedule_id)] == [ours["id"]]
+    assert emulator.stats()["by_method"]["POST"] == 2  # the schedule, the rotation: not resent
+
+    other = {**ROTATION, "name": "weekends", "length": 2}
+    theirs = client.create_rotation(schedule_id, {**other, "length": 3}, is_own=lambda found: True)
+    emulator.add_fault(method="POST", path="/rotations$", action="status", status=503, count=1)
+    with pytest.raises(CallError) as refused:
+        client.create_rotation(schedule_id, other, is_own=identical(other))
+    message = str(refused.value)
+    assert message.startswith(f"POST /v1/schedules/{schedule_id}/rotations: the outcome of this create was unknown")
+    assert f"a rotation named 'weekends' exists (id {theirs['id']})" in message
+    assert {r["name"]: r["length"] for r in client.list_rotations(schedule_id)} == {"weekdays": 1, "weekends": 3}
+
+
+def test_a_rotation_patch_without_an_answer_is_read_back(client_for, emulator: Emulator) -> None:
+    client = client_for(emulator, timeout=0.5, max_retries=1)
+    schedule_id = made(client)
+    rotation = client.create_rotation(schedule_id, ROTATION, is_own=identical(ROTATION))
+    emulator.add_fault(method="PATCH", action="cut", count=1)
+    change = {"length": 2}
+    updated = client.update_rotation(schedule_id, rotation["id"], change, is_applied=identical(change))
+    assert (updated["id"], updated["length"]) == (rotation["id"], 2)
+
+    emulator.add_fault(method="PATCH", action="delay", delay=3, count=1)
+    with pytest.raises(UnknownOutcomeError, match=f"^PATCH /v1/schedules/{schedule_id}/rotations/{rotation['id']}: "):
+        client.update_rotation(schedule_id, rotation["id"], {"length": 3}, is_applied=identical({"length": 3}))
+    emulator.wait_until_idle()
+    assert emulator.stats()["by_method"]["PATCH"] == 2  # each sent once
