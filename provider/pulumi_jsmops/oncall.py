@@ -371,19 +371,21 @@ def _local_span(start_day: date, opens: time, end_day: date, closes: time, wrap_
 
 
 def _apply_overrides(pieces: list[Piece], overrides: Iterable[Override]) -> list[Piece]:
+    """The pieces (sorted, not overlapping) with each override's interval given to its responder."""
     for override in overrides:
         a, b = _epoch(override.start), _epoch(override.end)
-        result: list[Piece] = []
-        for start, end, who, over in pieces:
-            if end <= a or start >= b:
-                result.append((start, end, who, over))
-                continue
+        first = bisect.bisect_right(pieces, a, key=lambda piece: piece[1])  # the first piece ending after a
+        last = first
+        replaced: list[Piece] = []
+        while last < len(pieces) and pieces[last][0] < b:
+            start, end, who, over = pieces[last]
             if start < a:
-                result.append((start, a, who, over))
-            result.append((max(start, a), min(end, b), override.responder, True))
+                replaced.append((start, a, who, over))
+            replaced.append((max(start, a), min(end, b), override.responder, True))
             if end > b:
-                result.append((b, end, who, over))
-        pieces = result
+                replaced.append((b, end, who, over))
+            last += 1
+        pieces[first:last] = replaced
     return pieces
 
 
