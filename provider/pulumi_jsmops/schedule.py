@@ -232,6 +232,9 @@ class Schedule(Resource, module="jsmops", name="Schedule"):
         props: dict[str, Any] = dict.fromkeys(_INPUTS)
         props.update(args or {})
         props.update({key: value for key, value in given.items() if value is not None})
+        # Names are unique in a site: a replacement (`up --replace` too, which skips the
+        # provider's diff) must delete the old schedule before it creates the new one.
+        opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(delete_before_replace=True), opts)
         super().__init__(ScheduleProvider(), resource_name, props, opts)
 
     # The outputs: the engine sets them on the instance; these properties document them.
