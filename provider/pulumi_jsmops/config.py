@@ -47,6 +47,8 @@ class Settings(BaseModel):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("must be an http(s) URL with a host, such as https://api.atlassian.com")
+        if parts.username or parts.password:
+            raise ValueError("must not hold credentials: set jsmops:email and jsmops:apiToken instead")
         if parts.query or parts.fragment:
             raise ValueError("must be an http(s) URL with no query or fragment, such as https://api.atlassian.com")
         return url
@@ -85,7 +87,7 @@ def load_settings(config_get: Callable[[str], Any] = lambda key: None) -> Settin
             if error["type"] == "missing":
                 what = "is not set"
             else:
-                shown = "" if _SOURCES[field][2] else f" (got {values.get(field)!r})"
+                shown = "" if _SOURCES[field][2] else f" (got {_without_credentials(values.get(field))!r})"
                 what = f"is invalid: {_plain(error['type'], error['msg'], error.get('ctx') or {})}{shown}"
             problems.append(f"jsmops:{_SOURCES[field][0]} {what}; {how_to_set(field)}")
         raise ConfigurationError("; ".join(problems)) from None
@@ -103,3 +105,12 @@ def _plain(kind: str, message: str, ctx: dict[str, Any]) -> str:
     if kind == "string_too_short":
         return "must not be empty"
     return message.removeprefix("Value error, ")
+
+
+def _without_credentials(value: Any) -> Any:
+    """A value as it may be shown: a URL's user and password hidden."""
+    if isinstance(value, str) and "@" in value:
+        parts = urlsplit(value)
+        if parts.username or parts.password:
+            return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()
+    return value

@@ -103,3 +103,10 @@ def test_an_invalid_token_value_is_not_echoed() -> None:
     with pytest.raises(ConfigurationError) as invalid:
         load_settings({**REQUIRED, "jsmops:apiToken": 12345}.get)
     assert "12345" not in str(invalid.value)
+
+
+def test_credentials_in_the_base_url_are_refused_and_not_echoed() -> None:
+    with pytest.raises(ConfigurationError) as invalid:
+        load_settings({**REQUIRED, "jsmops:baseUrl": "https://me:s3cret@api.atlassian.com"}.get)
+    assert "jsmops:baseUrl is invalid: must not hold credentials" in str(invalid.value)
+    assert "s3cret" not in str(invalid.value) and "https://***@api.atlassian.com" in str(invalid.value)
