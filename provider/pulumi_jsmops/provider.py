@@ -164,7 +164,7 @@ class ScheduleProvider(ResourceProvider):
                 f"schedule {id_} as the service holds it cannot be declared with this provider ({problems}); "
                 "change it on the service, or drop it from the stack with `pulumi state delete <urn>`"
             ) from None
-        return ReadResult(schedule.id, schedule.to_outputs(), inputs=schedule.to_inputs())
+        return ReadResult(schedule.id, schedule.to_outputs(), inputs=schedule.to_canonical_inputs())
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Sends the requests of `changes.plan_update`, one after the other (`olds` are the

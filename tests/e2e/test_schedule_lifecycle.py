@@ -73,6 +73,8 @@ def test_up_preview_update_refresh_remove_destroy(project: PulumiProject, emulat
     refresh = project.pulumi("refresh", "--yes", "--diff")
     assert "operations" in refresh.stdout and "enabled" in refresh.stdout
     assert project.resources()["operations"]["outputs"]["enabled"] is False
+    # What refresh records as inputs keeps rotations keyed by name, as check gives them.
+    assert list(project.resources()["operations"]["inputs"]["rotations"]) == ["business days", "nights"]
     # ...and the next up puts the declared value back.
     drifted = project.preview("--expect-no-changes", check=False)
     assert drifted.returncode != 0 and "operations" in drifted.stdout
@@ -190,3 +192,26 @@ def test_api_token_is_in_no_state_and_no_output(tmp_path, emulator: Emulator) ->
     assert isinstance(provider, str)
     assert token.encode() not in base64.b64decode(provider)
     assert emulator.admin_auth[0].encode() not in base64.b64decode(provider)
+
+
+def test_a_schedule_without_team_is_global(project: PulumiProject, emulator: Emulator) -> None:
+    global_data = {key: value for key, value in DATA.items() if key != "team_id"}
+    project.write_schedules({"data": global_data})
+    project.up()
+    [held] = emulator.schedules()
+    assert not held.get("teamId")
+    project.preview("--expect-no-changes")
+
+    project.write_schedules({"data": DATA})
+    emulator.reset_stats()
+    project.up()
+    assert emulator.requests()[0]["body"] == {"teamId": TEAM}
+    assert emulator.schedules()[0]["teamId"] == TEAM
+
+    # Leaving the team out again makes it global again: the API's `teamId: ""`.
+    project.write_schedules({"data": global_data})
+    emulator.reset_stats()
+    project.up()
+    assert emulator.requests()[0]["body"] == {"teamId": ""}
+    assert not emulator.schedules()[0].get("teamId")
+    project.preview("--expect-no-changes")
