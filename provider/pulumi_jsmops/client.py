@@ -307,7 +307,7 @@ class Client:
     def _pages(self, path: str, params: dict[str, Any]) -> Iterator[Json]:
         """The `values` of every page, following `links.next` (a path below the API root or
         a URL of the same site); a link seen before, or more than MAX_PAGES pages, fail."""
-        target: Optional[str] = f"{path}?{urlencode(params, doseq=True)}"  # the next links carry their own
+        target: Optional[str] = f"{path}?{urlencode(params, doseq=True, quote_via=quote)}"  # next links carry theirs
         seen: set[str] = set()
         while target is not None:
             url = self._url(target, "GET", path)

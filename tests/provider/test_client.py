@@ -64,13 +64,14 @@ def test_list_follows_every_page(flags, emulator_factory, client_for) -> None:
 
 
 def test_the_query_is_sent_as_given(client: Client) -> None:
-    for name in ("schedule 1", "schedule 10", "Schedule 11", "other*"):
+    for name in ("schedule 1", "schedule 10", "Schedule 11", "other*", "A + B & C/D?"):
         create(client, body(name))
     prefixed = {s["name"] for s in client.list_schedules(query="SCHEDULE 1*")}
     assert prefixed == {"schedule 1", "schedule 10", "Schedule 11"}
     assert [s["name"] for s in client.list_schedules(query="SCHEDULE 1")] == ["schedule 1"]  # exact, any case
     assert client.find_schedule_by_name("other*")["name"] == "other*"  # a name may end in *
     assert client.find_schedule_by_name("schedule 1*") is None
+    assert client.find_schedule_by_name("A + B & C/D?")["name"] == "A + B & C/D?"  # quoted as it should be
 
 
 def test_a_429_storm_ends_in_success(client_for, emulator: Emulator) -> None:
