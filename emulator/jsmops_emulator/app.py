@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.responses import JSONResponse
 
 from . import responses
@@ -68,17 +68,21 @@ async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         # Starlette names only the first route that matched the path; every method of the path is allowed.
-        headers["Allow"] = ", ".join(sorted(_methods_of(request.app, request.url.path)))
+        headers["Allow"] = ", ".join(_methods_of(request))
     return error_response(exc.status_code, [f"{exc.detail}: {request.method} {request.url.path}"], headers)
 
 
-def _methods_of(app: FastAPI, path: str) -> set[str]:
-    return {
+_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
+
+
+def _methods_of(request: Request) -> list[str]:
+    """The methods some route fully matches for the request's path."""
+    routes = request.app.router.routes
+    return [
         method
-        for route in app.routes
-        if isinstance(route, APIRoute) and route.path_regex.match(path)
-        for method in route.methods
-    }
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes)
+    ]
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

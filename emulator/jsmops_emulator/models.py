@@ -160,7 +160,7 @@ class ScheduleBackend:
             _require_schedule(db, schedule_id)
             names = {r["name"] for r in _rotations(db, schedule_id)}
             if "name" not in rotation:
-                number = len(names) + 1
+                number = 1
                 while f"Rotation {number}" in names:
                     number += 1
                 rotation = {"name": f"Rotation {number}", **rotation}

@@ -9,8 +9,12 @@ from emulator_helpers import Api, titles
 
 from emulator_process import contract_session
 
-WRITES = [("POST", ""), ("PATCH", "/{id}"), ("DELETE", "/{id}")]
-READS = [("GET", ""), ("GET", "/{id}")]
+WRITES = [
+    ("POST", ""), ("PATCH", "/{id}"), ("DELETE", "/{id}"),
+    ("POST", "/{id}/rotations"), ("PATCH", "/{id}/rotations/r"), ("DELETE", "/{id}/rotations/r"),
+    ("POST", "/{id}/overrides"), ("PUT", "/{id}/overrides/a"), ("DELETE", "/{id}/overrides/a"),
+]  # fmt: skip
+READS = [("GET", ""), ("GET", "/{id}"), ("GET", "/{id}/rotations"), ("GET", "/{id}/overrides")]
 
 
 def basic(value: str) -> dict[str, str]:
@@ -40,7 +44,10 @@ def test_bad_or_missing_credentials_are_401(admin, headers, method, path):
 
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Basic")
-    assert titles(response)
+    assert response.json() == {
+        "code": 401,
+        "message": "authorization: missing or invalid credentials (HTTP basic with email and API token)",
+    }
     assert admin.emulator.schedules() == [schedule]
 
 

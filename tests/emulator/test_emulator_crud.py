@@ -202,15 +202,28 @@ def test_renaming_onto_another_schedule_is_409(admin):
 
 
 @pytest.mark.parametrize(
-    ("method", "path"),
-    [("PUT", "/{id}"), ("POST", "/{id}"), ("PUT", ""), ("DELETE", ""), ("PATCH", ""), ("HEAD", "/{id}")],
+    ("method", "path", "allowed"),
+    [
+        ("PUT", "/{id}", "DELETE, GET, PATCH"),
+        ("POST", "/{id}", "DELETE, GET, PATCH"),
+        ("HEAD", "/{id}", "DELETE, GET, PATCH"),
+        ("PUT", "", "GET, POST"),
+        ("DELETE", "", "GET, POST"),
+        ("PATCH", "", "GET, POST"),
+        ("PUT", "/{id}/rotations", "GET, POST"),
+        ("PUT", "/{id}/rotations/r", "DELETE, GET, PATCH"),
+        ("PATCH", "/{id}/overrides/a", "DELETE, GET, PUT"),
+        ("DELETE", "/{id}/overrides", "GET, POST"),
+        ("POST", "/{id}/timeline", "GET"),
+    ],
 )
-def test_other_methods_are_405(admin, method, path):
+def test_other_methods_are_405_and_allow_names_every_method_of_the_path(admin, method, path, allowed):
     schedule = admin.create(name="Fixed")
 
     response = admin.request(method, path.format(id=schedule["id"]), json={})
 
     assert response.status_code == 405
+    assert response.headers["Allow"] == allowed
     if method != "HEAD":
         assert titles(response) == [f"Method Not Allowed: {method} {response.request.path_url}"]
 
@@ -221,3 +234,50 @@ def test_unknown_route_is_404_with_error_body(emulator, path):
 
     assert response.status_code == 404
     assert titles(response) == [f"Not Found: GET {path}"]
+
+
+def test_only_name_is_required_and_a_schedule_without_team_is_global(admin):
+    response = admin.request("POST", json={"name": "Global"})
+
+    assert response.status_code == 201
+    assert response.json() == {"id": response.json()["id"], "name": "Global", "description": "",
+                               "timezone": "America/New_York", "enabled": True, "rotations": []}  # fmt: skip
+    assert admin.request("POST", json={"name": "Also global", "teamId": ""}).json().get("teamId") is None
+
+
+def test_patch_team_id_empty_makes_the_schedule_global_and_a_team_id_gives_it_a_team(admin):
+    schedule = admin.create(name="Teamed", teamId="t1")
+    url = f"/{schedule['id']}"
+
+    global_ = admin.request("PATCH", url, json={"teamId": ""})
+
+    assert global_.status_code == 200 and "teamId" not in global_.json()
+    assert "teamId" not in admin.request("GET", url).json()
+    assert admin.request("PATCH", url, json={"teamId": "t2"}).json() == {**schedule, "teamId": "t2"}
+
+
+def test_patch_name_onto_its_own_name_or_a_free_one_is_fine(admin):
+    schedule = admin.create(name="Mine")
+
+    for name in ("Mine", "MINE", "Yours"):
+        response = admin.request("PATCH", f"/{schedule['id']}", json={"name": name})
+        assert response.status_code == 200 and response.json()["name"] == name
+
+
+def test_list_items_carry_rotations_only_with_expand_rotation(admin):
+    schedule = admin.create(name="Listed", rotations=[rotation()])
+
+    plain = admin.request("GET").json()["values"]
+    expanded = admin.request("GET", params={"expand": "rotation"}).json()["values"]
+
+    assert plain == [{k: v for k, v in schedule.items() if k != "rotations"}]
+    assert expanded == [schedule]
+    assert admin.request("GET", f"/{schedule['id']}").json() == schedule  # a single schedule always has them
+
+
+def test_errors_carry_a_code(admin):
+    missing = admin.request("GET", "/no-such-schedule")
+    invalid = admin.request("POST", json={})
+
+    assert missing.json() == {"errors": [{"title": "id: no schedule with id 'no-such-schedule'", "code": "NOT_FOUND"}]}
+    assert invalid.json() == {"errors": [{"title": "name: is required", "code": "UNPROCESSABLE_ENTITY"}]}

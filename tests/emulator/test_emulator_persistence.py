@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import concurrent.futures
+import json
+import sqlite3
 import threading
 
 from emulator_helpers import Api, rotation, time_of_day
 
-from emulator_process import contract_session
+from emulator_process import Emulator, contract_session
 
 
 def test_restart_keeps_all_data(emulator_factory):
@@ -91,3 +93,46 @@ def test_concurrent_renames_onto_one_name_have_one_winner(emulator):
 
     assert statuses == [200] + [409] * 7
     assert sum(s["name"] == "Winner" for s in emulator.schedules()) == 1
+
+
+def test_restart_keeps_rotations_and_overrides(emulator_factory):
+    emulator = emulator_factory()
+    api = Api(emulator, emulator.admin_auth)
+    schedule = api.create(name="Layers", rotations=[rotation(name="A")])
+    added = api.request("POST", f"/{schedule['id']}/rotations", json=rotation(name="B")).json()
+    override = {"responder": {"type": "user", "id": "u1"}, "startDate": "2099-01-01T00:00:00Z",
+                "endDate": "2099-01-02T00:00:00Z", "rotationIds": [added["id"]]}  # fmt: skip
+    made = api.request("POST", f"/{schedule['id']}/overrides", json=override).json()
+
+    emulator.restart()
+
+    api = Api(emulator, emulator.admin_auth)
+    assert api.request("GET", f"/{schedule['id']}").json()["rotations"] == [schedule["rotations"][0], added]
+    assert api.request("GET", f"/{schedule['id']}/overrides").json()["values"] == [made]
+
+
+def test_a_database_of_the_one_table_layout_is_brought_up_to_date(tmp_path):
+    db = sqlite3.connect(tmp_path / "emulator.db")
+    db.execute(
+        "CREATE TABLE schedules (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+        " name TEXT NOT NULL UNIQUE, team_id TEXT NOT NULL, description TEXT NOT NULL, timezone TEXT NOT NULL,"
+        " enabled INTEGER NOT NULL, rotations TEXT NOT NULL)"
+    )
+    old_rotation = {"id": "r-1", "name": "Old", "startDate": "2024-01-01T00:00:00Z", "type": "daily", "length": 1,
+                    "participants": []}  # fmt: skip
+    db.execute(
+        "INSERT INTO schedules (id, name, team_id, description, timezone, enabled, rotations)"
+        " VALUES ('s-1', 'Old schedule', 't1', 'kept', 'UTC', 0, ?)",
+        (json.dumps([old_rotation]),),
+    )
+    db.commit()
+    db.close()
+
+    emulator = Emulator(tmp_path)
+    try:
+        assert emulator.schedules() == [{"id": "s-1", "name": "Old schedule", "teamId": "t1", "description": "kept",
+                                         "timezone": "UTC", "enabled": False, "rotations": [old_rotation]}]  # fmt: skip
+        api = Api(emulator, emulator.admin_auth)
+        assert api.request("GET", "/s-1/rotations/r-1").json() == old_rotation
+    finally:
+        emulator.stop()

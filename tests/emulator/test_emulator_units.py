@@ -9,7 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jsmops_emulator.cli import parse_args
+from jsmops_emulator.exceptions import ScheduleNotFound
 from jsmops_emulator.faults import Latency, LatencySpec, RateLimiter, RequestCounters, RequestJournal
+from jsmops_emulator.models import ScheduleBackend, name_matches
 from jsmops_emulator.validation import format_location, round_to_half_hour, utc_timestamp
 
 
@@ -150,3 +152,29 @@ def test_journal_is_bounded_and_keeps_the_newest():
 
     assert [entry["path"] for entry in journal.entries()] == [f"/v1/schedules/{n}" for n in (2, 3, 4)]
     assert journal.entries()[0]["query"] == {"a": ["1", "2"], "b": [""]}
+
+
+def test_the_backend_gives_the_on_call_code_every_override_past_ones_too(tmp_path):
+    backend = ScheduleBackend(str(tmp_path / "store.db"))
+    schedule = backend.create({"name": "S", "description": "", "timezone": "UTC", "enabled": True})
+    past = backend.create_override(schedule["id"], {"responder": {"type": "noone"}, "startDate": "2001-01-01T00:00:00Z",
+                                                    "endDate": "2001-01-02T00:00:00Z", "rotationIds": None})  # fmt: skip
+    future = backend.create_override(schedule["id"], {"responder": {"type": "user", "id": "u"}, "startDate": "2099-01-01T00:00:00Z",
+                                                      "endDate": "2099-01-02T00:00:00Z", "rotationIds": ["r"]})  # fmt: skip
+
+    assert backend.list_overrides(schedule["id"]) == [past, future]
+    assert backend.list_overrides(schedule["id"], ending_after="2020-01-01T00:00:00Z") == [future]
+    with pytest.raises(ScheduleNotFound):
+        backend.list_overrides("nope")
+    with pytest.raises(ScheduleNotFound):
+        backend.get("nope")
+    backend.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "matches"),
+    [("ops", "OPS", True), ("ops", "ops team", False), ("ops*", "OPS team", True), ("*", "x", True),
+     ("o*s", "o*s", True), ("o*s", "ops", False), ("straße", "STRASSE", True)],
+)  # fmt: skip
+def test_name_matches(query, name, matches):
+    assert name_matches(name, query) is matches
