@@ -9,6 +9,7 @@ from pulumi_jsmops.changes import (
     DeleteRotation,
     UpdateRotation,
     UpdateSchedule,
+    not_kept,
     plan_update,
     rotation_holds,
     schedule_holds,
@@ -128,3 +129,12 @@ def test_the_outcome_keeps_ids_and_takes_the_services_answers() -> None:
     assert after.id == "s-1" and after.name == "Ops" and after.timezone == "Europe/Berlin"
     assert [(r.name, r.id, r.length) for r in after.rotations] == [("business days", "r-business days", 1),
                                                                   ("nights", "r-nights", 8)]
+
+
+def test_what_the_service_did_not_keep_is_named() -> None:
+    found = {"id": "s-1", "name": "Ops", "timezone": "America/New_York", "enabled": True}
+    assert not_kept({"timezone": "Asia/Kolkata", "enabled": True}, found) == {"timezone": "America/New_York"}
+    assert not_kept({"enabled": True}, found) == {}
+    rotation = {"id": "r-1", "name": "a", "type": "daily", "startDate": "2026-01-01T00:00:00Z", "length": 1}
+    assert not_kept({"length": 2}, rotation, rotation=True) == {"length": 1}
+    assert not_kept({"length": 2}, {"id": "r-1"}, rotation=True) is None  # no rotation at all

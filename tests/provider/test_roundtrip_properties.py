@@ -35,7 +35,8 @@ def dates(draw) -> tuple[str, datetime]:
 
 
 participants = st.one_of(
-    st.builds(lambda kind, id_: {"type": kind, "id": id_}, st.sampled_from(["user", "team", "escalation"]), st.uuids().map(str)),
+    st.builds(lambda kind, id_: {"type": kind, "id": id_}, st.sampled_from(["user", "team", "escalation"]),
+              st.uuids().map(str)),
     st.just({"type": "noone"}),
 )
 time_of_day = st.fixed_dictionaries({"type": st.just("time-of-day"), "restriction": st.fixed_dictionaries(
@@ -47,9 +48,9 @@ weekdays = st.fixed_dictionaries({"type": st.just("weekday-and-time-of-day"), "r
 
 
 @st.composite
-def rotations(draw) -> dict:
+def rotations(draw, names=text) -> dict:
     start, instant = draw(dates())
-    rotation = {"name": draw(text), "type": draw(st.sampled_from(["daily", "weekly", "hourly"])), "start_date": start}
+    rotation = {"name": draw(names), "type": draw(st.sampled_from(["daily", "weekly", "hourly"])), "start_date": start}
     if draw(st.booleans()):
         rotation["length"] = draw(st.integers(1, 12).flatmap(lambda n: st.sampled_from([n, float(n)])))
     if draw(st.booleans()):
@@ -63,13 +64,15 @@ def rotations(draw) -> dict:
 
 
 @st.composite
-def schedules(draw) -> dict:
-    schedule = {"name": f"{draw(text)} #{next(_names)}", "team_id": str(draw(st.uuids()))}
+def schedules(draw, rotation_names=text) -> dict:
+    schedule = {"name": f"{draw(text)} #{next(_names)}"}
+    if draw(st.integers(0, 4)):  # now and then a global schedule, of no team
+        schedule["team_id"] = str(draw(st.uuids()))
     for key, strategy in [("description", st.one_of(st.just(""), text)), ("timezone", st.sampled_from(ZONES)),
                           ("enabled", st.booleans())]:
         if draw(st.booleans()):
             schedule[key] = draw(strategy)
-    rotation_list = draw(st.lists(rotations(), max_size=3, unique_by=lambda r: r["name"]))
+    rotation_list = draw(st.lists(rotations(rotation_names), max_size=3, unique_by=lambda r: r["name"]))
     if rotation_list or draw(st.booleans()):
         schedule["rotations"] = rotation_list
     return schedule
@@ -96,4 +99,45 @@ def test_valid_schedules_round_trip_without_a_diff(schedule: dict, emulator_sess
     if "timezone" not in schedule:
         assert refreshed.pop("timezone") == "America/New_York"
     assert refreshed == checked.inputs
+    provider.delete(created.id, read.outs)
+
+
+def _provider_for(emulator: Emulator, monkeypatch) -> ScheduleProvider:
+    for name, value in {"JSMOPS_BASE_URL": emulator.base_url, "JSMOPS_CLOUD_ID": emulator.cloud_id,
+                        "JSMOPS_EMAIL": emulator.admin_auth[0], "JSMOPS_API_TOKEN": emulator.admin_auth[1]}.items():
+        monkeypatch.setenv(name, value)
+    return ScheduleProvider()
+
+
+# Few rotation names, so that the two schedules of an update share some.
+shared_names = st.sampled_from(["days", "nights", "weekends", "holidays"])
+
+
+def _replaced(old: dict, new: dict) -> bool:
+    """Whether an update replaces the rotation: it loses a field the contract cannot clear."""
+    return any(key in old and key not in new for key in ("end_date", "time_restriction"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=schedules(shared_names), second=schedules(shared_names), renamed=st.booleans())
+def test_any_update_converges_and_rotations_that_stay_keep_their_ids(
+    first: dict, second: dict, renamed: bool, emulator_session: Emulator, monkeypatch
+) -> None:
+    provider = _provider_for(emulator_session, monkeypatch)
+    if not renamed:
+        second = {**second, "name": first["name"]}
+    old_inputs, new_inputs = provider.check({}, first).inputs, provider.check({}, second).inputs
+    created = provider.create(old_inputs)
+    updated = provider.update(created.id, created.outs, new_inputs)
+
+    read = provider.read(created.id, updated.outs)
+    assert read.outs == updated.outs  # the outputs are what the service holds
+    assert provider.diff(created.id, read.outs, new_inputs).changes is False
+    before = {r["name"]: r for r in created.outs["rotations"]}
+    after = {r["name"]: r["id"] for r in read.outs["rotations"]}
+    declared = {r["name"]: r for r in first.get("rotations", [])}
+    for rotation in second.get("rotations", []):
+        name = rotation["name"]
+        if name in before and not _replaced(declared[name], rotation):
+            assert after[name] == before[name]["id"], name
     provider.delete(created.id, read.outs)
