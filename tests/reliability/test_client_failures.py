@@ -153,3 +153,24 @@ def test_a_create_answered_with_html_is_reported_under_the_post(project: PulumiP
     methods = [method for method, _ in server.requests]
     assert methods.count("POST") == 5  # the first and maxRetries (4) more, each after a lookup found nothing
     assert methods == ["POST", "GET"] * 5
+
+
+def test_a_looping_next_link_fails_the_run_instead_of_looping(project: PulumiProject, stub: list[Stub]) -> None:
+    """Issue 11.5: the lookup after a lost create meets a `links.next` that points to its
+    own page: the run fails at once, under the POST, naming the loop."""
+
+    def answer(method: str, path: str, query: dict[str, list[str]]) -> Answer:
+        if method == "POST":
+            return 503, {"Content-Type": "application/json"}, b'{"errors": [{"title": "try later", "code": "503"}]}'
+        return page("/v1/schedules?offset=0&size=50", "someone else's")  # always the same page
+
+    server = Stub(answer)
+    stub.append(server)
+    project.write_schedules({"support": SUPPORT})
+    result = project.up(check=False, env={"JSMOPS_BASE_URL": server.base_url, "JSMOPS_CLOUD_ID": "local"})
+    assert result.returncode != 0
+    assert ("POST /v1/schedules: failed with 503 (service error): try later; looking up its outcome failed too: "
+            "GET /v1/schedules: the pagination links back to a page already read") in result.stdout
+    assert project.resources() == {}
+    assert server.requests.count(("POST", "/jsm/ops/api/local/v1/schedules")) == 1
+    assert len(server.requests) == 3  # the POST, the first page, the page it links to; then no more
