@@ -14,7 +14,7 @@ from emulator_process import Emulator
 from pulumi_jsmops.client import PAGE_SIZE
 from pulumi_project import PulumiProject
 from schedules import SUPPORT, TEAM
-from stub_server import Answer, Stub, page
+from stub_server import Answer, Stub, json_answer, page
 
 
 def hand_made_support(emulator: Emulator) -> dict:
@@ -131,13 +131,21 @@ def stub() -> Iterator[list[Stub]]:
         server.stop()
 
 
-def test_a_create_answered_with_html_is_reported_under_the_post(project: PulumiProject, stub: list[Stub]) -> None:
-    """Issue 11.9: a 200 with an HTML body (a proxy's page) and no schedule made: the error
-    names the POST, not the lookups that followed it; nothing is in the state."""
+@pytest.mark.parametrize("post_answer, expected", [
+    ((200, {"Content-Type": "text/html"}, b"<html><body>Please wait</body></html>"),
+     "the API answered 200 with a body that is not JSON (text/html): '<html><body>Please wait"),
+    ((200, {}, b""), "the API answered 200 with a body that is not JSON (no content type) (empty)"),
+    (json_answer(201, {"name": SUPPORT["name"]}), "the API answered 201 without an id"),
+], ids=["html", "empty", "no-id"])
+def test_an_unusable_create_answer_is_reported_under_the_post(post_answer, expected, project: PulumiProject,
+                                                              stub: list[Stub]) -> None:
+    """Issue 11.9: a 2xx the client cannot use (a proxy's page, nothing, no id) and no
+    schedule made: the error names the POST, not the lookups that followed it, in words
+    (no "Expecting value", no pydantic dump); nothing is in the state."""
 
     def answer(method: str, path: str, query: dict[str, list[str]]) -> Answer:
         if method == "POST":
-            return 200, {"Content-Type": "text/html"}, b"<html><body>Please wait</body></html>"
+            return post_answer
         assert int(query["size"][0]) == PAGE_SIZE
         return page(None)  # the lookup finds nothing: no schedule was made
 
@@ -146,13 +154,12 @@ def test_a_create_answered_with_html_is_reported_under_the_post(project: PulumiP
     project.write_schedules({"support": SUPPORT})
     result = project.up(check=False, env={"JSMOPS_BASE_URL": server.base_url, "JSMOPS_CLOUD_ID": "local"})
     assert result.returncode != 0
-    assert ("POST /v1/schedules: the API answered 200 with a body that is not JSON (text/html): "
-            "'<html><body>Please wait") in result.stdout
-    assert "Expecting value" not in result.stdout and "GET /v1/schedules:" not in result.stdout
+    assert f"POST /v1/schedules: {expected}" in result.stdout
+    assert "Expecting value" not in result.stdout and "validation error" not in result.stdout
+    assert "GET /v1/schedules:" not in result.stdout
     assert project.resources() == {}
     methods = [method for method, _ in server.requests]
-    assert methods.count("POST") == 5  # the first and maxRetries (4) more, each after a lookup found nothing
-    assert methods == ["POST", "GET"] * 5
+    assert methods == ["POST", "GET"] * 5  # the first and maxRetries (4) more, each after a lookup found nothing
 
 
 def test_a_looping_next_link_fails_the_run_instead_of_looping(project: PulumiProject, stub: list[Stub]) -> None:
