@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 from urllib.parse import parse_qs
 
+import regex
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,6 +30,7 @@ CONTROL_PREFIX = "/_emulator/"
 # Journal paths are given below the API base, as `links.next` paths are: "/v1/schedules/...".
 _API_BASE_PATH = re.compile(r"^/jsm/ops/api/[^/]+(?=/)")
 JOURNAL_SIZE = 20_000
+PATH_MATCH_TIMEOUT = 0.05  # seconds a fault's path pattern may take on one request path
 
 # Returning anything but None from an ASGI app breaks the protocol; uvicorn
 # answers that by closing the connection at once. With no response started,
@@ -53,8 +55,8 @@ class FaultSpec(BaseModel):
     def _is_regex(cls, path: str | None) -> str | None:
         if path is not None:
             try:
-                re.compile(path)
-            except re.error as exc:
+                regex.compile(path)
+            except regex.error as exc:
                 raise ValueError(f"not a regular expression: {exc}") from None
         return path
 
@@ -73,8 +75,20 @@ class Fault:
     spec: FaultSpec
     remaining: int
 
+    def __post_init__(self) -> None:
+        self._path = None if self.spec.path is None else regex.compile(self.spec.path)
+
     def matches(self, method: str, path: str) -> bool:
-        return self.spec.method in ("*", method) and (self.spec.path is None or re.search(self.spec.path, path) is not None)
+        """A path pattern that backtracks catastrophically (e.g. `(a+)+$`) on a path gives up
+        after PATH_MATCH_TIMEOUT and does not match it, instead of holding up the emulator."""
+        if self.spec.method not in ("*", method):
+            return False
+        if self._path is None:
+            return True
+        try:
+            return self._path.search(path, timeout=PATH_MATCH_TIMEOUT) is not None
+        except TimeoutError:
+            return False
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, **self.spec.model_dump(), "count": self.remaining}

@@ -225,3 +225,18 @@ def test_rate_limit_answers_429_with_retry_after(emulator_factory):
     stats = emulator.stats()
     assert stats["by_method_status"]["GET"] == {"200": statuses.count(200), "429": len(refusals)}
     assert [emulator.stats()["total"] for _ in range(5)] == [30] * 5
+
+
+@pytest.mark.parametrize("pattern", ["(a+)+$", "(a|aa)+$"])
+def test_a_catastrophic_path_pattern_does_not_freeze_the_emulator(admin, pattern):
+    emulator = admin.emulator
+    fault = emulator.add_fault(method="GET", path=pattern, action="status", status=500)
+    hard = "/" + "a" * 40 + "!"  # exponential backtracking for a plain backtracking engine
+
+    missing = admin.request("GET", hard, timeout=30)
+    listed = admin.request("GET", timeout=30)
+
+    assert missing.status_code == 404 and listed.status_code == 200  # answered; the pattern gave up on them
+    assert emulator.faults() == [fault]
+    assert admin.request("GET", "/" + "a" * 40, timeout=30).status_code == 500  # and still matches where it can
+    assert emulator.faults() == []

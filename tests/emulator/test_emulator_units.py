@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from jsmops_emulator.cli import parse_args
 from jsmops_emulator.exceptions import ScheduleNotFound
-from jsmops_emulator.faults import Latency, LatencySpec, RateLimiter, RequestCounters, RequestJournal
+from jsmops_emulator.faults import Fault, FaultSpec, Latency, LatencySpec, RateLimiter, RequestCounters, RequestJournal
 from jsmops_emulator.models import ScheduleBackend, name_matches
 from jsmops_emulator.validation import format_location, round_to_half_hour, utc_timestamp
 
@@ -178,3 +178,10 @@ def test_the_backend_gives_the_on_call_code_every_override_past_ones_too(tmp_pat
 )  # fmt: skip
 def test_name_matches(query, name, matches):
     assert name_matches(name, query) is matches
+
+
+def test_a_fault_pattern_that_backtracks_without_end_gives_up_and_does_not_match():
+    fault = Fault("f", FaultSpec(path="(a|aa)+$", action="status"), 1)
+
+    assert fault.matches("GET", "/" + "a" * 5000 + "!") is False  # would run for ages without the timeout
+    assert fault.matches("GET", "/aaaa") is True
