@@ -92,6 +92,7 @@ def test_a_new_project_previews_unknowns_then_up_and_destroy(user_project: UserP
     about = json.loads(project.pulumi("about", "--json"))
     plugins = [plugin["name"] for plugin in about.get("plugins") or []]
     assert "jsmops" not in plugins, about.get("plugins")
+    project.pulumi("plugin", "install")  # the project's plugins: none to fetch, so nothing fails
 
     project.pulumi("destroy", "--yes", "--skip-preview")
     assert emulator.schedules() == []
