@@ -4,6 +4,11 @@ A stack of N `NoopResource`s, declared with the same inputs as N schedules, cost
 the Pulumi engine, the language host and the dynamic-provider machinery cost on their
 own; the Schedule provider's time over it is what the provider adds.
 
+With `BENCH_NOOP_LATENCY_MS` in its environment it is the *waiting* baseline: create,
+read, update and delete each wait that long, as a request to the API would, and the
+provider process gets as many workers as ours (`pulumi_jsmops.host`). Pulumi's own pace
+with a provider that costs nothing but latency: what ours is measured against at 200 ms.
+
 It echoes its inputs as outputs (as the Schedule provider returns its inputs plus ids),
 so both stacks carry state of about the same size. The program and the provider process
 import it by reference (`bench.noop`, with the repository root on PYTHONPATH), as they
@@ -13,11 +18,23 @@ import `pulumi_jsmops.provider`, so both serialized providers are small.
 from __future__ import annotations
 
 import itertools
+import os
+import time
 from typing import Any
 
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Resource, ResourceProvider, UpdateResult
+from pulumi.dynamic import (
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    ResourceProvider,
+    UpdateResult,
+)
 
 PROVIDER_KEY = "__provider"
+LATENCY_ENV = "BENCH_NOOP_LATENCY_MS"
 
 _ids = itertools.count(1)
 
@@ -26,8 +43,21 @@ def _plain(props: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in props.items() if k != PROVIDER_KEY}
 
 
+def _wait() -> None:
+    """As long as an API request takes, in the waiting baseline."""
+    latency_ms = float(os.environ.get(LATENCY_ENV) or 0)
+    if latency_ms:
+        time.sleep(latency_ms / 1000)
+
+
 class NoopProvider(ResourceProvider):
     serialize_as_secret_always = False
+
+    def configure(self, req: ConfigureRequest) -> None:
+        if os.environ.get(LATENCY_ENV):
+            from pulumi_jsmops import host
+
+            host.install(req.config.get)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         return CheckResult(news, [])
@@ -36,17 +66,20 @@ class NoopProvider(ResourceProvider):
         return DiffResult(changes=False, replaces=[], stables=[], delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        _wait()
         return CreateResult(f"noop-{next(_ids)}", _plain(props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        _wait()
         plain = _plain(props)
         return ReadResult(id_, plain, inputs=plain)
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        _wait()
         return UpdateResult(_plain(news))
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        return None
+        _wait()
 
 
 class NoopResource(Resource, module="bench", name="Noop"):

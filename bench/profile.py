@@ -1,6 +1,6 @@
 """Where the time of one operation goes: py-spy on every Python process of a `pulumi` run.
 
-    python -m bench.profile --n 100 --operation preview [--kind provider] [--rate 250] [--out DIR]
+    python -m bench.profile --n 100 --operation preview [--kind provider] [--rate 250] [--latency MS] [--out DIR]
 
 Sets up a stack of N schedules against the emulator (an unprofiled `up` first, unless the
 operation is `up`), then runs the operation and attaches `py-spy record --gil` to each
@@ -155,6 +155,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--kind", choices=list(KINDS), default="provider",
                         help="the stack to profile: ours, or a baseline of bench/run.py (default: %(default)s)")
     parser.add_argument("--rate", type=int, default=250, help="samples per second (default: %(default)s)")
+    parser.add_argument("--latency", type=int, default=0, help="ms the emulator adds to each request (default: 0)")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "profiles")
     args = parser.parse_args(argv)
@@ -164,7 +165,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
 
     root = Path(tempfile.mkdtemp(prefix="jsmops-profile-"))
-    emulator = Emulator(root / "emulator")
+    emulator = Emulator(root / "emulator", "--latency", str(args.latency))
     try:
         stack = Stack(args.kind, root, emulator, args.n)
         if args.operation != "up":

@@ -4,6 +4,7 @@ the engine makes at once are in flight together; only bounds are asserted, no ti
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,21 @@ def test_requests_in_flight_stay_within_parallel(project: PulumiProject, emulato
     emulator.set_latency(1000)
     refresh = run(project, emulator, "refresh", "--yes", "--skip-preview", "--parallel", "5")
     assert SDK_WORKERS < refresh["in_flight_max"] <= 5
+
+
+def test_more_concurrency_under_a_rate_limit_fails_nothing_and_creates_each_once(
+    tmp_path: Path, emulator_factory: Callable[..., Emulator]
+) -> None:
+    limited = emulator_factory("--rate-limit", "3")
+    project = PulumiProject(tmp_path / "limited", limited)
+    names = [f"Limited {i}" for i in range(12)]
+    project.write_schedules({f"s{i}": {**SUPPORT, "name": name} for i, name in enumerate(names)})
+    project.pulumi("config", "set", "jsmops:maxConcurrency", "12")
+    project.pulumi("up", "--yes", "--skip-preview", "--parallel", "12")
+    stats = limited.stats()
+    assert stats["by_method_status"]["POST"].get("429", 0) > 0  # the limit was reached
+    assert stats["by_method_status"]["POST"]["201"] == len(names)  # each created once
+    assert len(project.resources()) == len(names)
+    # what the emulator made: one schedule per name (its journal, as the API is rate limited)
+    created = [r["body"]["name"] for r in limited.requests() if r["method"] == "POST" and r["status"] == 201]
+    assert sorted(created) == sorted(names)
