@@ -132,7 +132,24 @@ def test_invalid_input_fails_at_preview_naming_the_field(project: PulumiProject,
     output = result.stdout + result.stderr
     assert "rotations[0].time_restriction.restriction.start_min: must be 0 or 30" in output
     assert "rotations[0].participants[1].id: is required for a participant of type 'user'" in output
+    # Read as the engine prints it: the resource, the path once, the reason in plain words.
+    assert "resource 'support' has a problem: rotations[0].time_restriction.restriction.start_min:" in output
+    assert "<nil>" not in output and "property rotations" not in output
     assert emulator.stats()["total"] == 0
+
+
+def test_pydantic_words_never_reach_the_user(project: PulumiProject, emulator: Emulator) -> None:
+    bad = copy.deepcopy(SUPPORT)
+    del bad["name"]
+    bad["enabled"] = "yes"
+    bad["rotations"][0]["start_date"] = "2026-01-05T09:00:00"
+    project.write_schedules({"support": bad})
+    result = project.preview(check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "name: is required" in output and "enabled: must be true or false" in output
+    assert "rotations[0].start_date: must have a UTC offset, e.g. 2026-01-05T09:00:00+01:00" in output
+    assert not any(words in output for words in ("Field required", "Input should", "Value error", "Traceback"))
 
 
 def test_schedule_deleted_outside_pulumi_is_recreated(project: PulumiProject, emulator: Emulator) -> None:
