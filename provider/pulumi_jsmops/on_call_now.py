@@ -53,7 +53,8 @@ def run_oncall(stack: str, project_dir: Path, *, at: Optional[datetime] = None, 
 
     moment = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
     resources = json.loads(_pulumi(stack, project_dir, "stack", "export")).get("deployment", {}).get("resources") or []
-    schedules = [r for r in resources if r.get("type") == SCHEDULE_TYPE and r.get("id")]
+    schedules = sorted((r for r in resources if r.get("type") == SCHEDULE_TYPE and r.get("id")),
+                       key=lambda r: str(r.get("urn")))  # by resource name
     config = json.loads(_pulumi(stack, project_dir, "config", "--json", "--show-secrets") or "{}")
     labels = labels_from_config(config)
     if not schedules:

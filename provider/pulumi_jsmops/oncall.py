@@ -34,7 +34,9 @@ Where the sources are silent, this module chooses, and says so:
   before the change, an ambiguous one (the hour repeated in autumn) as its first occurrence;
 - an override replaces a rotation's responder only where that rotation has a shift (a
   `noone` slot included): it does not reach into hours that a restriction hides or before
-  the start / after the end of the rotation; overlapping overrides: the later in the list wins;
+  the start / after the end of the rotation; of overlapping overrides, the one that starts
+  later wins (a short one inside a long one shows), of two that start together the later in
+  the list (the API lists them in the order they were made);
 - a rotation without participants has nobody on call.
 """
 
@@ -180,7 +182,8 @@ def timeline(schedule: Schedule, start: datetime, end: datetime, overrides: Sequ
     lanes = []
     for rotation in schedule.rotations:
         pieces = _rotation_pieces(rotation, zone, lo, hi)
-        pieces = _apply_overrides(pieces, [o for o in overrides if o.applies_to(rotation)])
+        pieces = _apply_overrides(pieces, sorted((o for o in overrides if o.applies_to(rotation)),
+                                                 key=lambda o: o.start))
         periods = tuple(Period(_when(a), _when(b), who, over) for a, b, who, over in _merge(pieces))
         lanes.append(RotationTimeline(rotation.name, rotation.id, periods))
     return Timeline(_when(lo), _when(hi), zone.key, tuple(lanes), _final_layer(lanes, lo, hi))

@@ -85,9 +85,13 @@ def cases(draw: st.DrawFn) -> Case:
         if restriction is not None:
             rotation["timeRestriction"] = restriction
         rotations.append(rotation)
-    overrides = []
-    for _ in range(draw(st.integers(0, 2))):
-        start = window_start + timedelta(minutes=30 * draw(st.integers(0, WINDOW_DAYS * 48 - 2)))
+    overrides: list[dict[str, Any]] = []
+    for _ in range(draw(st.integers(0, 3))):
+        if overrides and draw(st.booleans()):  # one starting near the one before: they overlap
+            start = datetime.fromisoformat(overrides[-1]["startDate"].replace("Z", "+00:00"))
+            start += timedelta(minutes=30 * draw(st.integers(-4, 4)))
+        else:
+            start = window_start + timedelta(minutes=30 * draw(st.integers(0, WINDOW_DAYS * 48 - 2)))
         names = [r["name"] for r in rotations]
         named = draw(st.one_of(st.none(), st.lists(st.sampled_from(names), min_size=1, unique=True)))
         overrides.append({

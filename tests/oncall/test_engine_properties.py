@@ -69,9 +69,10 @@ def oracle(schedule: Schedule, overrides: list[Override], rotation: Rotation,
         return False, None
     slot = rotation.participants[k % len(rotation.participants)]
     responder = None if slot.type == "noone" else Responder(slot.type, slot.id or "")
-    for override in overrides:
-        if override.applies_to(rotation) and override.start <= moment < override.end:
-            responder = override.responder
+    covering = [o for o in overrides if o.applies_to(rotation) and o.start <= moment < o.end]
+    if covering:  # the one that starts last; of those, the last given
+        latest = max(o.start for o in covering)
+        responder = [o for o in covering if o.start == latest][-1].responder
     return True, responder
 
 

@@ -329,3 +329,39 @@ def test_picture_png_and_svg(project: PulumiProject, tmp_path: Path) -> None:
     lanes = {"before · day", "before · night", "before · final", "after · day", "after · night", "after · final"}
     assert lanes <= texts, texts
     assert {"now", "Customer Support (update; times in America/New_York)", "heidi", "nobody on call"} <= texts
+
+
+def test_oncall_reads_who_is_on_call_from_the_api(project: PulumiProject) -> None:
+    """`jsmops oncall`: now, next and the coming handovers of each schedule (by resource
+    name), as the service answers them (on-calls, next-on-calls, timeline: three reads
+    per schedule, no write)."""
+    project.emulator.reset_stats()
+    result = subprocess.run([JSMOPS, "oncall", "--stack", "test", "--days", "2", "--at", AT], cwd=project.dir,
+                            env=project.env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == """\
+Database Watch: now erin, ivan; next judy
+  handovers in the next 2 days (times in Asia/Tokyo): 4
+    Wed 2026-01-21 21:00: erin, ivan → erin, judy
+    Thu 2026-01-22 09:00: erin, judy → erin, ivan
+    Thu 2026-01-22 21:00: erin, ivan → erin, judy
+    Fri 2026-01-23 09:00: erin, judy → erin, ivan
+Platform On-Call: now carol; next alice
+  handovers in the next 2 days (times in Europe/Berlin): none
+Customer Support: now heidi; next frank, heidi
+  handovers in the next 2 days (times in America/New_York): 4
+    Wed 2026-01-21 08:00: heidi → frank
+    Wed 2026-01-21 20:00: frank → heidi
+    Thu 2026-01-22 08:00: heidi → grace
+    Thu 2026-01-22 20:00: grace → heidi
+"""
+    assert_only_reads(project, 9)
+
+
+def test_a_bad_time_is_refused_before_anything_runs(project: PulumiProject) -> None:
+    project.emulator.reset_stats()
+    result = subprocess.run([JSMOPS, "impact", "--stack", "test", "--at", "next tuesday"], cwd=project.dir,
+                            env=project.env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "'next tuesday' is not an ISO 8601 time" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert_only_reads(project, 0)
