@@ -428,7 +428,7 @@ _STAND_INS: dict[type[_Model], dict[str, Any]] = {
 
 def _canonical_fields(model: type[_Model], item: dict[str, Any], is_unknown: Callable[[Any], bool]) -> dict[str, Any]:
     """`item` (valid as far as known) in canonical form, but each field that holds an unknown value as it is."""
-    known = {key: value for key, value in item.items() if not _holds_unknown(value, is_unknown)}
+    known = {key: value for key, value in item.items() if not holds_unknown(value, is_unknown)}
     stand_ins = {key: value for key, value in _STAND_INS[model].items() if key not in known}
     try:
         dumped = model.model_validate({**stand_ins, **known}, context=USER_INPUT).model_dump(
@@ -445,11 +445,12 @@ def _rotation_list(rotations: Any) -> list[Any]:
     return list(rotations)
 
 
-def _holds_unknown(value: Any, is_unknown: Callable[[Any], bool]) -> bool:
+def holds_unknown(value: Any, is_unknown: Callable[[Any], bool]) -> bool:
+    """Whether `value` is, or holds at any depth, a value that `is_unknown`."""
     if isinstance(value, dict):
-        return any(_holds_unknown(v, is_unknown) for v in value.values())
+        return any(holds_unknown(v, is_unknown) for v in value.values())
     if isinstance(value, list):
-        return any(_holds_unknown(v, is_unknown) for v in value)
+        return any(holds_unknown(v, is_unknown) for v in value)
     return is_unknown(value)
 
 

@@ -66,11 +66,9 @@ def is_unknown(value: Any) -> bool:
 
 def has_unknowns(value: Any) -> bool:
     """Whether a value holds values not known yet, at any depth."""
-    if isinstance(value, dict):
-        return any(has_unknowns(v) for v in value.values())
-    if isinstance(value, list):
-        return any(has_unknowns(v) for v in value)
-    return is_unknown(value)
+    from .models import holds_unknown
+
+    return holds_unknown(value, is_unknown)
 
 
 class ScheduleProvider(ResourceProvider):
