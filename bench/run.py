@@ -43,6 +43,7 @@ for _path in (str(ROOT / "tests"), str(ROOT)):
 import requests  # noqa: E402
 
 from bench import startup  # noqa: E402
+from bench.noop import LATENCY_ENV as NOOP_LATENCY_ENV  # noqa: E402
 from bench.workload import schedules  # noqa: E402
 from emulator_process import Emulator  # noqa: E402
 from pulumi_project import PROGRAM as SCHEDULE_PROGRAM  # noqa: E402
@@ -259,46 +260,57 @@ def bench_size(n: int, repeat: int, root: Path, emulator: Emulator, kinds: tuple
 
 
 def bench_latency(n: int, repeat: int, root: Path, emulator: Emulator, latency_ms: int) -> list[dict[str, Any]]:
-    """The provider's stack through the same operations, against an emulator that answers
-    each request `latency_ms` later (the baseline makes no request: latency changes nothing
-    for it). Checked: requests and exit status as at 0 ms; at N = RATIO_AT, the mean number
-    of requests in flight during up and refresh at least MIN_BUSY of the allowed PARALLEL."""
-    stack = Stack("provider", root / f"latency-{latency_ms}ms", emulator, n)
-    samples: dict[str, list[dict[str, Any]]] = {op: [] for op in OPERATIONS}
+    """The provider's stack through the same operations against an emulator that answers
+    each request `latency_ms` later, taking turns with the *waiting* baseline (bench/noop.py:
+    a provider that costs nothing but waits as long per call): their ratio is what the
+    provider adds to Pulumi's own pace at that latency. Checked: requests and exit status as
+    at 0 ms; at N = RATIO_AT, the mean number of requests in flight during up and refresh
+    at least MIN_BUSY of the allowed PARALLEL."""
+    stacks = {kind: Stack(kind, root / f"latency-{latency_ms}ms", emulator, n) for kind in ("baseline", "provider")}
+    stacks["baseline"].project.env[NOOP_LATENCY_ENV] = str(latency_ms)
+    samples: dict[str, dict[str, list[dict[str, Any]]]] = {op: {kind: [] for kind in stacks} for op in OPERATIONS}
     for k in range(repeat):
-        for operation in OPERATIONS:
-            sample = stack.run(operation, emulator)
-            samples[operation].append(sample)
-            print(f"  N={n:<4} run {k + 1}/{repeat} {operation:<8} {latency_ms} ms  {sample['wall_s']:7.2f} s  "
-                  f"{_requests_text(sample['by_method'])}, in flight max {sample['in_flight_max']} "
-                  f"mean {sample['in_flight_mean']:.1f}", flush=True)
-        if any(samples[op][-1]["exit"] for op in OPERATIONS) or emulator.schedules():
-            stack.clean_up()
+        for i, operation in enumerate(OPERATIONS):
+            kinds = list(stacks)[(k + i) % 2:] + list(stacks)[:(k + i) % 2]
+            for kind in kinds:
+                sample = stacks[kind].run(operation, emulator)
+                samples[operation][kind].append(sample)
+                print(f"  N={n:<4} run {k + 1}/{repeat} {operation:<8} {kind:<9} {latency_ms} ms  "
+                      f"{sample['wall_s']:7.2f} s  {_requests_text(sample['by_method'])}, in flight max "
+                      f"{sample['in_flight_max']} mean {sample['in_flight_mean']:.1f}", flush=True)
+        if any(samples[op][kind][-1]["exit"] for op in OPERATIONS for kind in stacks) or emulator.schedules():
+            for stack in stacks.values():
+                stack.clean_up()
             emulator.reset()
     rows = []
     for operation in OPERATIONS:
-        runs = samples[operation]
+        runs, waiting = samples[operation]["provider"], samples[operation]["baseline"]
         mean = _median([s["in_flight_mean"] for s in runs])
+        p_wall, b_wall = _median([s["wall_s"] for s in runs]), _median([s["wall_s"] for s in waiting])
         row: dict[str, Any] = {
             "operation": operation,
             "n": n,
             "latency_ms": latency_ms,
             "repeat": repeat,
             "parallel": PARALLEL,
-            "wall_s": _median([s["wall_s"] for s in runs]),
+            "wall_s": p_wall,
             "cpu_s": _median([s["cpu_s"] for s in runs]),
+            "waiting_baseline_wall_s": b_wall,
+            "ratio": round(p_wall / b_wall, 3) if p_wall and b_wall else None,
             "in_flight_max": max(s["in_flight_max"] for s in runs),
             "in_flight_mean": mean,
             "samples": runs,
+            "waiting_baseline_samples": waiting,
             "checks": {
                 "requests": all(s["by_method"] == EXPECTED_REQUESTS[operation](n) for s in runs),
-                "exit": not any(s["exit"] for s in runs),
+                "exit": not any(s["exit"] for s in runs + waiting),
             },
         }
         if n == RATIO_AT and operation in BUSY_OPERATIONS:
             row["checks"]["busy"] = mean is not None and mean >= MIN_BUSY * PARALLEL
         rows.append(row)
-    shutil.rmtree(stack.project.root, ignore_errors=True)
+    for stack in stacks.values():
+        shutil.rmtree(stack.project.root, ignore_errors=True)
     return rows
 
 
@@ -452,14 +464,15 @@ def latency_table(rows: list[dict[str, Any]], latency_rows: list[dict[str, Any]]
     """The latency series next to the provider's figures at 0 ms."""
     at_zero = {(r["operation"], r["n"]): r for r in rows}
     lines: list[tuple[str, ...]] = [(
-        "operation", "N", "latency", "provider s", "at 0 ms s", "in flight max/mean", "at 0 ms",
-        "requests", "checks", f"mean>={MIN_BUSY:.0%} of {PARALLEL}",
+        "operation", "N", "latency", "provider s", "waiting baseline s", "ratio", "at 0 ms s",
+        "in flight max/mean", "at 0 ms", "requests", "checks", f"mean>={MIN_BUSY:.0%} of {PARALLEL}",
     )]
     for row in latency_rows:
         zero = at_zero.get((row["operation"], row["n"]))
         requests_seen = " | ".join(_requests_text(r) for r in _distinct(row["samples"]))
         lines.append((
             row["operation"], str(row["n"]), f"{row['latency_ms']} ms", f"{row['wall_s']:.2f}",
+            _num(row["waiting_baseline_wall_s"]), _num(row["ratio"]),
             _num(zero["provider"]["wall_s"] if zero else None),
             f"{row['in_flight_max']}/{row['in_flight_mean']:.1f}",
             f"{zero['in_flight_max']}/{zero['in_flight_mean']:.1f}" if zero else "-",
