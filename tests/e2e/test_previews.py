@@ -111,3 +111,30 @@ def test_missing_or_malformed_settings_fail_the_preview(project: PulumiProject, 
     output = malformed.stdout + malformed.stderr
     assert "jsmops:baseUrl" in output and "Traceback" not in output, output
     assert emulator.stats()["total"] == 0
+
+
+IGNORED_ROTATIONS_PROGRAM = '''\
+import json
+from pathlib import Path
+
+import pulumi
+import pulumi_jsmops as jsmops
+
+spec = json.loads(Path("schedules.json").read_text())["ops"]
+jsmops.Schedule("ops", **spec, opts=pulumi.ResourceOptions(ignore_changes=["rotations"]))
+'''
+
+
+def test_ignore_changes_of_rotations_keeps_them_as_the_state_has_them(tmp_path, emulator: Emulator) -> None:
+    # The engine puts the state's inputs (rotations keyed by name) in place of the program's.
+    project = PulumiProject(tmp_path, emulator, program=IGNORED_ROTATIONS_PROGRAM)
+    project.write_schedules({"ops": OPERATIONS})
+    project.up()
+    edited = copy.deepcopy(OPERATIONS)
+    edited["rotations"][1]["length"] = 6
+    project.write_schedules({"ops": edited})
+    emulator.reset_stats()
+    project.preview("--expect-no-changes")
+    project.write_schedules({"ops": {**edited, "description": "changed"}})
+    project.up()
+    assert [entry["body"] for entry in emulator.requests()] == [{"description": "changed"}]
