@@ -67,7 +67,9 @@ def operation(method: str, path: str) -> tuple[str, dict[str, Any]]:
     op = item.get(method.lower())
     if op is None:
         documented = ", ".join(m.upper() for m in item)
-        raise AssertionError(f"{method.upper()} {path}: the contract has no {method.upper()} on {template} ({documented})")
+        raise AssertionError(
+            f"{method.upper()} {path}: the contract has no {method.upper()} on {template} ({documented})"
+        )
     return template, op
 
 
@@ -248,13 +250,13 @@ def _discriminated(alternatives: list[dict[str, Any]], components: dict[str, Any
     if all(isinstance(kind, str) for kind in kinds) and len(set(kinds)) == len(kinds):
         return [
             {"allOf": [{"properties": {"type": {"const": kind}}}, alternative]}
-            for kind, alternative in zip(kinds, alternatives)
+            for kind, alternative in zip(kinds, alternatives, strict=True)
         ]
     names = [set(schema.get("properties", {})) for schema in resolved]
     if all(names) and sum(map(len, names)) == len(set().union(*names)):
         return [
             {"allOf": [{"anyOf": [{"required": [name]} for name in sorted(own)]}, alternative]}
-            for own, alternative in zip(names, alternatives)
+            for own, alternative in zip(names, alternatives, strict=True)
         ]
     return alternatives
 

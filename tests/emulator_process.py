@@ -100,7 +100,16 @@ class Emulator:
         return int(self.base_url.rsplit(":", 1)[1])
 
     def _start(self, port: int) -> None:
-        command = [*self.command, "--host", "127.0.0.1", "--port", str(port), "--db", str(self.db_path), *self.extra_args]
+        command = [
+            *self.command,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--db",
+            str(self.db_path),
+            *self.extra_args,
+        ]
         with self._output_changed:
             self.output, self._output_ended = [], False
         with open(self.log_path, "a") as log:

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
 from starlette.responses import JSONResponse
+from starlette.routing import Match
 
 from . import responses
 from .config import Settings

@@ -106,9 +106,7 @@ class ScheduleBackend:
         with self._read() as db:
             return _fetch(db, schedule_id)
 
-    def list(
-        self, offset: int, limit: int, query: str | None = None, *, with_rotations: bool = True
-    ) -> list[Document]:
+    def list(self, offset: int, limit: int, query: str | None = None, *, with_rotations: bool = True) -> list[Document]:
         """A page in creation order; `query` as `name_matches` reads it."""
         with self._read() as db:
             rows = db.execute(

@@ -45,6 +45,9 @@ _MESSAGES = {
     "bool_type": "must be a boolean",
     "list_type": "must be a list",
     "model_type": "must be a JSON object",
+    # The limits of query parameters (FastAPI's checks), worded like the body's own.
+    "greater_than_equal": "must be at least {ge}",
+    "less_than_equal": "must be at most {le}",
 }
 
 
@@ -173,8 +176,10 @@ class _Body(BaseModel):
     def present(self) -> dict[str, Any]:
         """The fields the request carried, in API form (explicit nulls included)."""
         document = self.model_dump(by_alias=True)
-        return {type(self).model_fields[field].alias: document[type(self).model_fields[field].alias]
-                for field in self.model_fields_set}
+        return {
+            type(self).model_fields[field].alias: document[type(self).model_fields[field].alias]
+            for field in self.model_fields_set
+        }
 
 
 class Participant(_Body):
@@ -385,7 +390,9 @@ def invalid_request(errors: Iterable[ErrorDetails]) -> ApiError:
 def _title(error: ErrorDetails) -> str:
     if error["type"] == "json_invalid":
         return f"body: malformed JSON ({error.get('ctx', {}).get('error', error['msg'])})"
-    return f"{format_location(error['loc']) or 'body'}: {_MESSAGES.get(error['type'], error['msg'])}"
+    template = _MESSAGES.get(error["type"])
+    message = error["msg"] if template is None else template.format(**error.get("ctx", {}))
+    return f"{format_location(error['loc']) or 'body'}: {message}"
 
 
 def format_location(loc: Iterable[int | str]) -> str:

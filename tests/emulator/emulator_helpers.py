@@ -58,4 +58,3 @@ def time_of_day(start_hour: int = 9, start_min: int = 0, end_hour: int = 17, end
 
 def load_contract(name: str) -> dict[str, Any]:
     return json.loads((CONTRACT / name).read_text())
-

@@ -59,7 +59,10 @@ def test_the_seed_payloads_fit():
         ({"name": "S", "colour": "red"}, "'colour' was unexpected"),
         ({"name": "S", "rotations": []}, "rotations: [] should be non-empty"),
         ({"name": "S", "rotations": [{**ROTATION, "type": "monthly"}]}, "rotations[0].type: 'monthly' is not one of"),
-        ({"name": "S", "rotations": [{**ROTATION, "length": 2**31}]}, "rotations[0].length: 2147483648 is not a 'int32'"),
+        (
+            {"name": "S", "rotations": [{**ROTATION, "length": 2**31}]},
+            "rotations[0].length: 2147483648 is not a 'int32'",
+        ),
         ({"name": "S", "rotations": [{**ROTATION, "startDate": "2024-02-30T00:00:00Z"}]}, "is not a 'date-time'"),
         ({"name": "S", "rotations": [{**ROTATION, "endDate": "2024-01-01T00:00:00"}]}, "is not a 'date-time'"),
         ({"name": "S", "rotations": [{**ROTATION, "id": "r1"}]}, "'id' was unexpected"),
@@ -90,7 +93,9 @@ def test_time_restrictions_are_told_apart_by_their_type():
     for restriction in (weekday, time_of_day):
         api_contract.validate_request("PATCH", "/v1/schedules/s/rotations/r", {"timeRestriction": restriction})
     with pytest.raises(AssertionError, match="restrictions"):
-        api_contract.validate_request("PATCH", "/v1/schedules/s/rotations/r", {"timeRestriction": {**weekday, "type": "time-of-day"}})
+        api_contract.validate_request(
+            "PATCH", "/v1/schedules/s/rotations/r", {"timeRestriction": {**weekday, "type": "time-of-day"}}
+        )
 
 
 def test_null_is_allowed_where_the_spec_says_so_only():
@@ -113,7 +118,9 @@ def test_responses_are_checked_by_status():
     with pytest.raises(AssertionError, match="code: '401' is not of type 'integer'"):
         api_contract.validate_response("GET", "/v1/schedules", 401, {"code": "401", "message": "no"})
     with pytest.raises(AssertionError, match="not valid under any"):  # both on-call forms at once
-        api_contract.validate_response("GET", "/v1/schedules/x/on-calls", 200, {"onCallUsers": [], "onCallParticipants": []})
+        api_contract.validate_response(
+            "GET", "/v1/schedules/x/on-calls", 200, {"onCallUsers": [], "onCallParticipants": []}
+        )
     with pytest.raises(AssertionError, match="'secret' was unexpected"):
         api_contract.validate_response("GET", "/v1/schedules/x", 200, {"id": "x", "secret": 1})
     api_contract.validate_response("GET", "/v1/schedules/x", 200, {"id": "x", "secret": 1}, closed=False)
@@ -137,7 +144,11 @@ def test_query_parameters_are_checked(params, problem):
 
 
 def test_good_queries_pass():
-    api_contract.validate_query("GET", "/v1/schedules", {"size": ["50"], "offset": 0, "query": "Ops*", "expand": ["rotation"]})
-    api_contract.validate_query("GET", "/v1/schedules/s/on-calls", {"flat": "true", "date": "2024-01-01T00:00:00+01:00"})
+    api_contract.validate_query(
+        "GET", "/v1/schedules", {"size": ["50"], "offset": 0, "query": "Ops*", "expand": ["rotation"]}
+    )
+    api_contract.validate_query(
+        "GET", "/v1/schedules/s/on-calls", {"flat": "true", "date": "2024-01-01T00:00:00+01:00"}
+    )
     with pytest.raises(AssertionError, match="flat: 'yes' is not true or false"):
         api_contract.validate_query("GET", "/v1/schedules/s/on-calls", {"flat": "yes"})

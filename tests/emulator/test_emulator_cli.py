@@ -22,7 +22,9 @@ def test_announces_address_cloud_and_identities(emulator_factory):
     viewer = emulator.wait_for_line("identity: viewer@example.com")
     assert "local-admin-token" in admin and "(read, write)" in admin
     assert "local-viewer-token" in viewer and "(read only)" in viewer
-    assert contract_session().get(f"{emulator.api_url}/schedules", auth=emulator.admin_auth, timeout=10).status_code == 200
+    assert (
+        contract_session().get(f"{emulator.api_url}/schedules", auth=emulator.admin_auth, timeout=10).status_code == 200
+    )
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -42,7 +44,10 @@ class ModuleEmulator(Emulator):
 def test_runs_as_python_module(tmp_path):
     emulator = ModuleEmulator(tmp_path)
     try:
-        assert contract_session().get(f"{emulator.api_url}/schedules", auth=emulator.admin_auth, timeout=10).status_code == 200
+        assert (
+            contract_session().get(f"{emulator.api_url}/schedules", auth=emulator.admin_auth, timeout=10).status_code
+            == 200
+        )
     finally:
         assert emulator.stop() == 0
 

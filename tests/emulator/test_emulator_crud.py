@@ -64,7 +64,9 @@ def test_defaults_are_filled_in(admin):
         name="Defaults",
         rotations=[
             rotation(),
-            rotation(name="Named", participants=[{"type": "noone", "id": "dropped"}, {"type": "escalation", "id": "e1"}]),
+            rotation(
+                name="Named", participants=[{"type": "noone", "id": "dropped"}, {"type": "escalation", "id": "e1"}]
+            ),
             rotation(),
         ],
     )

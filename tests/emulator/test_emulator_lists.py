@@ -86,7 +86,7 @@ def test_default_size_is_25_and_at_most_50(admin):
     assert len(largest["values"]) == 50
     assert largest["links"] == {"next": "/v1/schedules?offset=50&size=50"}
     assert too_large.status_code == 422
-    assert titles(too_large) == ["size: Input should be less than or equal to 50"]
+    assert titles(too_large) == ["size: must be at most 50"]
 
 
 def test_trailing_slash_is_not_redirected(admin):
@@ -132,19 +132,19 @@ def test_query_is_an_exact_case_insensitive_match_or_a_prefix_with_a_star(admin)
 @pytest.mark.parametrize(
     ("params", "title"),
     [
-        ({"offset": -1}, "offset: "),
-        ({"size": 0}, "size: "),
-        ({"size": -5}, "size: "),
+        ({"offset": -1}, "offset: must be at least 0"),
+        ({"size": 0}, "size: must be at least 1"),
+        ({"size": -5}, "size: must be at least 1"),
         ({"size": "ten"}, "size: must be an integer"),
         ({"offset": "1.5"}, "offset: must be an integer"),
-        ({"offset": 10**20}, "offset: Input should be less than or equal to 2147483647"),
-        ({"offset": 2**31}, "offset: Input should be less than or equal to 2147483647"),
-        ({"size": 2**63}, "size: Input should be less than or equal to 50"),
-        ({"size": 51}, "size: Input should be less than or equal to 50"),
+        ({"offset": 10**20}, "offset: must be at most 2147483647"),
+        ({"offset": 2**31}, "offset: must be at most 2147483647"),
+        ({"size": 2**63}, "size: must be at most 50"),
+        ({"size": 51}, "size: must be at most 50"),
     ],
 )
 def test_bad_paging_parameters_are_422(admin, params, title):
     response = admin.request("GET", params=params)
 
     assert response.status_code == 422
-    assert len(titles(response)) == 1 and titles(response)[0].startswith(title)
+    assert titles(response) == [title]

@@ -64,8 +64,10 @@ def test_dates_are_stored_in_utc_and_a_noone_responder_has_no_id(admin, schedule
         (override(start=3, end=2), "body: endDate must be after startDate"),
         (override(rotationIds=[]), "rotationIds: must not be empty"),
         (override(rotationIds="all"), "rotationIds: must be a list"),
-        (override(rotationIds=["5c0ffee0-0000-4000-8000-000000000000"]),
-         "rotationIds[0]: no rotation with id '5c0ffee0-0000-4000-8000-000000000000' in this schedule"),
+        (
+            override(rotationIds=["5c0ffee0-0000-4000-8000-000000000000"]),
+            "rotationIds[0]: no rotation with id '5c0ffee0-0000-4000-8000-000000000000' in this schedule",
+        ),
         ({**override(), "startDate": "tomorrow"}, "startDate: must be an ISO 8601 date-time"),
     ],
 )
@@ -84,13 +86,17 @@ def test_create_and_put_refuse_what_fails_validation_with_422(admin, schedule, b
 def test_a_rotation_of_another_schedule_is_not_one_of_this_schedule(admin, schedule):
     other = admin.create(name="Other", rotations=[rotation()])
 
-    response = admin.request("POST", f"/{schedule['id']}/overrides", json=override(rotationIds=[other["rotations"][0]["id"]]))
+    response = admin.request(
+        "POST", f"/{schedule['id']}/overrides", json=override(rotationIds=[other["rotations"][0]["id"]])
+    )
 
     assert response.status_code == 422
 
 
 def test_put_replaces_the_whole_override_and_keeps_its_alias(admin, schedule):
-    created = admin.request("POST", f"/{schedule['id']}/overrides", json=override(rotationIds=[schedule["rotations"][0]["id"]])).json()
+    created = admin.request(
+        "POST", f"/{schedule['id']}/overrides", json=override(rotationIds=[schedule["rotations"][0]["id"]])
+    ).json()
     replacement = override(start=5, end=6, responder={"type": "user", "id": "u2"})
 
     response = admin.request("PUT", f"/{schedule['id']}/overrides/{created['alias']}", json=replacement)
@@ -152,7 +158,9 @@ def test_unknown_alias_or_one_of_another_schedule_is_404(admin, schedule):
     assert len(admin.request("GET", f"/{other['id']}/overrides").json()["values"]) == 1
 
 
-@pytest.mark.parametrize(("method", "path"), [("GET", ""), ("POST", ""), ("GET", "/a"), ("PUT", "/a"), ("DELETE", "/a")])
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", ""), ("POST", ""), ("GET", "/a"), ("PUT", "/a"), ("DELETE", "/a")]
+)
 def test_unknown_schedule_is_404(admin, method, path):
     response = admin.request(method, f"/5c0ffee0-0000-4000-8000-000000000000/overrides{path}", json=override())
 
@@ -186,7 +194,9 @@ def test_a_schedule_patch_of_rotations_leaves_the_overrides_naming_the_old_ids(a
     old = schedule["rotations"][0]["id"]
     created = admin.request("POST", f"/{schedule['id']}/overrides", json=override(rotationIds=[old])).json()
 
-    patched = admin.request("PATCH", f"/{schedule['id']}", json={"rotations": [rotation(name="A"), rotation(name="B")]}).json()
+    patched = admin.request(
+        "PATCH", f"/{schedule['id']}", json={"rotations": [rotation(name="A"), rotation(name="B")]}
+    ).json()
 
     assert old not in {r["id"] for r in patched["rotations"]}
     assert admin.request("GET", f"/{schedule['id']}/overrides/{created['alias']}").json()["rotationIds"] == [old]

@@ -59,7 +59,7 @@ def test_same_name_race_has_exactly_one_winner(emulator):
     for round_ in range(5):
         start = threading.Barrier(8)
 
-        def create(_: int, name: str = f"Contested {round_}") -> int:
+        def create(_: int, name: str = f"Contested {round_}", start: threading.Barrier = start) -> int:
             with contract_session() as session:
                 session.auth = emulator.admin_auth
                 session.get(f"{emulator.api_url}/schedules", timeout=30)  # connect before the race

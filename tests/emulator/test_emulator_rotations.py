@@ -10,7 +10,9 @@ from emulator_helpers import UUID4, Api, rotation, time_of_day, titles
 
 @pytest.fixture
 def schedule(admin: Api) -> dict:
-    return admin.create(name="With rotations", rotations=[rotation(name="First"), rotation(name="Second", type="daily")])
+    return admin.create(
+        name="With rotations", rotations=[rotation(name="First"), rotation(name="Second", type="daily")]
+    )
 
 
 def test_list_gives_the_rotations_in_order(admin, schedule):
@@ -31,10 +33,15 @@ def test_list_pages_with_offset_and_size_and_a_path_link(admin):
     assert [r["name"] for r in first["values"]] == [f"R{n:02}" for n in range(25)]  # default size 25
     assert first["links"] == {"next": f"/v1/schedules/{schedule['id']}/rotations?offset=25&size=25"}
     assert [r["name"] for r in second["values"]] == [f"R{n:02}" for n in range(25, 30)] and second["links"] == {}
-    assert small == {"values": [schedule["rotations"][28]], "links": {"next": f"/v1/schedules/{schedule['id']}/rotations?offset=29&size=1"}}
+    assert small == {
+        "values": [schedule["rotations"][28]],
+        "links": {"next": f"/v1/schedules/{schedule['id']}/rotations?offset=29&size=1"},
+    }
 
 
-@pytest.mark.parametrize("params", [{"size": 51}, {"size": 0}, {"offset": -1}, {"offset": 2**31}, {"size": "x"}], ids=str)
+@pytest.mark.parametrize(
+    "params", [{"size": 51}, {"size": 0}, {"offset": -1}, {"offset": 2**31}, {"size": "x"}], ids=str
+)
 def test_list_limits_are_422(admin, schedule, params):
     response = admin.request("GET", f"/{schedule['id']}/rotations", params=params)
 
@@ -101,7 +108,9 @@ def test_patch_changes_only_the_given_fields_and_keeps_id_and_place(admin, sched
     first, second = schedule["rotations"]
 
     response = admin.request(
-        "PATCH", f"/{schedule['id']}/rotations/{first['id']}", json={"length": 3, "participants": [{"type": "team", "id": "t9"}]}
+        "PATCH",
+        f"/{schedule['id']}/rotations/{first['id']}",
+        json={"length": 3, "participants": [{"type": "team", "id": "t9"}]},
     )
 
     assert response.status_code == 200
@@ -110,10 +119,14 @@ def test_patch_changes_only_the_given_fields_and_keeps_id_and_place(admin, sched
 
 
 def test_patch_with_null_removes_end_date_and_time_restriction(admin):
-    schedule = admin.create(name="Ending", rotations=[rotation(endDate="2030-01-01T00:00:00Z", timeRestriction=time_of_day())])
+    schedule = admin.create(
+        name="Ending", rotations=[rotation(endDate="2030-01-01T00:00:00Z", timeRestriction=time_of_day())]
+    )
     current = schedule["rotations"][0]
 
-    response = admin.request("PATCH", f"/{schedule['id']}/rotations/{current['id']}", json={"endDate": None, "timeRestriction": None})
+    response = admin.request(
+        "PATCH", f"/{schedule['id']}/rotations/{current['id']}", json={"endDate": None, "timeRestriction": None}
+    )
 
     assert response.status_code == 200
     assert response.json() == {k: v for k, v in current.items() if k not in ("endDate", "timeRestriction")}
@@ -173,7 +186,9 @@ def test_unknown_rotation_or_one_of_another_schedule_is_404(admin, schedule, met
     assert admin.request("GET", f"/{other['id']}").json() == other
 
 
-@pytest.mark.parametrize(("method", "path"), [("GET", ""), ("POST", ""), ("GET", "/r"), ("PATCH", "/r"), ("DELETE", "/r")])
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", ""), ("POST", ""), ("GET", "/r"), ("PATCH", "/r"), ("DELETE", "/r")]
+)
 def test_unknown_schedule_is_404(admin, method, path):
     response = admin.request(method, f"/5c0ffee0-0000-4000-8000-000000000000/rotations{path}", json=rotation())
 
@@ -193,12 +208,16 @@ def test_viewer_may_read_but_not_write(admin, viewer, schedule, method, path):
 
 
 def test_quirks_apply_to_the_rotation_endpoints_too(admin, schedule, emulator_factory):
-    created = admin.request("POST", f"/{schedule['id']}/rotations", json=rotation(timeRestriction=time_of_day(start_min=10)))
+    created = admin.request(
+        "POST", f"/{schedule['id']}/rotations", json=rotation(timeRestriction=time_of_day(start_min=10))
+    )
     strict = emulator_factory("--strict")
     strict_api = Api(strict, strict.admin_auth)
     strict_schedule = strict_api.create(name="Strict", rotations=[rotation()])
 
-    refused = strict_api.request("POST", f"/{strict_schedule['id']}/rotations", json=rotation(timeRestriction=time_of_day(start_min=10)))
+    refused = strict_api.request(
+        "POST", f"/{strict_schedule['id']}/rotations", json=rotation(timeRestriction=time_of_day(start_min=10))
+    )
 
     assert created.json()["timeRestriction"]["restriction"]["startMin"] == 0
     assert refused.status_code == 422

@@ -60,9 +60,7 @@ def test_delayed_requests_overlap(emulator_factory):
     assert 1 < stats["in_flight_mean"] <= 8
 
 
-@pytest.mark.parametrize(
-    "spec", [{"ms": -1}, {"ms": "fast"}, {"jitter_ms": -5}, {"ms": 1, "colour": "red"}], ids=str
-)
+@pytest.mark.parametrize("spec", [{"ms": -1}, {"ms": "fast"}, {"jitter_ms": -5}, {"ms": 1, "colour": "red"}], ids=str)
 def test_bad_latency_is_400_and_changes_nothing(emulator, spec):
     response = emulator.http.put(f"{emulator.base_url}/_emulator/latency", json=spec, timeout=10)
 

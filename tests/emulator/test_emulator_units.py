@@ -157,10 +157,14 @@ def test_journal_is_bounded_and_keeps_the_newest():
 def test_the_backend_gives_the_on_call_code_every_override_past_ones_too(tmp_path):
     backend = ScheduleBackend(str(tmp_path / "store.db"))
     schedule = backend.create({"name": "S", "description": "", "timezone": "UTC", "enabled": True})
-    past = backend.create_override(schedule["id"], {"responder": {"type": "noone"}, "startDate": "2001-01-01T00:00:00Z",
-                                                    "endDate": "2001-01-02T00:00:00Z", "rotationIds": None})  # fmt: skip
-    future = backend.create_override(schedule["id"], {"responder": {"type": "user", "id": "u"}, "startDate": "2099-01-01T00:00:00Z",
-                                                      "endDate": "2099-01-02T00:00:00Z", "rotationIds": ["r"]})  # fmt: skip
+    past = {"responder": {"type": "noone"}, "startDate": "2001-01-01T00:00:00Z", "endDate": "2001-01-02T00:00:00Z"}
+    future = {
+        "responder": {"type": "user", "id": "u"},
+        "startDate": "2099-01-01T00:00:00Z",
+        "endDate": "2099-01-02T00:00:00Z",
+    }
+    past = backend.create_override(schedule["id"], {**past, "rotationIds": None})
+    future = backend.create_override(schedule["id"], {**future, "rotationIds": ["r"]})
 
     assert backend.list_overrides(schedule["id"]) == [past, future]
     assert backend.list_overrides(schedule["id"], ending_after="2020-01-01T00:00:00Z") == [future]

@@ -52,19 +52,33 @@ BAD_REQUESTS = {
         with_rotation(participants=[{"type": "user", "id": 5}]),
         "rotations[0].participants[0].id: must be a string",
     ),
-    "hour is a string": (with_hours(startHour="10"), "rotations[0].timeRestriction.restriction.startHour: must be an integer"),
-    "minute is a float": (with_hours(endMin=0.5), "rotations[0].timeRestriction.restriction.endMin: must be an integer"),
-    "date without offset": (with_rotation(startDate="2023-11-10T05:00:00"), "rotations[0].startDate: must be an ISO 8601"),
+    "hour is a string": (
+        with_hours(startHour="10"),
+        "rotations[0].timeRestriction.restriction.startHour: must be an integer",
+    ),
+    "minute is a float": (
+        with_hours(endMin=0.5),
+        "rotations[0].timeRestriction.restriction.endMin: must be an integer",
+    ),
+    "date without offset": (
+        with_rotation(startDate="2023-11-10T05:00:00"),
+        "rotations[0].startDate: must be an ISO 8601",
+    ),
     "date only": (with_rotation(startDate="2023-11-10"), "rotations[0].startDate: must be an ISO 8601"),
     "date is prose": (with_rotation(endDate="next tuesday"), "rotations[0].endDate: must be an ISO 8601"),
     "date is a number": (with_rotation(startDate=1700000000), "rotations[0].startDate: must be a string"),
-    "missing startDate": ({"name": "S", "teamId": "t", "rotations": [{"type": "daily"}]}, "rotations[0].startDate: is required"),
+    "missing startDate": (
+        {"name": "S", "teamId": "t", "rotations": [{"type": "daily"}]},
+        "rotations[0].startDate: is required",
+    ),
     "missing type": (
         {"name": "S", "teamId": "t", "rotations": [{"startDate": "2024-01-01T00:00:00Z"}]},
         "rotations[0].type: is required",
     ),
     "missing restriction field": (
-        with_rotation(timeRestriction={"type": "time-of-day", "restriction": {"startHour": 1, "startMin": 0, "endHour": 2}}),
+        with_rotation(
+            timeRestriction={"type": "time-of-day", "restriction": {"startHour": 1, "startMin": 0, "endHour": 2}}
+        ),
         "rotations[0].timeRestriction.restriction.endMin: is required",
     ),
     "missing restriction": (
@@ -76,25 +90,31 @@ BAD_REQUESTS = {
         "rotations[0].timeRestriction: restrictions is required when type is weekday-and-time-of-day",
     ),
     "missing weekday field": (
-        with_rotation(timeRestriction={"type": "weekday-and-time-of-day", "restrictions": [weekday(), without(weekday(), "startHour")]}),
+        with_rotation(
+            timeRestriction={
+                "type": "weekday-and-time-of-day",
+                "restrictions": [weekday(), without(weekday(), "startHour")],
+            }
+        ),
         "rotations[0].timeRestriction.restrictions[1].startHour: is required",
     ),
     "missing timeRestriction type": (
         with_rotation(timeRestriction={"restriction": time_of_day()["restriction"]}),
         "rotations[0].timeRestriction.type: is required",
     ),
-}  # fmt: skip
+}
+
+ONE_OF_THE_DAYS = "must be one of monday, tuesday, wednesday, thursday, friday, saturday, sunday"
 
 UNPROCESSABLE = {
     "blank name": ({"name": "  ", "teamId": "t"}, "name: must not be blank"),
     "blank teamId": (
-        {"name": "S", "teamId": "  "}, "teamId: must not be blank (an empty string makes the schedule global)"
+        {"name": "S", "teamId": "  "},
+        "teamId: must not be blank (an empty string makes the schedule global)",
     ),
     "teamId is null": ({"name": "S", "teamId": None}, "teamId: must be a string"),
     "rotations empty": ({"name": "S", "rotations": []}, "rotations: must have 1 to 500 items"),
-    "501 rotations": (
-        {"name": "S", "rotations": [rotation()] * 501}, "rotations: must have 1 to 500 items"
-    ),
+    "501 rotations": ({"name": "S", "rotations": [rotation()] * 501}, "rotations: must have 1 to 500 items"),
     "length beyond int32": (with_rotation(length=2**31), "rotations[0].length: must be at most 2147483647"),
     "unknown rotation type": (with_rotation(type="monthly"), "rotations[0].type: must be one of daily, weekly, hourly"),
     "unknown participant type": (
@@ -123,9 +143,15 @@ UNPROCESSABLE = {
     ),
     "length 0": (with_rotation(length=0), "rotations[0].length: must be at least 1"),
     "negative length": (with_rotation(length=-3), "rotations[0].length: must be at least 1"),
-    "hour 24": (with_hours(startHour=24), "rotations[0].timeRestriction.restriction.startHour: must be between 0 and 23"),
+    "hour 24": (
+        with_hours(startHour=24),
+        "rotations[0].timeRestriction.restriction.startHour: must be between 0 and 23",
+    ),
     "hour -1": (with_hours(endHour=-1), "rotations[0].timeRestriction.restriction.endHour: must be between 0 and 23"),
-    "minute 60": (with_hours(startMin=60), "rotations[0].timeRestriction.restriction.startMin: must be between 0 and 59"),
+    "minute 60": (
+        with_hours(startMin=60),
+        "rotations[0].timeRestriction.restriction.startMin: must be between 0 and 59",
+    ),
     "minute -1": (with_hours(endMin=-1), "rotations[0].timeRestriction.restriction.endMin: must be between 0 and 59"),
     "unknown timeRestriction type": (
         with_rotation(timeRestriction={**time_of_day(), "type": "sometimes"}),
@@ -133,11 +159,13 @@ UNPROCESSABLE = {
     ),
     "unknown weekday": (
         with_rotation(timeRestriction={"type": "weekday-and-time-of-day", "restrictions": [weekday(endDay="funday")]}),
-        "rotations[0].timeRestriction.restrictions[0].endDay: must be one of monday, tuesday, wednesday, thursday, friday, saturday, sunday",
+        "rotations[0].timeRestriction.restrictions[0].endDay: " + ONE_OF_THE_DAYS,
     ),
     "capitalised weekday": (
-        with_rotation(timeRestriction={"type": "weekday-and-time-of-day", "restrictions": [weekday(startDay="Monday")]}),
-        "rotations[0].timeRestriction.restrictions[0].startDay: must be one of monday, tuesday, wednesday, thursday, friday, saturday, sunday",
+        with_rotation(
+            timeRestriction={"type": "weekday-and-time-of-day", "restrictions": [weekday(startDay="Monday")]}
+        ),
+        "rotations[0].timeRestriction.restrictions[0].startDay: " + ONE_OF_THE_DAYS,
     ),
     "weekday hour 25": (
         with_rotation(timeRestriction={"type": "weekday-and-time-of-day", "restrictions": [weekday(endHour=25)]}),
@@ -147,7 +175,7 @@ UNPROCESSABLE = {
         with_rotation(timeRestriction={"type": "weekday-and-time-of-day", "restrictions": []}),
         "rotations[0].timeRestriction.restrictions: must not be empty",
     ),
-}  # fmt: skip
+}
 
 
 def send(api: Api, method: str, payload, path: str = ""):
@@ -245,7 +273,9 @@ def test_minutes_are_rounded_to_the_half_hour(admin, given, stored):
 def test_weekday_restriction_minutes_are_rounded_too(admin):
     restrictions = [weekday(startMin=10, endHour=23, endMin=47), weekday(startDay="sunday", startMin=29, endMin=31)]
 
-    schedule = admin.create(**with_rotation(timeRestriction={"type": "weekday-and-time-of-day", "restrictions": restrictions}))
+    schedule = admin.create(
+        **with_rotation(timeRestriction={"type": "weekday-and-time-of-day", "restrictions": restrictions})
+    )
 
     assert schedule["rotations"][0]["timeRestriction"] == {
         "type": "weekday-and-time-of-day",
@@ -259,7 +289,9 @@ def test_weekday_restriction_minutes_are_rounded_too(admin):
 def test_unknown_timezone_is_replaced_with_the_default(admin):
     assert admin.create(name="Atlantis", timezone="Atlantis/Capital")["timezone"] == "America/New_York"
     assert admin.create(name="Berlin", timezone="Europe/Berlin")["timezone"] == "Europe/Berlin"
-    patched = admin.request("PATCH", f"/{admin.create(name='UTC', timezone='UTC')['id']}", json={"timezone": "Mars/Olympus"})
+    patched = admin.request(
+        "PATCH", f"/{admin.create(name='UTC', timezone='UTC')['id']}", json={"timezone": "Mars/Olympus"}
+    )
     assert patched.json()["timezone"] == "America/New_York"
 
 
