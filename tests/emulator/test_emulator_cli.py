@@ -68,10 +68,15 @@ def test_credentials_never_reach_the_logs(emulator_factory):
         assert secret not in after_banner and secret not in log
 
 
-def test_refuses_bad_flags():
-    command = [*Emulator.command, "--rate-limit", "0"]
+@pytest.mark.parametrize(
+    "flags",
+    [("--rate-limit", "0"), ("--latency", "-1"), ("--latency", "nan"), ("--latency-jitter", "-5"), ("--latency", "x")],
+    ids=" ".join,
+)
+def test_refuses_bad_flags(flags):
+    command = [*Emulator.command, *flags]
 
     result = subprocess.run(command, capture_output=True, text=True, timeout=30)
 
     assert result.returncode == 2
-    assert "--rate-limit" in result.stderr
+    assert flags[0] in result.stderr

@@ -136,3 +136,26 @@ def test_a_database_of_the_one_table_layout_is_brought_up_to_date(tmp_path):
         assert api.request("GET", "/s-1/rotations/r-1").json() == old_rotation
     finally:
         emulator.stop()
+
+
+def test_same_rotation_name_race_has_exactly_one_winner_and_other_names_are_all_kept(emulator):
+    api = Api(emulator, emulator.admin_auth)
+    schedule = api.create(name="Raced", rotations=[rotation(name="Base")])
+    url = f"{emulator.api_url}/schedules/{schedule['id']}/rotations"
+    start = threading.Barrier(16)
+
+    def create(worker: int) -> int:
+        with contract_session() as session:
+            session.auth = emulator.admin_auth
+            session.get(url, timeout=30)  # connect before the race
+            start.wait(timeout=30)
+            name = "Contested" if worker % 2 else f"Own {worker}"
+            return session.post(url, json=rotation(name=name), timeout=30).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        statuses = list(pool.map(create, range(16)))
+
+    assert sorted(statuses[1::2]) == [201] + [409] * 7
+    assert statuses[0::2] == [201] * 8
+    names = [r["name"] for r in api.request("GET", f"/{schedule['id']}").json()["rotations"]]
+    assert sorted(names) == sorted(["Base", "Contested", *(f"Own {n}" for n in range(0, 16, 2))])
