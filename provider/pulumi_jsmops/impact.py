@@ -10,7 +10,7 @@ It makes no writes. It reads, per schedule that exists already, its overrides (o
 listing), and nothing with `offline` (the preview alone).
 
 The JSON report (`--format json`) has this shape, version 1 (times are ISO 8601 in the
-schedule's time zone; hours are floats; lists are in time order):
+schedule's time zone; hours are numbers, to 0.01; lists are in time order):
 
     {"version": 1, "now": ..., "days": 14, "new_gaps": <count over all schedules>,
      "participants": {<label>: {"type": ..., "id": ...}},
@@ -339,7 +339,7 @@ def _swap(difference: Difference) -> str:
 
 
 def _hours(value: float) -> str:
-    return f"{value:g}"
+    return f"{value:.1f}".removesuffix(".0")
 
 
 def _limited(items: list[str]) -> list[str]:
@@ -461,7 +461,7 @@ def report_json(impacts: Sequence[ScheduleImpact], now: datetime, days: int,
                         for d in i.differences],
             "handovers": {"before": len(i.handovers_before), "after": len(i.handovers_after),
                           "gone": [when(t, z) for t in i.handovers_gone], "new": [when(t, z) for t in i.handovers_new]},
-            "hours": [{"participant": label, "before": b, "after": a} for label, b, a in i.hours],
+            "hours": [{"participant": label, "before": round(b, 2), "after": round(a, 2)} for label, b, a in i.hours],
             "gaps": {"new": spans(i.new_gaps, z), "closed": spans(i.closed_gaps, z)},
             "start_dates": [{"rotation": s.rotation, "holder": s.holder, "start_date": s.start_date.isoformat(),
                              "keeps_turns": s.keeps_turns.isoformat()} for s in i.start_dates],

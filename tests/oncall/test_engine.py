@@ -269,3 +269,19 @@ def test_window_must_be_aware_and_ordered() -> None:
         timeline(data, datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC))
     empty = timeline(data, datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=1))
     assert len(empty.gaps) == 1 and empty.on_call_at(datetime(2026, 1, 1, 5, tzinfo=UTC)) == frozenset()
+
+
+def test_of_overlapping_overrides_the_later_starting_wins() -> None:
+    """A choice where the sources are silent (the module docstring): a short override inside
+    a long one shows, whichever was made first."""
+    tz = "UTC"
+    data = schedule(tz, {"name": "r", "type": "daily", "start_date": "2026-01-05T00:00:00Z",
+                         "participants": [user("alice")]})
+    short = Override.from_api({"responder": {"type": "user", "id": "erin"}, "startDate": "2026-01-05T10:00:00Z",
+                               "endDate": "2026-01-05T12:00:00Z"})
+    long = Override.from_api({"responder": {"type": "user", "id": "dave"}, "startDate": "2026-01-05T08:00:00Z",
+                              "endDate": "2026-01-05T18:00:00Z"})
+    tl = timeline(data, local(tz, "2026-01-05T00:00"), local(tz, "2026-01-06T00:00"), [short, long])
+    assert spans(tl, tz) == [("Mon 05 00:00", "Mon 05 08:00", ["alice"]), ("Mon 05 08:00", "Mon 05 10:00", ["dave"]),
+                             ("Mon 05 10:00", "Mon 05 12:00", ["erin"]), ("Mon 05 12:00", "Mon 05 18:00", ["dave"]),
+                             ("Mon 05 18:00", "Tue 06 00:00", ["alice"])]
