@@ -22,13 +22,14 @@ HERE = Path(__file__).resolve().parent
 
 
 class Host:
-    """One host process; `command` is how it starts (the SDK's module by default)."""
+    """One host process; `command` is how it starts (the SDK's module by default), `env`
+    what it gets in its environment besides ours."""
 
-    def __init__(self, tmp_path: Path, command: Optional[list[str]] = None):
+    def __init__(self, tmp_path: Path, command: Optional[list[str]] = None, env: Optional[dict[str, str]] = None):
         import probe_provider
 
         self.stderr_path = tmp_path / "host.stderr"
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
+        env = dict(os.environ, **(env or {}), PYTHONPATH=os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]))
         with open(self.stderr_path, "wb") as stderr:
             self.process = subprocess.Popen(
                 command or [sys.executable, "-m", "pulumi.dynamic"],

@@ -2,8 +2,9 @@
 
 The dynamic-provider host imports this module by name when it unpickles the provider, so
 the host process needs tests/host/ on its PYTHONPATH. `configure` installs our host
-adjustments as the Schedule provider does. `create` holds each call until `gate` calls
-are in it at once (or `hold_s` passes: the host may never let that many in), and returns
+adjustments as the Schedule provider does (unless PROBE_SKIP_INSTALL is set). `create`
+holds each call until `gate` calls are in it at once (or `hold_s` passes: the host may
+never let that many in), and returns
 the most it saw, the URN `current_urn` reported, the kind of the host's pool and its
 worker bound (when it has one); `fail` makes it raise instead.
 """
@@ -11,6 +12,7 @@ worker bound (when it has one); `fail` makes it raise instead.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from typing import Any
 
@@ -18,6 +20,8 @@ from pulumi.dynamic import ConfigureRequest, CreateResult, ResourceProvider
 
 from pulumi_jsmops import host
 from pulumi_jsmops.errors import JsmOpsError
+
+SKIP_INSTALL = "PROBE_SKIP_INSTALL"  # set: the host as the SDK made it
 
 _changed = threading.Condition()
 _in_flight = 0
@@ -29,7 +33,8 @@ class ProbeProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         logging.basicConfig()  # what grpc logs goes to stderr, for the tests to read
-        host.install(req.config.get)
+        if not os.environ.get(SKIP_INSTALL):
+            host.install(req.config.get)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         global _in_flight, _peak
