@@ -23,9 +23,12 @@ emulator's). The rules, and where they are documented:
   daily and weekly handovers keep their local time across daylight-saving changes; hourly
   shifts are absolute (every `length` hours). The schedule's time zone defaults to the
   API's documented default (the OpenAPI description's `timezone` default).
-- An override gives its responder (a user, or nobody) the turn of the rotations it names
-  (all of them when it names none) for its interval; it takes precedence over them.
-  (https://support.skcc.com/en/support/solutions/articles/42000061433-setting-opsgenie-on-call-schedules ;
+- An override gives its responder (a user, or nobody: the "no one" option) the turn of the
+  rotations it names (all of them when it names none) for its interval; it takes precedence
+  over them. (Atlassian, "Override an on-call schedule":
+  https://support.atlassian.com/jira-service-management-cloud/docs/override-an-on-call-schedule/ ,
+  its Compass copy https://support.atlassian.com/ja/compass/docs/override-an-on-call-schedule ;
+  https://support.skcc.com/en/support/solutions/articles/42000061433-setting-opsgenie-on-call-schedules ;
   the API's `Override.rotationIds`.)
 
 Where the sources are silent, this module chooses, and says so:
@@ -43,6 +46,7 @@ Where the sources are silent, this module chooses, and says so:
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 from collections import Counter
 from dataclasses import dataclass
@@ -143,8 +147,11 @@ class Timeline:
         if not self.start <= moment < self.end:
             raise ValueError(f"{moment.isoformat()} is outside the timeline "
                              f"[{self.start.isoformat()}, {self.end.isoformat()})")
-        index = bisect.bisect_right([s.start for s in self.final], moment) - 1
-        return self.final[index].responders
+        return self.final[bisect.bisect_right(self._starts, moment) - 1].responders
+
+    @functools.cached_property
+    def _starts(self) -> list[datetime]:
+        return [s.start for s in self.final]
 
     def handovers(self) -> tuple[Handover, ...]:
         """Every moment in the window where who is on call changes."""
