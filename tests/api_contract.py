@@ -30,7 +30,7 @@ import datetime
 import functools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +143,20 @@ def validate_query(method: str, path: str, params: Mapping[str, Any]) -> None:
         problems.extend(f"{name}: {error.message}" for error in validator.iter_errors(value))
     if problems:
         raise AssertionError(f"{where}: query: " + "; ".join(problems))
+
+
+def validate_journal(entries: Iterable[Mapping[str, Any]]) -> int:
+    """Every request of an emulator's journal (`Emulator.requests()`) is one the spec accepts:
+    a known operation, declared and valid query parameters, a valid body where one is sent.
+    Answers how many requests were checked; the first bad one raises."""
+    checked = 0
+    for entry in entries:
+        method, path = entry["method"], entry["path"]
+        validate_query(method, path, entry["query"])
+        if entry["body"] is not None or method in ("POST", "PUT"):
+            validate_request(method, path, entry["body"])
+        checked += 1
+    return checked
 
 
 # --- internals ---

@@ -152,3 +152,19 @@ def test_good_queries_pass():
     )
     with pytest.raises(AssertionError, match="flat: 'yes' is not true or false"):
         api_contract.validate_query("GET", "/v1/schedules/s/on-calls", {"flat": "yes"})
+
+
+def test_a_journal_of_good_requests_passes_and_a_bad_request_is_named(admin):
+    emulator = admin.emulator
+    schedule = admin.create(name="Journaled", rotations=[{"type": "daily", "startDate": "2024-01-01T00:00:00Z"}])
+    admin.request("GET", params={"size": 50, "query": "Jour*", "expand": "rotation"})
+    admin.request("PATCH", f"/{schedule['id']}/rotations/{schedule['rotations'][0]['id']}", json={"length": 2})
+    admin.request("DELETE", f"/{schedule['id']}")
+
+    assert api_contract.validate_journal(emulator.requests()) == 4
+    admin.request("GET", params={"size": 100})
+    admin.request("POST", json={"name": "Extra", "colour": "red"})
+    with pytest.raises(AssertionError, match=r"GET /v1/schedules: query: size: 100 is greater than the maximum of 50"):
+        api_contract.validate_journal(emulator.requests())
+    with pytest.raises(AssertionError, match=r"POST /v1/schedules: request body .*'colour' was unexpected"):
+        api_contract.validate_journal(emulator.requests()[-1:])
