@@ -1,10 +1,12 @@
 """`jsmops impact`: what a pending change means for who is on call.
 
 It takes the old and new inputs of every schedule that `pulumi preview --json` would
-create, update or delete, and compares their timelines (pulumi_jsmops.oncall) over a
-window from now: who is on call now, the periods where someone else is on call, the
-handovers that move, hours per participant, the gaps that open or close, and for each
-rotation whose participants change, the start date that keeps the current turns.
+create, update or delete (the old state's outputs stand for the old inputs: they are what
+the service has, with the rotations' ids that overrides refer to), and compares their
+timelines (pulumi_jsmops.oncall) over a window from now: who is on call now, the periods
+where someone else is on call, the handovers that move, hours per participant, the gaps
+that open or close, and for each rotation whose participants change, the start date that
+keeps the current turns.
 
 It makes no writes. It reads, per schedule that exists already, its overrides (one
 listing), and nothing with `offline` (the preview alone).
