@@ -222,3 +222,21 @@ def test_quirks_apply_to_the_rotation_endpoints_too(admin, schedule, emulator_fa
     assert created.json()["timeRestriction"]["restriction"]["startMin"] == 0
     assert refused.status_code == 422
     assert titles(refused) == ["timeRestriction.restriction.startMin: must be 0 or 30"]
+
+
+def test_patch_replaces_a_time_restriction_whole(admin):
+    schedule = admin.create(name="Restricted", rotations=[rotation(timeRestriction=time_of_day())])
+    current = schedule["rotations"][0]
+    weekdays = {
+        "type": "weekday-and-time-of-day",
+        "restrictions": [
+            {"startDay": "friday", "startHour": 18, "startMin": 0, "endDay": "monday", "endHour": 8, "endMin": 30}
+        ],
+    }
+
+    response = admin.request(
+        "PATCH", f"/{schedule['id']}/rotations/{current['id']}", json={"timeRestriction": weekdays}
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {**current, "timeRestriction": weekdays}
