@@ -218,3 +218,31 @@ def test_state_with_rotations_in_the_older_list_form_still_works(project: Pulumi
     assert [m for m, _ in sent(emulator)] == ["PATCH"]
     assert isinstance(project.resources()["ops"]["inputs"]["rotations"], dict)
     project.preview("--expect-no-changes")
+
+
+def test_a_replacement_that_fails_halfway_converges(project: PulumiProject, emulator: Emulator) -> None:
+    project.write_schedules({"ops": OPERATIONS})
+    project.up()
+    schedule_id = project.resources()["ops"]["id"]
+    before = rotation_ids(emulator, "Operations")
+
+    # "business days" loses its end date: DELETE, then POST. The POST fails for good.
+    changed = copy.deepcopy(OPERATIONS)
+    del changed["rotations"][0]["end_date"]
+    project.write_schedules({"ops": changed})
+    emulator.add_fault(method="POST", path="/rotations$", action="status", status=500)
+    emulator.reset_stats()
+    assert project.up(check=False).returncode != 0
+    assert sorted(rotation_ids(emulator, "Operations")) == ["nights"]
+
+    emulator.reset_stats()
+    project.up()
+    assert sorted(sent(emulator)) == sorted([
+        ("DELETE", f"/v1/schedules/{schedule_id}/rotations/{before['business days']}"),  # already gone: fine
+        ("POST", f"/v1/schedules/{schedule_id}/rotations"),
+    ])
+    after = rotation_ids(emulator, "Operations")
+    assert sorted(after) == ["business days", "nights"] and after["nights"] == before["nights"]
+    schedule = next(s for s in emulator.schedules() if s["name"] == "Operations")
+    assert all("endDate" not in r for r in schedule["rotations"])
+    project.preview("--expect-no-changes")
