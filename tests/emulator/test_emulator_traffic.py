@@ -45,7 +45,7 @@ def test_latency_holds_api_requests_but_not_the_controls(emulator_factory):
 
 
 def test_delayed_requests_overlap(emulator_factory):
-    emulator = emulator_factory("--latency", "1500")
+    emulator = emulator_factory("--latency", "4000")  # ample time for all eight to start
     url = f"{emulator.api_url}/schedules"
 
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
