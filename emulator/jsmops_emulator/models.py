@@ -52,6 +52,7 @@ CREATE INDEX overrides_of_schedule ON overrides (schedule_id, start_date);
 _COLUMNS = "id, name, team_id, description, timezone, enabled"
 
 Document = dict[str, Any]
+Documents = list[Document]  # an alias, as the class below has a method called `list`
 
 
 class ScheduleBackend:
@@ -87,7 +88,7 @@ class ScheduleBackend:
 
     # --- schedules ---
 
-    def create(self, fields: Document, rotations: list[Document] | None = None) -> Document:
+    def create(self, fields: Document, rotations: Documents | None = None) -> Document:
         """A new schedule from `fields` (name, teamId or none, description, timezone, enabled)."""
         schedule_id = str(uuid.uuid4())
         with self._write() as db:
@@ -106,7 +107,7 @@ class ScheduleBackend:
         with self._read() as db:
             return _fetch(db, schedule_id)
 
-    def list(self, offset: int, limit: int, query: str | None = None, *, with_rotations: bool = True) -> list[Document]:
+    def list(self, offset: int, limit: int, query: str | None = None, *, with_rotations: bool = True) -> Documents:
         """A page in creation order; `query` as `name_matches` reads it."""
         with self._read() as db:
             rows = db.execute(
@@ -120,7 +121,7 @@ class ScheduleBackend:
                     schedule["rotations"] = _rotations(db, schedule["id"])
         return schedules
 
-    def update(self, schedule_id: str, changes: Document, rotations: list[Document] | None = None) -> Document:
+    def update(self, schedule_id: str, changes: Document, rotations: Documents | None = None) -> Document:
         """Replace the fields in `changes` (a `teamId` of None makes the schedule global); given
         `rotations` replace all of the schedule's rotations, with new ids."""
         with self._write() as db:
@@ -147,7 +148,7 @@ class ScheduleBackend:
 
     # --- rotations ---
 
-    def list_rotations(self, schedule_id: str, offset: int, limit: int) -> list[Document]:
+    def list_rotations(self, schedule_id: str, offset: int, limit: int) -> Documents:
         with self._read() as db:
             _require_schedule(db, schedule_id)
             return _rotations(db, schedule_id, limit, offset)
@@ -204,7 +205,7 @@ class ScheduleBackend:
 
     # --- overrides ---
 
-    def list_overrides(self, schedule_id: str, ending_after: str | None = None) -> list[Document]:
+    def list_overrides(self, schedule_id: str, ending_after: str | None = None) -> Documents:
         """The schedule's overrides by start date (API form: alias, responder, startDate, endDate,
         rotationIds, None for all rotations), past ones too unless `ending_after` (a UTC date) is given."""
         with self._read() as db:
