@@ -49,6 +49,8 @@ def test_unknown_operations_are_named(method, path, message):
 def test_the_seed_payloads_fit():
     api_contract.validate_request("POST", "/v1/schedules", load_contract("create_schedule_request.json"))
     api_contract.validate_response("GET", "/v1/schedules/x", 200, load_contract("schedule_response.json"))
+    api_contract.validate_response("GET", "/v1/schedules", 200, load_contract("list_schedules_response.json"))
+    api_contract.validate_response("GET", "/v1/schedules/x", 404, load_contract("error_response.json"))
 
 
 @pytest.mark.parametrize(
