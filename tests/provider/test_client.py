@@ -124,9 +124,10 @@ def test_a_create_cut_off_after_commit_leaves_exactly_one_schedule(client: Clien
 def test_a_create_that_times_out_is_not_made_twice(client_for, emulator: Emulator) -> None:
     client = client_for(emulator, timeout=0.5)
     emulator.add_fault(method="POST", action="delay", delay=2, count=1)
-    create(client, body())
-    schedules = emulator.schedules()  # the delayed create has been answered by now: 409
-    assert [s["name"] for s in schedules] == ["Support"]
+    created = create(client, body())
+    emulator.wait_until_idle()  # the held create is served meanwhile: 409, the name is taken
+    assert [s["id"] for s in emulator.schedules()] == [created["id"]]
+    assert emulator.stats()["by_method_status"]["POST"] == {"201": 1, "409": 1}
 
 
 def test_errors_are_typed_and_carry_the_service_titles(client: Client, client_for, emulator: Emulator) -> None:
