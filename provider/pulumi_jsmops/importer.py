@@ -80,7 +80,11 @@ class PulumiStack:
 
 def main_directory(project_dir: Path) -> Path:
     """Where the project's program lives (Pulumi.yaml's `main`, else the project itself)."""
-    project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text()) or {}
+    project_file = project_dir / "Pulumi.yaml"
+    if not project_file.is_file():
+        raise ImportFailed(f"{project_dir} has no Pulumi.yaml: run `jsmops import` in the Pulumi project "
+                           "directory, or name it with --cwd")
+    project = yaml.safe_load(project_file.read_text()) or {}
     main = project_dir / str(project.get("main", "."))
     return main if main.is_dir() else main.parent
 

@@ -204,3 +204,10 @@ def test_a_failed_pulumi_import_leaves_the_stack_as_it_was(project: PulumiProjec
     assert json.dumps(project.state()["deployment"]["resources"], sort_keys=True) == json.dumps(before, sort_keys=True)
     assert (project.dir / "imported_schedules.py").read_text().count("jsmops.Schedule(") == 1
     assert not (project.dir / ".imported_schedules.py.tmp").exists()
+
+
+def test_outside_a_project_a_clear_error(project: PulumiProject, tmp_path: Path) -> None:
+    result = jsmops_import(project, "--all", "--cwd", str(tmp_path))
+    assert result.returncode == 1
+    assert f"{tmp_path} has no Pulumi.yaml: run `jsmops import` in the Pulumi project directory" in result.stderr
+    assert "Traceback" not in result.stderr
