@@ -42,7 +42,7 @@ for _path in (str(ROOT / "tests"), str(ROOT)):
 
 import requests  # noqa: E402
 
-from bench import startup  # noqa: E402
+from bench import large_rotation, startup  # noqa: E402
 from bench.noop import LATENCY_ENV as NOOP_LATENCY_ENV  # noqa: E402
 from bench.workload import schedules  # noqa: E402
 from emulator_process import Emulator  # noqa: E402
@@ -585,6 +585,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         "api_direct": api_direct,
         "rate_limited": rate_limited,
         "startup": start,
+        "large_rotation": large_rotation.measure(),  # issue 11.12: one rotation of 1000 participants
         "checks": checks,
         "missed": [name for name, ok in checks.items() if not ok],
     }
