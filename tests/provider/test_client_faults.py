@@ -243,10 +243,11 @@ def test_a_lost_create_never_takes_over_another_schedule(fault, client_for, emul
 
 
 def test_a_409_to_the_retry_of_a_lost_create_is_resolved_by_the_lookup(client_for, emulator: Emulator) -> None:
-    client = client_for(emulator, timeout=2)
-    # The first POST is held past the timeout; the retry is held until after the first is served.
-    emulator.add_fault(method="POST", action="delay", delay=3, count=1)
-    emulator.add_fault(method="POST", action="delay", delay=1.5, count=1)
+    client = client_for(emulator, timeout=3)
+    # The first POST is held past the timeout (served at 4 s); the retry, sent at about 3 s,
+    # is held 2 s, so it is served after the first (1 s margins both ways).
+    emulator.add_fault(method="POST", action="delay", delay=4, count=1)
+    emulator.add_fault(method="POST", action="delay", delay=2, count=1)
     created = client.create_schedule(body(), is_own=identical(body()))
     emulator.wait_until_idle()
     assert emulator.stats()["by_method_status"]["POST"] == {"201": 1, "409": 1}
