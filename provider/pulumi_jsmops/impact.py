@@ -48,6 +48,7 @@ from pydantic import ValidationError
 from .errors import JsmOpsError, NotFoundError
 from .models import Rotation, Schedule, validation_problems
 from .oncall import Override, Responder, Timeline, schedule_zone, start_date_keeping_turns, timeline, turn_at
+from .provider import has_unknowns
 
 REPORT_VERSION = 1
 LIST_LIMIT = 8  # items shown per list in text and markdown (JSON has them all)
@@ -105,23 +106,13 @@ def _schedule(props: Optional[dict[str, Any]]) -> Schedule:
     if isinstance(rotations, dict):
         rotations = [{"name": name, **rotation} for name, rotation in rotations.items()]
     data["rotations"] = rotations
-    if _has_unknowns(data):
+    if has_unknowns(data):
         raise ValueError("some inputs are not known until the change is applied")
     try:
         return Schedule.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(f"{path}: {reason}" for path, reason in validation_problems(exc))
         raise ValueError(f"the inputs are not a valid schedule: {problems}") from None
-
-
-def _has_unknowns(value: Any) -> bool:
-    from pulumi.runtime import rpc  # the engine's marker of values unknown at preview
-
-    if isinstance(value, dict):
-        return any(_has_unknowns(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_unknowns(v) for v in value)
-    return bool(value == rpc.UNKNOWN)
 
 
 def _carry_over(before: Schedule, after: Schedule) -> Schedule:
