@@ -4,10 +4,11 @@ A stack of N `NoopResource`s, declared with the same inputs as N schedules, cost
 the Pulumi engine, the language host and the dynamic-provider machinery cost on their
 own; the Schedule provider's time over it is what the provider adds.
 
-With `BENCH_NOOP_LATENCY_MS` in its environment it is the *waiting* baseline: create,
-read, update and delete each wait that long, as a request to the API would, and the
-provider process gets as many workers as ours (`pulumi_jsmops.host`). Pulumi's own pace
-with a provider that costs nothing but latency: what ours is measured against at 200 ms.
+With `BENCH_NOOP_WAIT_URL` in its environment it is the *waiting* baseline: create, read,
+update and delete each make one bare GET of that URL (the emulator with added latency,
+answering 404) and ignore the answer, and the provider process gets as many workers as
+ours (`pulumi_jsmops.host`). Pulumi's own pace with a provider that costs nothing but
+the wait for an answer; the emulator counts its requests in flight as it counts ours.
 
 It echoes its inputs as outputs (as the Schedule provider returns its inputs plus ids),
 so both stacks carry state of about the same size. The program and the provider process
@@ -19,7 +20,8 @@ from __future__ import annotations
 
 import itertools
 import os
-import time
+import urllib.error
+import urllib.request
 from typing import Any
 
 from pulumi.dynamic import (
@@ -34,7 +36,7 @@ from pulumi.dynamic import (
 )
 
 PROVIDER_KEY = "__provider"
-LATENCY_ENV = "BENCH_NOOP_LATENCY_MS"
+WAIT_URL_ENV = "BENCH_NOOP_WAIT_URL"
 
 _ids = itertools.count(1)
 
@@ -44,17 +46,20 @@ def _plain(props: dict[str, Any]) -> dict[str, Any]:
 
 
 def _wait() -> None:
-    """As long as an API request takes, in the waiting baseline."""
-    latency_ms = float(os.environ.get(LATENCY_ENV) or 0)
-    if latency_ms:
-        time.sleep(latency_ms / 1000)
+    """One request answered after the emulator's latency, in the waiting baseline."""
+    url = os.environ.get(WAIT_URL_ENV)
+    if url:
+        try:
+            urllib.request.urlopen(url, timeout=60).close()
+        except urllib.error.HTTPError:
+            pass  # the answer does not matter, only that it took as long as an API call
 
 
 class NoopProvider(ResourceProvider):
     serialize_as_secret_always = False
 
     def configure(self, req: ConfigureRequest) -> None:
-        if os.environ.get(LATENCY_ENV):
+        if os.environ.get(WAIT_URL_ENV):
             from pulumi_jsmops import host
 
             host.install(req.config.get)

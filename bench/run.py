@@ -43,7 +43,7 @@ for _path in (str(ROOT / "tests"), str(ROOT)):
 import requests  # noqa: E402
 
 from bench import large_rotation, startup  # noqa: E402
-from bench.noop import LATENCY_ENV as NOOP_LATENCY_ENV  # noqa: E402
+from bench.noop import WAIT_URL_ENV  # noqa: E402
 from bench.workload import schedules  # noqa: E402
 from emulator_process import Emulator  # noqa: E402
 from pulumi_project import PROGRAM as SCHEDULE_PROGRAM  # noqa: E402
@@ -262,12 +262,13 @@ def bench_size(n: int, repeat: int, root: Path, emulator: Emulator, kinds: tuple
 def bench_latency(n: int, repeat: int, root: Path, emulator: Emulator, latency_ms: int) -> list[dict[str, Any]]:
     """The provider's stack through the same operations against an emulator that answers
     each request `latency_ms` later, taking turns with the *waiting* baseline (bench/noop.py:
-    a provider that costs nothing but waits as long per call): their ratio is what the
-    provider adds to Pulumi's own pace at that latency. Checked: requests and exit status as
+    a provider that costs nothing but one bare request per call): their ratio is what the
+    provider adds to Pulumi's own pace at that latency, and its requests in flight are as
+    many as the engine keeps busy. Checked: requests and exit status as
     at 0 ms; at N = RATIO_AT, the mean number of requests in flight during up and refresh
     at least MIN_BUSY of the allowed PARALLEL."""
     stacks = {kind: Stack(kind, root / f"latency-{latency_ms}ms", emulator, n) for kind in ("baseline", "provider")}
-    stacks["baseline"].project.env[NOOP_LATENCY_ENV] = str(latency_ms)
+    stacks["baseline"].project.env[WAIT_URL_ENV] = f"{emulator.api_url}/schedules/waiting-baseline"
     samples: dict[str, dict[str, list[dict[str, Any]]]] = {op: {kind: [] for kind in stacks} for op in OPERATIONS}
     for k in range(repeat):
         for i, operation in enumerate(OPERATIONS):
@@ -299,6 +300,8 @@ def bench_latency(n: int, repeat: int, root: Path, emulator: Emulator, latency_m
             "ratio": round(p_wall / b_wall, 3) if p_wall and b_wall else None,
             "in_flight_max": max(s["in_flight_max"] for s in runs),
             "in_flight_mean": mean,
+            "waiting_baseline_in_flight_max": max(s["in_flight_max"] for s in waiting),
+            "waiting_baseline_in_flight_mean": _median([s["in_flight_mean"] for s in waiting]),
             "samples": runs,
             "waiting_baseline_samples": waiting,
             "checks": {
@@ -465,7 +468,8 @@ def latency_table(rows: list[dict[str, Any]], latency_rows: list[dict[str, Any]]
     at_zero = {(r["operation"], r["n"]): r for r in rows}
     lines: list[tuple[str, ...]] = [(
         "operation", "N", "latency", "provider s", "waiting baseline s", "ratio", "at 0 ms s",
-        "in flight max/mean", "at 0 ms", "requests", "checks", f"mean>={MIN_BUSY:.0%} of {PARALLEL}",
+        "in flight max/mean", "waiting baseline", "at 0 ms", "requests", "checks",
+        f"mean>={MIN_BUSY:.0%} of {PARALLEL}",
     )]
     for row in latency_rows:
         zero = at_zero.get((row["operation"], row["n"]))
@@ -475,6 +479,7 @@ def latency_table(rows: list[dict[str, Any]], latency_rows: list[dict[str, Any]]
             _num(row["waiting_baseline_wall_s"]), _num(row["ratio"]),
             _num(zero["provider"]["wall_s"] if zero else None),
             f"{row['in_flight_max']}/{row['in_flight_mean']:.1f}",
+            f"{row['waiting_baseline_in_flight_max']}/{row['waiting_baseline_in_flight_mean']:.1f}",
             f"{zero['in_flight_max']}/{zero['in_flight_mean']:.1f}" if zero else "-",
             requests_seen, _ok(row["checks"]["requests"] and row["checks"]["exit"]), _ok(row["checks"].get("busy")),
         ))
