@@ -360,15 +360,17 @@ _REASONS: dict[str, str] = {
     "dict_type": "must be an object (a dict or the matching ...Args)",
     "timezone_aware": f"must have a UTC offset, e.g. {DATE_EXAMPLE}",
     "datetime_type": f"must be an ISO 8601 date with a UTC offset, e.g. {DATE_EXAMPLE}",
-    "datetime_parsing": f"is not a valid date: use ISO 8601 with a UTC offset, e.g. {DATE_EXAMPLE}",
-    "datetime_from_date_parsing": f"is not a valid date: use ISO 8601 with a UTC offset, e.g. {DATE_EXAMPLE}",
 }
+_DATE_PARSING = ("datetime_parsing", "datetime_from_date_parsing")
 
 
 def _reason(item: Any) -> str:
     kind, ctx = item["type"], item.get("ctx") or {}
     if kind in _REASONS:
         return _REASONS[kind]
+    if kind in _DATE_PARSING:
+        why = ctx.get("error", "unreadable")
+        return f"is not a valid date ({why}): use ISO 8601 with a UTC offset, e.g. {DATE_EXAMPLE}"
     if kind == "literal_error":
         return f"must be {ctx['expected']}"
     if kind == "greater_than_equal":
