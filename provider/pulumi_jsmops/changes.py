@@ -13,7 +13,7 @@ then POST: it gets a new id).
 Every request can be sent again after an update failed halfway (the state then keeps the
 old outputs and the next `up` plans from them): a PATCH sets the same values, a DELETE of a
 rotation already gone is fine, and the provider resolves a POST of a rotation whose name is
-taken by finding that rotation (see `ScheduleProvider.update`).
+taken by finding that rotation (see `ScheduleProvider._change_rotation`).
 """
 
 from __future__ import annotations
