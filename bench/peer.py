@@ -15,7 +15,10 @@ create / no-op plan / refresh / destroy with each tool, taking turns, at every l
 | refresh | `apply -refresh-only -auto-approve` | `refresh --yes --skip-preview --expect-no-changes` |
 | destroy | `destroy -auto-approve` | `destroy --yes --skip-preview` |
 
-both at `-parallelism=10` / `--parallel 10`; then once more with each tool's defaults
+both at `-parallelism=10` / `--parallel 10`, and at added latency with a third stack, the
+*floor*: the waiting baseline of bench/noop.py (a dynamic provider that costs nothing but
+one bare request per call), the fastest a Python dynamic provider can be on this engine.
+Then once more with each tool's defaults
 (our `--parallel` default is 4 x CPUs, theirs 10), at N = `--large-n` (create, no-op and
 destroy, once) and at N = 10, for how time and the provider process's memory grow.
 Each figure is the median of `--repeat` runs. Wall time, the emulator's request counts
@@ -47,15 +50,19 @@ for _path in (str(ROOT / "tests"), str(ROOT)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
+from bench.noop import WAIT_URL_ENV  # noqa: E402
 from bench.profile import _cmdline, _descendants  # noqa: E402
+from bench.run import BASELINE_PROGRAM  # noqa: E402
 from bench.workload import plain_schedules  # noqa: E402
 from emulator_process import Emulator  # noqa: E402
+from pulumi_project import PROGRAM as SCHEDULE_PROGRAM  # noqa: E402
 from pulumi_project import PulumiProject  # noqa: E402
 
 PARALLEL = 10
 OPERATIONS = ("create", "noop", "refresh", "destroy")
 LARGE_OPERATIONS = ("create", "noop", "destroy")
-# (operation, N, latency) -> our time / tofu's time must be at most this
+# (operation, which N) -> our time / tofu's time at 200 ms must be at most this
+TARGET_N, TARGET_LARGE_N, TARGET_LATENCY_MS = 100, 1000, 200
 TARGETS: dict[tuple[str, str], float] = {
     ("create", "main"): 1.0,
     ("refresh", "main"): 1.0,
@@ -182,14 +189,21 @@ class TofuStack:
 
 
 class PulumiStack:
-    """A Pulumi project of the same N schedules, on the real CLI (tests/pulumi_project.py)."""
+    """A Pulumi project of the same N schedules, on the real CLI (tests/pulumi_project.py).
 
-    tool = "pulumi"
+    As the `floor`, the same N resources of the waiting baseline (bench/noop.py: a dynamic
+    provider that costs nothing but one bare request per call): the fastest any Python
+    dynamic provider can be on this engine at this latency."""
 
-    def __init__(self, root: Path, emulator: Emulator, n: int):
-        self.n = n
-        self.project = PulumiProject(root / f"pulumi-{n}", emulator)
-        self.project.write_schedules(plain_schedules(n, prefix="pulumi"))
+    def __init__(self, root: Path, emulator: Emulator, n: int, floor: bool = False):
+        self.n, self.tool = n, "floor" if floor else "pulumi"
+        program = BASELINE_PROGRAM.replace("MODULE", "noop") if floor else SCHEDULE_PROGRAM
+        self.project = PulumiProject(root / f"{self.tool}-{n}", emulator, program=program)
+        if floor:
+            path = self.project.env.get("PYTHONPATH")
+            self.project.env["PYTHONPATH"] = str(ROOT) + (os.pathsep + path if path else "")
+            self.project.env[WAIT_URL_ENV] = f"{emulator.api_url}/schedules/waiting-baseline"
+        self.project.write_schedules(plain_schedules(n, prefix=self.tool))
         self.timeout = 300 + 2 * n
 
     def command(self, operation: str, defaults: bool) -> list[str]:
@@ -243,16 +257,19 @@ def _requests(by_method: dict[str, int]) -> str:
 
 
 def series(label: str, n: int, latency_ms: int, repeat: int, operations: tuple[str, ...], root: Path,
-           emulator: Emulator, tofu: str, provider_dir: str, defaults: bool = False) -> list[dict[str, Any]]:
-    """Both tools through `operations` on N schedules, `repeat` times, taking turns (who goes
-    first rotates); one row per operation."""
+           emulator: Emulator, tofu: str, provider_dir: str, defaults: bool = False,
+           floor: bool = False) -> list[dict[str, Any]]:
+    """Both tools (and the floor, if asked) through `operations` on N schedules, `repeat`
+    times, taking turns (who goes first rotates); one row per operation."""
     emulator.set_latency(latency_ms)
     where = root / f"{label}-{n}-{latency_ms}ms"
     stacks: list[Stack] = [TofuStack(where, emulator, n, tofu, provider_dir), PulumiStack(where, emulator, n)]
-    samples: dict[str, dict[str, list[dict[str, Any]]]] = {op: {"tofu": [], "pulumi": []} for op in operations}
+    if floor:
+        stacks.append(PulumiStack(where, emulator, n, floor=True))
+    samples: dict[str, dict[str, list[dict[str, Any]]]] = {op: {s.tool: [] for s in stacks} for op in operations}
     for k in range(repeat):
         for i, operation in enumerate(operations):
-            shift = (k + i) % 2
+            shift = (k + i) % len(stacks)
             for stack in stacks[shift:] + stacks[:shift]:
                 sample = measure(stack, operation, emulator, defaults)
                 samples[operation][stack.tool].append(sample)
@@ -281,33 +298,40 @@ def series(label: str, n: int, latency_ms: int, repeat: int, operations: tuple[s
             }
         tofu_s, ours_s = row["tofu"]["wall_s"], row["pulumi"]["wall_s"]
         row["ratio"] = round(ours_s / tofu_s, 3) if tofu_s and ours_s else None
+        if floor:
+            floor_s = row["floor"]["wall_s"]
+            row["floor_ratio"] = round(floor_s / tofu_s, 3) if tofu_s and floor_s else None
         rows.append(row)
     shutil.rmtree(where, ignore_errors=True)
     return rows
 
 
-def _target(row: dict[str, Any], main_n: int, large_n: int) -> Optional[float]:
-    if row["defaults"] or row["latency_ms"] != 200:
+def _target(row: dict[str, Any]) -> Optional[float]:
+    if row["defaults"] or row["latency_ms"] != TARGET_LATENCY_MS:
         return None
-    which = "main" if row["n"] == main_n else "large" if row["n"] == large_n else None
+    which = "main" if row["n"] == TARGET_N else "large" if row["n"] == TARGET_LARGE_N else None
     return TARGETS.get((row["operation"], which)) if which else None
 
 
-def table(rows: list[dict[str, Any]], main_n: int, large_n: int) -> str:
-    lines = [("series", "operation", "N", "latency", "tofu s", "ours s", "ratio", "target",
-              "requests tofu / ours", "in flight max tofu / ours", "mean tofu / ours", "provider RSS MiB tofu / ours")]
+def table(rows: list[dict[str, Any]]) -> str:
+    lines = [("series", "operation", "N", "latency", "tofu s", "ours s", "ratio", "target", "floor s (ratio)",
+              "requests tofu / ours", "in flight max tofu / ours", "mean tofu / ours (floor)",
+              "provider RSS MiB tofu / ours")]
     for row in rows:
         tofu, ours = row["tofu"], row["pulumi"]
-        target = _target(row, main_n, large_n)
+        target = _target(row)
         verdict = "-" if target is None else (f"<= {target} " + ("met" if row["ratio"] and row["ratio"] <= target
                                                                   else "MISSED"))
-        failed = "" if tofu["ok"] and ours["ok"] else " (FAILED runs)"
+        failed = "" if all(row[t]["ok"] for t in ("tofu", "pulumi", "floor") if t in row) else " (FAILED runs)"
+        floor = row.get("floor")
         lines.append((
             row["series"], row["operation"], str(row["n"]), f"{row['latency_ms']} ms",
             f"{tofu['wall_s']:.2f}", f"{ours['wall_s']:.2f}", f"{row['ratio']:.2f}" if row["ratio"] else "-",
-            verdict, f"{_requests(tofu['requests'])} / {_requests(ours['requests'])}{failed}",
+            verdict, f"{floor['wall_s']:.2f} ({row['floor_ratio']:.2f})" if floor else "-",
+            f"{_requests(tofu['requests'])} / {_requests(ours['requests'])}{failed}",
             f"{tofu['in_flight_max']} / {ours['in_flight_max']}",
-            f"{tofu['in_flight_mean']:.1f} / {ours['in_flight_mean']:.1f}",
+            f"{tofu['in_flight_mean']:.1f} / {ours['in_flight_mean']:.1f}"
+            + (f" ({floor['in_flight_mean']:.1f})" if floor else ""),
             f"{tofu['provider_peak_rss_mib']:.0f} / {ours['provider_peak_rss_mib']:.0f}",
         ))
     widths = [max(len(line[c]) for line in lines) for c in range(len(lines[0]))]
@@ -342,7 +366,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     rows: list[dict[str, Any]] = []
     try:
         for latency_ms in latencies:
-            rows += series("main", args.n, latency_ms, args.repeat, OPERATIONS, root, emulator, tofu, provider_dir)
+            rows += series("main", args.n, latency_ms, args.repeat, OPERATIONS, root, emulator, tofu, provider_dir,
+                           floor=latency_ms > 0)
         if not args.quick:
             rows += series("defaults", args.n, 200, 1, OPERATIONS, root, emulator, tofu, provider_dir, defaults=True)
         if args.small_n:
@@ -355,7 +380,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     elapsed = time.perf_counter() - began
     targets = {f"{r['operation']} N={r['n']}": {"ratio": r["ratio"], "target": t, "met": bool(r["ratio"]) and
                                                 r["ratio"] <= t}
-               for r in rows if (t := _target(r, args.n, args.large_n)) is not None}
+               for r in rows if (t := _target(r)) is not None}
     results = {
         "meta": {
             "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -370,7 +395,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     }
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print()
-    print(table(rows, args.n, args.large_n))
+    print(table(rows))
     print()
     for name, t in targets.items():
         print(f"  {name}: ratio {t['ratio']} (target <= {t['target']}): {'met' if t['met'] else 'MISSED'}")
