@@ -483,11 +483,13 @@ class ImpactOptions:
     offline: bool = False
 
 
-def _pulumi(options: ImpactOptions, *args: str, accept_failure: bool = False) -> str:
-    command = ["pulumi", *args, "--stack", options.stack, "--non-interactive"]
-    result = subprocess.run(command, cwd=options.project_dir, text=True, capture_output=True)
+def run_pulumi(stack: str, project_dir: Path, *args: str, accept_failure: bool = False) -> str:
+    """The `pulumi` CLI's output for one stack; `accept_failure` takes a failed run's JSON
+    output too (a failed preview still describes its steps and says why)."""
+    command = ["pulumi", *args, "--stack", stack, "--non-interactive"]
+    result = subprocess.run(command, cwd=project_dir, text=True, capture_output=True)
     if result.returncode != 0 and not (accept_failure and result.stdout.strip().startswith("{")):
-        raise ImpactFailed(f"`pulumi {args[0]}` failed: {result.stderr.strip() or result.stdout.strip()}")
+        raise JsmOpsError(f"`pulumi {args[0]}` failed: {result.stderr.strip() or result.stdout.strip()}")
     return result.stdout
 
 
@@ -514,7 +516,8 @@ def run_impact(options: ImpactOptions, out: Callable[[str], None] = print) -> in
             raise ImpactFailed(f"cannot read the preview {options.preview_file}: {exc}") from None
     else:
         try:
-            preview = json.loads(_pulumi(options, "preview", "--json", accept_failure=True))
+            preview = json.loads(run_pulumi(options.stack, options.project_dir, "preview", "--json",
+                                           accept_failure=True))
         except ValueError as exc:
             raise ImpactFailed(f"`pulumi preview --json` gave no JSON: {exc}") from None
         errors = [d.get("message", "") for d in preview.get("diagnostics") or [] if d.get("severity") == "error"]
@@ -522,7 +525,8 @@ def run_impact(options: ImpactOptions, out: Callable[[str], None] = print) -> in
             raise ImpactFailed("the preview failed: " + " ".join(e.strip() for e in errors))
     changes = changes_from_preview(preview, SCHEDULE_TYPE)
     reading = not options.offline and any(c.schedule_id for c in changes)
-    config = json.loads(_pulumi(options, "config", "--json", *(["--show-secrets"] if reading else [])) or "{}")
+    shown = ["--show-secrets"] if reading else []
+    config = json.loads(run_pulumi(options.stack, options.project_dir, "config", "--json", *shown) or "{}")
     labels = labels_from_config(config)
     overrides = _read_overrides(changes, config) if reading else {}
     impacts = [assess(c, now, options.days, overrides.get(c.schedule_id or "", ()), labels)

@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 from zoneinfo import ZoneInfo
 
-from .errors import JsmOpsError
+from .impact import Labels, labels_from_config, run_pulumi
 from .oncall import DEFAULT_TIME_ZONE, Responder, timeline_from_api
-
-Labels = dict[str, str]
 
 
 def parse_time(text: str) -> datetime:
@@ -25,14 +22,6 @@ def parse_time(text: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not an ISO 8601 time, e.g. 2026-01-21T12:00:00+01:00") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _pulumi(stack: str, project_dir: Path, *args: str) -> str:
-    result = subprocess.run(["pulumi", *args, "--stack", stack, "--non-interactive"], cwd=project_dir,
-                            text=True, capture_output=True)
-    if result.returncode != 0:
-        raise JsmOpsError(f"`pulumi {args[0]}` failed: {result.stderr.strip() or result.stdout.strip()}")
-    return result.stdout
 
 
 def _participants(items: Iterable[dict[str, Any]], labels: Labels) -> list[str]:
@@ -48,14 +37,14 @@ def run_oncall(stack: str, project_dir: Path, *, at: Optional[datetime] = None, 
                out: Callable[[str], None] = print) -> int:
     from .client import Client
     from .config import load_settings
-    from .impact import labels_from_config
     from .importer import SCHEDULE_TYPE
 
     moment = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
-    resources = json.loads(_pulumi(stack, project_dir, "stack", "export")).get("deployment", {}).get("resources") or []
+    state = json.loads(run_pulumi(stack, project_dir, "stack", "export"))
+    resources = state.get("deployment", {}).get("resources") or []
     schedules = sorted((r for r in resources if r.get("type") == SCHEDULE_TYPE and r.get("id")),
                        key=lambda r: str(r.get("urn")))  # by resource name
-    config = json.loads(_pulumi(stack, project_dir, "config", "--json", "--show-secrets") or "{}")
+    config = json.loads(run_pulumi(stack, project_dir, "config", "--json", "--show-secrets") or "{}")
     labels = labels_from_config(config)
     if not schedules:
         out(f"stack {stack} has no schedules")
