@@ -7,10 +7,14 @@ timed (wall clock of the CLI command, as a user waits for it) and its API reques
 counted by the emulator. Baseline and provider runs alternate, in an order that rotates
 from one operation to the next, so that drift of the machine hits both alike; each figure
 is the median of `--repeat` runs, and the provider's cost shows as its ratio to the
-baseline. Then an `up` of N = 100 schedules against an emulator limited to 10 requests per
-second, and the provider's start-up (see bench/startup.py).
+baseline. Every operation runs with `--parallel 10` and records the requests in flight.
+Then the same with the emulator answering each request 200 ms later (`--latency`), the
+provider's stack taking turns with the waiting baseline; an `up` of N = 100 schedules
+against an emulator limited to 10 requests per second; and the provider's start-up (see
+bench/startup.py).
 
-    python -m bench.run [--sizes 10,100] [--large] [--repeat K] [--out bench/results.json]
+    python -m bench.run [--sizes 10,100] [--large] [--repeat K] [--latency 200] [--latency-repeat K]
+                        [--out bench/results.json]
 
 Prints a table and writes the results, with every sample, to `bench/results.json`.
 The table says which targets are met; with `--strict` a missed one makes the exit status 1.
