@@ -15,9 +15,10 @@ from emulator_process import Emulator
 from pulumi_project import PulumiProject
 from schedules import OPERATIONS, SUPPORT, TEAM
 
-# schedules.json: resource name -> keyword arguments, plus "aliases" (earlier resource names)
-# and "name_as": "secret" (Output.secret), "output" (an Output known at preview) or
-# "after:<resource>" (an Output unknown at preview: it waits for that resource's id).
+# schedules.json: resource name -> keyword arguments, plus "aliases" (earlier resource names),
+# "replace_on_changes" (the resource option) and "name_as": "secret" (Output.secret), "output"
+# (an Output known at preview) or "after:<resource>" (an Output unknown at preview: it waits
+# for that resource's id).
 PROGRAM = '''\
 import json
 from pathlib import Path
@@ -28,6 +29,7 @@ import pulumi_jsmops as jsmops
 declared = {}
 for resource_name, spec in json.loads(Path("schedules.json").read_text()).items():
     aliases = [pulumi.Alias(name=alias) for alias in spec.pop("aliases", [])]
+    replace_on_changes = spec.pop("replace_on_changes", None)
     name, name_as = spec.pop("name"), spec.pop("name_as", "")
     if name_as == "secret":
         name = pulumi.Output.secret(name)
@@ -36,7 +38,8 @@ for resource_name, spec in json.loads(Path("schedules.json").read_text()).items(
     elif name_as.startswith("after:"):
         name = declared[name_as.removeprefix("after:")].id.apply(lambda _, name=name: name)
     declared[resource_name] = jsmops.Schedule(resource_name, name=name, **spec,
-                                              opts=pulumi.ResourceOptions(aliases=aliases))
+                                              opts=pulumi.ResourceOptions(aliases=aliases,
+                                                                          replace_on_changes=replace_on_changes))
 '''
 
 
@@ -205,3 +208,15 @@ def test_two_inline_stacks_in_one_process_both_declare_the_same_name(tmp_path: P
         assert site["id"] in {r.get("id") for r in outputs}
         stack.destroy(on_output=lambda _: None)
         assert emulator.schedules() == []
+
+
+def test_replace_on_changes_has_no_effect_as_the_readme_says(project: PulumiProject, emulator: Emulator) -> None:
+    # The dynamic provider's diff cannot name the changed keys, which the option needs.
+    project.write_schedules({"support": {**SUPPORT, "replace_on_changes": ["description"]}})
+    project.up()
+    [before] = emulator.schedules()
+    project.write_schedules({"support": {**SUPPORT, "description": "changed", "replace_on_changes": ["description"]}})
+    project.up()
+    [after] = emulator.schedules()
+    assert after["id"] == before["id"] and after["description"] == "changed"  # updated in place
+    assert ids_in_state(project) == {"support": before["id"]}
