@@ -33,6 +33,6 @@ def test_a_missing_token_says_how_to_set_it(project: PulumiProject, emulator: Em
     del project.env["JSMOPS_API_TOKEN"]
     project.write_schedules({"data": DATA})
     output = failed_up(project)
-    assert ("jsmops:apiToken is not set: run `pulumi config set --secret jsmops:apiToken <value>` "
+    assert ("jsmops:apiToken is not set; run `pulumi config set --secret jsmops:apiToken <value>` "
             "or set the environment variable JSMOPS_API_TOKEN") in output
     assert emulator.stats()["total"] == 0

@@ -27,7 +27,7 @@ def run_everything(project: PulumiProject, emulator: Emulator, *verbose: str, en
     requests.post(f"{emulator.api_url}/schedules", json={"name": "Made by hand", "teamId": TEAM},
                   auth=emulator.admin_auth, timeout=10).raise_for_status()
     imported = subprocess.run([str(Path(sys.executable).parent / "jsmops"), "import", "--stack", "test",
-                               "--query", "by hand"], cwd=project.dir, env={**project.env, **(env or {})},
+                               "--name-prefix", "Made by"], cwd=project.dir, env={**project.env, **(env or {})},
                               capture_output=True, text=True, timeout=300)
     assert imported.returncode == 0, imported.stderr
     project.pulumi("destroy", "--yes", *verbose, env=env)
