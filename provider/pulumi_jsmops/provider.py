@@ -141,9 +141,16 @@ class ScheduleProvider(ResourceProvider):
             # Only a create of ours whose answer was lost may be recognised, by its exact settings.
             created = self.client.create_schedule(desired.to_api(), is_own=lambda found: is_exactly(desired, found))
         except ConflictError:
-            existing = self.client.find_schedule_by_name(desired.name)
-            raise NameTakenError(existing.get("id") if existing else None, _request_urn()) from None
+            raise NameTakenError(self._id_of_schedule_named(desired.name), _request_urn()) from None
         return CreateResult(str(created["id"]), parse_api_schedule(created).to_outputs())
+
+    def _id_of_schedule_named(self, name: str) -> Optional[str]:
+        """For a message: the id of the schedule of that name, None if it cannot be looked up."""
+        try:
+            found = self.client.find_schedule_by_name(name)
+        except JsmOpsError:
+            return None
+        return str(found["id"]) if found else None
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         from pydantic import ValidationError

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -114,9 +113,9 @@ def others_pending(deployment: dict[str, Any]) -> list[str]:
             if not (op.get("type") == "creating" and op["resource"].get("type") == SCHEDULE_TYPE)]
 
 
-def _pulumi(stack: str, cwd: Path, *args: str) -> str:
+def _pulumi(stack: str, cwd: Path, *args: str, stdin: Optional[str] = None) -> str:
     result = subprocess.run(["pulumi", *args, "--stack", stack, "--non-interactive"], cwd=cwd, text=True,
-                            capture_output=True)
+                            capture_output=True, input=stdin)
     if result.returncode != 0:
         raise RecoveryFailed(f"`pulumi {' '.join(args[:2])}` failed: {result.stderr.strip() or result.stdout.strip()}")
     return result.stdout
@@ -148,10 +147,8 @@ def run_recover(stack: str, project_dir: Path, progress: Callable[[str], None] =
 
     deployment["resources"] = [*(deployment.get("resources") or []), *resources]
     deployment["pending_operations"] = []
-    with tempfile.TemporaryDirectory(prefix="jsmops-recover-") as work:
-        edited = Path(work) / "deployment.json"
-        edited.write_text(json.dumps(export))
-        _pulumi(stack, project_dir, "stack", "import", "--file", str(edited))
+    # Through stdin: the export holds the stack's secrets in clear, which never touch a disk.
+    _pulumi(stack, project_dir, "stack", "import", stdin=json.dumps(export))
     for urn, schedule_id in recovery.recovered.items():
         progress(f"'{resource_name(urn)}': its interrupted create had made schedule {schedule_id}, now in the stack")
     for urn, other_id in recovery.dropped.items():

@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from emulator_process import Emulator
-from pulumi_project import PulumiProject
+from pulumi_project import PROGRAM, PulumiProject
 from schedules import SUPPORT, TEAM
 
 COUNT = 30
@@ -126,3 +126,21 @@ def test_recover_never_takes_over_a_schedule_made_by_hand(project: PulumiProject
     assert kept["description"] == "made by hand" and kept.get("rotations") in (None, [])
     assert victim not in project.resources()
     assert Counter(s["name"] for s in emulator.schedules())[name] == 1
+
+
+def test_recover_keeps_secret_names_secret(tmp_path: Path, emulator: Emulator) -> None:
+    program = PROGRAM.replace("jsmops.Schedule(resource_name, **spec)",
+                              'jsmops.Schedule(resource_name, **{**spec, "name": pulumi.Output.secret(spec["name"])})')
+    project = PulumiProject(tmp_path, emulator, program=program)
+    project.env.update({"JSMOPS_TIMEOUT": "1", "JSMOPS_BACKOFF_FACTOR": "0.05", "JSMOPS_MAX_RETRIES": "4"})
+    declared = interrupted_up(project, emulator)
+    export = project.pulumi("stack", "export", "--show-secrets").stdout
+    assert '"pending_operations"' in export
+
+    recovered = project.jsmops("recover", "--stack", "test")
+    assert "now in the stack" in recovered.stdout
+    project.up()
+    assert Counter(s["name"] for s in emulator.schedules()) == Counter(spec["name"] for spec in declared.values())
+    assert_converged(project, emulator)
+    state = project.state_files_text()
+    assert not any(spec["name"] in state for spec in declared.values())  # encrypted, recovered ones too
