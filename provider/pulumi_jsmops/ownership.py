@@ -1,8 +1,10 @@
 """Which schedules a stack may take as its own.
 
 A stack owns exactly the schedules it created, imported (`jsmops import`) or recovered from
-its own interrupted creates (`jsmops recover`). A schedule that merely has the name and
-settings asked for is never taken over: it may be another stack's or a person's.
+its own interrupted creates (`jsmops recover`). A schedule found by name is taken as this
+stack's only with evidence of a create of its own whose answer was lost (the client's retry
+of that very create, or a pending create the engine recorded), and only when it is identical
+to what that create sent. Otherwise it may be another stack's or a person's: a 409 is an error.
 
 Schedule names may be secrets. The engine hands a dynamic provider every value in clear
 (its Configure answers `acceptSecrets: False`, so the engine unwraps secrets before each
