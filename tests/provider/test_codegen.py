@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import pulumi_jsmops as jsmops
 from pulumi_jsmops.codegen import declaration, module_header, resource_name
@@ -47,28 +51,25 @@ API_SCHEDULES = [
 ]
 
 
-def generated_module() -> str:
+def generated_module(api_schedules: list[dict[str, Any]] = API_SCHEDULES) -> str:
     taken: set[str] = set()
     code = module_header("https://api.atlassian.com/jsm/ops/api/local")
-    for data in API_SCHEDULES:
+    for data in api_schedules:
         schedule = parse_api_schedule(data)
         code += declaration(resource_name(schedule.name, taken), schedule)
     return code
 
 
-def test_generated_code_is_as_ruff_format_leaves_it(tmp_path: Path) -> None:
-    module = tmp_path / "imported_schedules.py"
-    module.write_text(generated_module())
+def assert_ruff_format_leaves_it(code: str, directory: Path) -> None:
+    module = directory / "imported_schedules.py"
+    module.write_text(code)
     ruff = Path(sys.executable).parent / "ruff"
     result = subprocess.run([str(ruff), "format", "--isolated", "--diff", str(module)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_generated_code_declares_the_same_inputs_with_args_types_throughout() -> None:
-    code = generated_module()
-    assert "{" not in code.split('"""', 2)[2]  # no plain dicts: every nested input is an ...Args call
-    for args_type in ("RotationArgs", "ParticipantArgs", "TimeRestrictionArgs", "TimeOfDayArgs", "DayAndTimeOfDayArgs"):
-        assert f"jsmops.{args_type}(" in code
+def declared_inputs(code: str) -> list[dict[str, Any]]:
+    """The inputs of each `jsmops.Schedule(...)` the code declares, found by running it."""
     declared: list[dict[str, Any]] = []
 
     class Recorder:  # stands in for the package: the ...Args types are dicts, Schedule records its inputs
@@ -79,5 +80,34 @@ def test_generated_code_declares_the_same_inputs_with_args_types_throughout() ->
 
     exec(compile(code.replace("import pulumi_jsmops as jsmops", ""), "imported_schedules.py", "exec"),
          {"jsmops": Recorder()})
+    return declared
+
+
+def test_generated_code_is_as_ruff_format_leaves_it(tmp_path: Path) -> None:
+    assert_ruff_format_leaves_it(generated_module(), tmp_path)
+
+
+NAMES = st.text(min_size=1, max_size=60).filter(str.strip)  # names and ids are never blank
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.tuples(NAMES, st.text(max_size=150), NAMES), min_size=1, max_size=20))
+def test_any_text_is_written_as_the_formatter_leaves_it_and_reads_back(texts: list[tuple[str, str, str]]) -> None:
+    schedules = [{"id": f"s{n}", "name": name, "description": description, "timezone": "UTC", "enabled": True,
+                  "rotations": [{"id": "r", "name": name, "type": "daily", "length": 1,
+                                 "startDate": "2026-01-05T08:00:00Z", "participants": [{"type": "user", "id": user}]}]}
+                 for n, (name, description, user) in enumerate(texts)]
+    code = generated_module(schedules)
+    with tempfile.TemporaryDirectory() as directory:
+        assert_ruff_format_leaves_it(code, Path(directory))
+    declared = [parse_user_schedule(inputs).to_inputs() for inputs in declared_inputs(code)]
+    assert declared == [parse_api_schedule(data).to_inputs() for data in schedules]
+
+
+def test_generated_code_declares_the_same_inputs_with_args_types_throughout() -> None:
+    code = generated_module()
+    assert "{" not in code.split('"""', 2)[2]  # no plain dicts: every nested input is an ...Args call
+    for args_type in ("RotationArgs", "ParticipantArgs", "TimeRestrictionArgs", "TimeOfDayArgs", "DayAndTimeOfDayArgs"):
+        assert f"jsmops.{args_type}(" in code
     expected = [parse_api_schedule(data).to_inputs() for data in API_SCHEDULES]
-    assert [parse_user_schedule(inputs).to_inputs() for inputs in declared] == expected
+    assert [parse_user_schedule(inputs).to_inputs() for inputs in declared_inputs(code)] == expected
