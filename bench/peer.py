@@ -20,7 +20,8 @@ both at `-parallelism=10` / `--parallel 10`, and at added latency with a third s
 one bare request per call), the fastest a Python dynamic provider can be on this engine.
 Then once more with each tool's defaults
 (our `--parallel` default is 4 x CPUs, theirs 10), at N = `--large-n` (create, no-op and
-destroy, once) and at N = 10, for how time and the provider process's memory grow.
+destroy, once; again with PULUMI_SKIP_CHECKPOINTS=true for pulumi) and at N = 10, for how
+time and the provider process's memory grow.
 Each figure is the median of `--repeat` runs. Wall time, the emulator's request counts
 and in-flight figures, the peak RSS of the provider process and the CPU of the whole
 process tree are recorded; results go to `bench/peer-results.json`.
@@ -258,14 +259,18 @@ def _requests(by_method: dict[str, int]) -> str:
 
 def series(label: str, n: int, latency_ms: int, repeat: int, operations: tuple[str, ...], root: Path,
            emulator: Emulator, tofu: str, provider_dir: str, defaults: bool = False,
-           floor: bool = False) -> list[dict[str, Any]]:
+           floor: bool = False, pulumi_env: Optional[dict[str, str]] = None) -> list[dict[str, Any]]:
     """Both tools (and the floor, if asked) through `operations` on N schedules, `repeat`
-    times, taking turns (who goes first rotates); one row per operation."""
+    times, taking turns (who goes first rotates); one row per operation. `pulumi_env` goes
+    to the environment of the pulumi commands."""
     emulator.set_latency(latency_ms)
     where = root / f"{label}-{n}-{latency_ms}ms"
     stacks: list[Stack] = [TofuStack(where, emulator, n, tofu, provider_dir), PulumiStack(where, emulator, n)]
     if floor:
         stacks.append(PulumiStack(where, emulator, n, floor=True))
+    for stack in stacks:
+        if isinstance(stack, PulumiStack):
+            stack.project.env.update(pulumi_env or {})
     samples: dict[str, dict[str, list[dict[str, Any]]]] = {op: {s.tool: [] for s in stacks} for op in operations}
     for k in range(repeat):
         for i, operation in enumerate(operations):
@@ -284,7 +289,7 @@ def series(label: str, n: int, latency_ms: int, repeat: int, operations: tuple[s
     rows = []
     for operation in operations:
         row: dict[str, Any] = {"series": label, "operation": operation, "n": n, "latency_ms": latency_ms,
-                               "repeat": repeat, "defaults": defaults}
+                               "repeat": repeat, "defaults": defaults, "pulumi_env": pulumi_env or {}}
         for tool, runs in samples[operation].items():
             row[tool] = {
                 "wall_s": _median([s["wall_s"] for s in runs]),
@@ -307,7 +312,7 @@ def series(label: str, n: int, latency_ms: int, repeat: int, operations: tuple[s
 
 
 def _target(row: dict[str, Any]) -> Optional[float]:
-    if row["defaults"] or row["latency_ms"] != TARGET_LATENCY_MS:
+    if row["defaults"] or row["pulumi_env"] or row["latency_ms"] != TARGET_LATENCY_MS:
         return None
     which = "main" if row["n"] == TARGET_N else "large" if row["n"] == TARGET_LARGE_N else None
     return TARGETS.get((row["operation"], which)) if which else None
@@ -374,6 +379,10 @@ def main(argv: Optional[list[str]] = None) -> int:
             rows += series("small", args.small_n, 200, 1, LARGE_OPERATIONS, root, emulator, tofu, provider_dir)
         if args.large_n:
             rows += series("large", args.large_n, 200, 1, LARGE_OPERATIONS, root, emulator, tofu, provider_dir)
+            # The engine's per-step checkpoint of the whole state (file backend) grows with N:
+            # the same again with PULUMI_SKIP_CHECKPOINTS (the state is saved once, at the end).
+            rows += series("large-skip-checkpoints", args.large_n, 200, 1, LARGE_OPERATIONS, root, emulator, tofu,
+                           provider_dir, pulumi_env={"PULUMI_SKIP_CHECKPOINTS": "true"})
     finally:
         emulator.stop()
         shutil.rmtree(root, ignore_errors=True)
