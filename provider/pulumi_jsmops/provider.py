@@ -274,7 +274,8 @@ def _claim_name(name: Any) -> Optional[CheckFailure]:
     if not isinstance(name, str) or urn is None:
         return None
     other = _claimed_names.claim(name, urn)
-    return None if other is None else CheckFailure("name", f"name: {duplicate_name_message(other, urn)}")
+    # No property: the engine would print the property's value (the name, maybe a secret) with it.
+    return None if other is None else CheckFailure("", f"name: {duplicate_name_message(other, urn)}")
 
 
 def _request_urn() -> Optional[str]:
