@@ -51,6 +51,7 @@ for _path in (str(ROOT / "tests"), str(ROOT)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
+from bench import let_children_be_interrupted  # noqa: E402
 from bench.noop import WAIT_URL_ENV  # noqa: E402
 from bench.profile import _cmdline, _descendants  # noqa: E402
 from bench.run import BASELINE_PROGRAM  # noqa: E402
@@ -357,6 +358,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--quick", action="store_true", help="one run each, no default-settings, small or large run")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "peer-results.json")
     args = parser.parse_args(argv)
+    let_children_be_interrupted()
     if args.quick:
         args.repeat, args.large_n, args.small_n = 1, 0, 0
     latencies = [int(s) for s in args.latency.split(",") if s.strip()]

@@ -35,6 +35,7 @@ for _path in (str(ROOT / "tests"), str(ROOT)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
+from bench import let_children_be_interrupted  # noqa: E402
 from bench.run import KINDS, OPERATIONS, Stack  # noqa: E402
 from emulator_process import Emulator  # noqa: E402
 
@@ -159,6 +160,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "profiles")
     args = parser.parse_args(argv)
+    let_children_be_interrupted()
     py_spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
     if not py_spy:
         parser.error("py-spy is not installed: .venv/bin/pip install py-spy")

@@ -46,7 +46,11 @@ for _path in (str(ROOT / "tests"), str(ROOT)):
 
 import requests  # noqa: E402
 
-from bench import large_rotation, startup  # noqa: E402
+from bench import (  # noqa: E402
+    large_rotation,
+    let_children_be_interrupted,  # noqa: E402
+    startup,
+)
 from bench.noop import WAIT_URL_ENV  # noqa: E402
 from bench.workload import schedules  # noqa: E402
 from emulator_process import Emulator  # noqa: E402
@@ -523,6 +527,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (projects, states, logs)")
     args = parser.parse_args(argv)
+    let_children_be_interrupted()
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()} | ({300} if args.large else set()))
     latencies = sorted({int(s) for s in args.latency.split(",") if s.strip()})
     if args.repeat < 1 or args.latency_repeat < 1 or not sizes or min(sizes) < 1 or min(latencies, default=1) < 1:
