@@ -46,11 +46,7 @@ for _path in (str(ROOT / "tests"), str(ROOT)):
 
 import requests  # noqa: E402
 
-from bench import (  # noqa: E402
-    large_rotation,
-    let_children_be_interrupted,  # noqa: E402
-    startup,
-)
+from bench import large_rotation, let_children_be_interrupted, startup  # noqa: E402
 from bench.noop import WAIT_URL_ENV  # noqa: E402
 from bench.workload import schedules  # noqa: E402
 from emulator_process import Emulator  # noqa: E402
