@@ -29,9 +29,9 @@ echo
 echo "Schedules in the emulator:"
 python - <<'PY'
 import os, requests
-api = os.environ["JSMOPS_BASE_URL"] + "/jsm/ops/api/local/v1/schedules?expand=rotation&size=100"
+api = os.environ["JSMOPS_BASE_URL"] + "/jsm/ops/api/local/v1/schedules?expand=rotation&size=50"
 for s in requests.get(api, auth=("admin@example.com", "local-admin-token"), timeout=10).json()["values"]:
-    print(f"- {s['name']} ({s['timezone']}, {'enabled' if s['enabled'] else 'disabled'}), team {s['teamId']}")
+    print(f"- {s['name']} ({s['timezone']}, {'enabled' if s['enabled'] else 'disabled'}), team {s.get('teamId') or 'none (global)'}")
     for r in s["rotations"]:
         restriction = r.get("timeRestriction", {}).get("type", "around the clock")
         print(f"    {r['name']}: {r['type']} x{r['length']} from {r['startDate']}, "

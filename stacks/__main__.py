@@ -101,4 +101,4 @@ database = jsmops.Schedule(
 
 pulumi.export("schedule_ids", {"platform": platform.id, "support": support.id, "database": database.id})
 # Rotation ids are made by the service (unknown until created).
-pulumi.export("platform_rotation_ids", platform.rotations.apply(lambda rs: {r["name"]: r.get("id") for r in rs}))
+pulumi.export("platform_rotation_ids", platform.rotations.apply(lambda rs: {name: r.get("id") for name, r in rs.items()}))

@@ -316,14 +316,19 @@ class Schedule(_Model):
         `to_inputs`, with rotations keyed by name. The engine compares inputs field by field,
         so a preview then shows the rotation that was added, removed or edited (a list
         would be compared by position)."""
-        data = self.to_inputs()
-        if len({rotation.name for rotation in self.rotations}) == len(self.rotations):  # else read from a service
-            data["rotations"] = {rotation.pop("name"): rotation for rotation in data["rotations"]}
-        return data
+        return self._rotations_keyed_by_name(self.to_inputs())
 
     def to_outputs(self) -> dict[str, Any]:
-        """The resource's outputs: the inputs plus the ids of the schedule and each rotation."""
-        return self.model_dump(mode="json", exclude_none=True)
+        """The resource's outputs: the canonical inputs plus the ids of the schedule and each
+        rotation. Rotations are keyed by name as in the inputs: a preview hands the program a
+        changed resource's inputs as its outputs, so the program sees one shape either way."""
+        return self._rotations_keyed_by_name(self.model_dump(mode="json", exclude_none=True))
+
+    def _rotations_keyed_by_name(self, data: dict[str, Any]) -> dict[str, Any]:
+        # Names the service holds may repeat (made outside Pulumi): those stay a list.
+        if len({rotation.name for rotation in self.rotations}) == len(self.rotations):
+            data["rotations"] = {rotation.pop("name"): rotation for rotation in data["rotations"]}
+        return data
 
     def differences(self, actual: "Schedule") -> list[str]:
         """The top-level fields where `actual` differs from this (desired) schedule."""

@@ -120,7 +120,7 @@ def test_a_rotation_edit_keeps_every_id_and_overrides_still_apply(project: Pulum
     ])
     after = rotation_ids(emulator, "Operations")
     assert {name: after[name] for name in before} == before  # every rotation that stayed kept its id
-    assert project.resources()["ops"]["outputs"]["rotations"][3]["id"] == after["nights"]
+    assert project.resources()["ops"]["outputs"]["rotations"]["nights"]["id"] == after["nights"]
 
     held = requests.get(f"{emulator.api_url}/schedules/{schedule_id}/overrides/{override.json()['alias']}",
                         auth=emulator.admin_auth, timeout=10)
@@ -188,7 +188,7 @@ def test_an_update_that_fails_halfway_converges(project: PulumiProject, emulator
     assert rotation_ids(emulator, "Operations")["nights"] == before["nights"]
     outputs = project.resources()["ops"]["outputs"]
     held = sorted((r["name"], r["id"]) for r in schedule["rotations"])
-    assert [(r["name"], r["id"]) for r in outputs["rotations"]] == held
+    assert sorted((name, r["id"]) for name, r in outputs["rotations"].items()) == held
     emulator.reset_stats()
     project.preview("--expect-no-changes")
     assert emulator.stats()["total"] == 0

@@ -48,7 +48,8 @@ def test_up_preview_update_refresh_remove_destroy(project: PulumiProject, emulat
     # The outputs carry the ids of the schedule and of each rotation.
     support_state = project.resources()["support"]
     assert support_state["id"] == remote["Support Schedule"]["id"]
-    assert support_state["outputs"]["rotations"][0]["id"] == remote["Support Schedule"]["rotations"][0]["id"]
+    remote_rotation = remote["Support Schedule"]["rotations"][0]
+    assert support_state["outputs"]["rotations"][remote_rotation["name"]]["id"] == remote_rotation["id"]
 
     # An immediate preview has nothing to do and asks the API nothing.
     emulator.reset_stats()

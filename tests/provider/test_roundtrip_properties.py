@@ -133,8 +133,8 @@ def test_any_update_converges_and_rotations_that_stay_keep_their_ids(
     read = provider.read(created.id, updated.outs)
     assert read.outs == updated.outs  # the outputs are what the service holds
     assert provider.diff(created.id, read.outs, new_inputs).changes is False
-    before = {r["name"]: r for r in created.outs["rotations"]}
-    after = {r["name"]: r["id"] for r in read.outs["rotations"]}
+    before = created.outs["rotations"]  # keyed by name
+    after = {name: r["id"] for name, r in read.outs["rotations"].items()}
     declared = {r["name"]: r for r in first.get("rotations", [])}
     for rotation in second.get("rotations", []):
         name = rotation["name"]
