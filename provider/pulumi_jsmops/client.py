@@ -136,10 +136,11 @@ class Client:
 
     def create_schedule(self, body: Json, *, is_own: Predicate) -> Json:
         """Creates a schedule; see `_create` for a create whose outcome is unknown."""
-        name = body.get("name")
-        return self._create(
-            "/v1/schedules", body, is_own, lambda: self.find_schedule_by_name(str(name)), f"a schedule named {name!r}"
-        )
+        name = str(body.get("name"))
+        # Messages say "of that name", never the name: it may be a secret, which this SDK's
+        # dynamic providers receive in clear.
+        return self._create("/v1/schedules", body, is_own, lambda: self.find_schedule_by_name(name),
+                            "a schedule of that name")
 
     def update_schedule(self, schedule_id: str, body: Json, *, is_applied: Predicate) -> Json:
         """PATCHes a schedule; see `_update` for an update whose outcome is unknown."""
@@ -162,7 +163,7 @@ class Client:
         def find() -> Optional[Json]:
             return next((r for r in self.list_rotations(schedule_id) if r.get("name") == name), None)
 
-        return self._create(f"{_schedule(schedule_id)}/rotations", body, is_own, find, f"a rotation named {name!r}")
+        return self._create(f"{_schedule(schedule_id)}/rotations", body, is_own, find, "a rotation of that name")
 
     def update_rotation(self, schedule_id: str, rotation_id: str, body: Json, *, is_applied: Predicate) -> Json:
         path = _rotation(schedule_id, rotation_id)
