@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, NoReturn, Optional
-from urllib.parse import quote, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -32,10 +32,11 @@ from urllib3.connectionpool import ConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ResponseError
 from urllib3.util import Retry
 
-from .config import Settings
+from .config import Settings, how_to_set
 from .errors import (
     ApiError,
     CallError,
+    ConfigurationError,
     ConflictError,
     InvalidResponseError,
     JsmOpsError,
@@ -132,7 +133,11 @@ class Client:
         return next((s for s in self.list_schedules(query=name) if s.get("name") == name), None)
 
     def get_schedule(self, schedule_id: str) -> Json:
-        return self._read("GET", _schedule(schedule_id), require_id=True)
+        try:
+            return self._read("GET", _schedule(schedule_id), require_id=True)
+        except NotFoundError:
+            self._check_site_exists()
+            raise
 
     def create_schedule(self, body: Json, *, is_own: Predicate) -> Json:
         """Creates a schedule; see `_create` for a create whose outcome is unknown."""
@@ -149,7 +154,21 @@ class Client:
 
     def delete_schedule(self, schedule_id: str) -> bool:
         """Deletes a schedule; False when it was already gone."""
-        return self._delete(_schedule(schedule_id))
+        if self._delete(_schedule(schedule_id)):
+            return True
+        self._check_site_exists()
+        return False
+
+    def _check_site_exists(self) -> None:
+        """After a schedule's 404: a 404 for the whole site means a wrong cloud id, not a
+        schedule deleted elsewhere (which `refresh` would drop from the state)."""
+        try:
+            self._call("GET", "/v1/schedules", params={"size": 1})
+        except NotFoundError:
+            raise ConfigurationError(
+                f"the service knows no site with the cloud id '{self.settings.cloud_id}' (GET /v1/schedules "
+                f"answered 404): check jsmops:cloudId ({how_to_set('cloud_id')})"
+            ) from None
 
     # --- rotations ------------------------------------------------------------------------
 
@@ -316,7 +335,7 @@ class Client:
                 why = "links back to a page already read" if url in seen else f"goes past {MAX_PAGES} pages"
                 raise InvalidResponseError("GET", path, f"the pagination {why} (next: {target}); not following it")
             seen.add(url)
-            page = self._read("GET", url)
+            page = self._read("GET", _with_params(url, params))
             values = page.get("values") or []
             if not isinstance(values, list):
                 raise InvalidResponseError("GET", path, "the answer's `values` is not a list")
@@ -393,6 +412,19 @@ class Client:
     def _path(self, url: str) -> str:
         """The path of a URL, relative to the API root (what errors name)."""
         return urlsplit(url).path.removeprefix(self._root_path) or "/"
+
+
+def _with_params(url: str, params: dict[str, Any]) -> str:
+    """`url` with those of the first page's parameters it lacks: the spec does not say that a
+    `next` link keeps `query` and `expand`, and a page without them would hold schedules
+    outside the query, or schedules without their rotations."""
+    parts = urlsplit(url)
+    present = parse_qs(parts.query)
+    missing = {key: value for key, value in params.items() if key not in present}
+    if not missing:
+        return url
+    query = "&".join(filter(None, [parts.query, urlencode(missing, doseq=True, quote_via=quote)]))
+    return urlunsplit(parts._replace(query=query))
 
 
 def _schedule(schedule_id: str) -> str:

@@ -22,6 +22,7 @@ from pulumi_jsmops.client import Client
 from pulumi_jsmops.config import Settings
 from pulumi_jsmops.errors import (
     CallError,
+    ConfigurationError,
     ConflictError,
     InvalidResponseError,
     RateLimitedError,
@@ -372,3 +373,24 @@ def test_a_rotation_patch_without_an_answer_is_read_back(client_for, emulator: E
         client.update_rotation(schedule_id, rotation["id"], {"length": 3}, is_applied=identical({"length": 3}))
     emulator.wait_until_idle()
     assert emulator.stats()["by_method"]["PATCH"] == 2  # each sent once
+
+
+def test_next_links_without_the_filter_get_it_back(stub_client) -> None:
+    # The spec does not promise that `next` keeps `query` and `expand`: the client re-applies them.
+    def answer(method: str, path: str, query: dict[str, list[str]]) -> Answer:
+        return page("/v1/schedules?offset=50&size=50" if "offset" not in query else None, "a")
+
+    stub, client = stub_client(answer)
+    assert [s["name"] for s in client.list_schedules(query="Ops*")] == ["a", "a"]
+    second = parse_qs(urlsplit(stub.requests[1][1]).query)
+    assert second == {"offset": ["50"], "size": ["50"], "query": ["Ops*"], "expand": ["rotation"]}
+
+
+def test_a_schedule_404_from_an_unknown_site_is_a_configuration_error(client_for, emulator: Emulator) -> None:
+    # A wrong cloud id must not read as "deleted outside Pulumi" (refresh would drop it).
+    client = client_for(emulator, cloud_id="no-such-site")
+    with pytest.raises(ConfigurationError, match="no site with the cloud id 'no-such-site'.*jsmops:cloudId"):
+        client.get_schedule("anything")
+    with pytest.raises(ConfigurationError, match="jsmops:cloudId"):
+        client.delete_schedule("anything")
+    assert client_for(emulator).delete_schedule("gone-already") is False  # the right site: already gone
