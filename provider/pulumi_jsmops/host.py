@@ -265,5 +265,6 @@ def filter_own_errors() -> bool:
         _log.debug("grpc._server has no logger: %r", logger)
         return False
     if not any(isinstance(f, _OwnErrorsLogFilter) for f in logger.filters):
-        logger.addFilter(_OwnErrorsLogFilter())
+        # First, so that it sees the record even when another filter drops it.
+        logger.filters.insert(0, _OwnErrorsLogFilter())
     return True

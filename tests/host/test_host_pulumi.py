@@ -67,3 +67,19 @@ def test_more_concurrency_under_a_rate_limit_fails_nothing_and_creates_each_once
     # what the emulator made: one schedule per name (its journal, as the API is rate limited)
     created = [r["body"]["name"] for r in limited.requests() if r["method"] == "POST" and r["status"] == 201]
     assert sorted(created) == sorted(names)
+
+
+@pytest.mark.parametrize("first_call", ["check, then create", "delete"])
+def test_our_errors_reach_the_cli_as_their_message(first_call: str, project: PulumiProject, emulator: Emulator) -> None:
+    """`up` fails in a create, served after `install` ran in the first check; `destroy`
+    fails in its first call, the one that runs `install`."""
+    if first_call == "delete":
+        project.up()
+    project.env["JSMOPS_API_TOKEN"] = "wrong-token"
+    args = ("up", "--yes", "--skip-preview") if first_call != "delete" else ("destroy", "--yes", "--skip-preview")
+    result = project.pulumi(*args, "--parallel", "1", check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "failed with 401 (the email or API token is not valid" in output
+    assert "Exception calling application" not in output
+    assert "Traceback" not in output
