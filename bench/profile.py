@@ -11,7 +11,7 @@ Writes the raw stacks (`<operation>-<role>-<pid>.txt`, py-spy's "raw" format, th
 of flamegraph.pl or speedscope) and prints, for each process, the share of samples with
 our package on the stack and the functions with the most samples.
 
-Needs py-spy, which `make bench` does not: `.venv/bin/pip install py-spy`. Attaching
+Needs py-spy (in the `dev` extra, so `make venv` installs it). Attaching
 needs ptrace (root, or kernel.yama.ptrace_scope = 0). The first tens of milliseconds of
 each process (part of its imports) can be missed while py-spy attaches; bench/startup.py
 measures imports.
