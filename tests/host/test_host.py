@@ -9,9 +9,9 @@ from pathlib import Path
 
 import grpc
 import pytest
+from provider_host import Host
 from pulumi.runtime.proto import provider_pb2_grpc
 
-from conftest import Host
 from pulumi_jsmops import host
 
 CREDENTIALS = {"jsmops:cloudId": "local", "jsmops:email": "a@example.com", "jsmops:apiToken": "t"}

@@ -13,8 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
-from conftest import Host
+from provider_host import Host
 
 PATCH = Path(__file__).resolve().parents[2] / "toolchain" / "patches" / "pulumi-dynamic-max-workers.patch"
 
