@@ -74,12 +74,11 @@ WRONG_LINE = 3
 
 
 @pytest.fixture
-def programs(user_project: UserProject, tmp_path: Path) -> Path:
-    directory = user_project.dir / "typing" / tmp_path.name
-    directory.mkdir(parents=True)
-    (directory / "correct.py").write_text(CORRECT)
-    (directory / "wrong.py").write_text(WRONG)
-    return directory
+def programs(tmp_path: Path) -> Path:
+    """The two programs, beside the project (the checkers find the package through its venv)."""
+    (tmp_path / "correct.py").write_text(CORRECT)
+    (tmp_path / "wrong.py").write_text(WRONG)
+    return tmp_path
 
 
 def check(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
