@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from emulator_process import Emulator
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Started in the background (CI runners, `make test &`), the suite inherits SIGINT
+    # ignored, and so would every `pulumi` it starts: the engine then waits 5 s for each
+    # stack program it stops with SIGINT. Give the children the default action back.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,9 @@ provider's `configure`) adjusts the running server:
   are ever in flight: the pool may grow to `jsmops:maxConcurrency` instead (the engine
   still sends no more than `--parallel` requests at once);
 - an exception of ours reaches the engine as `Exception calling application: ...`, with
-  a traceback in the log: our own errors (`JsmOpsError`) now end the call with their
-  message alone (`report_own_errors`; `filter_own_errors` for the calls the server took
-  before `install` ran).
+  a traceback in the log (newer SDKs send the traceback itself as the message): our own
+  errors (`JsmOpsError`) now end the call with their message alone (`report_own_errors`;
+  `filter_own_errors` for the calls the server took before `install` ran).
 
 It also records which request each thread serves, for `current_urn`.
 
@@ -210,12 +210,28 @@ def _serve(behavior: Behavior) -> Behavior:
         _serving.request = request
         try:
             return behavior(request, context)
-        except JsmOpsError as exc:
-            context.abort(grpc.StatusCode.UNKNOWN, str(exc))
+        except Exception as exc:
+            own = _own_error(exc)
+            if own is None:
+                raise
+            context.abort(grpc.StatusCode.UNKNOWN, str(own))
         finally:
             _serving.request = None
 
     return serve
+
+
+def _own_error(exc: BaseException) -> Optional[JsmOpsError]:
+    """Our error, as raised or as the context of the exception that ended the call: newer
+    SDKs catch every exception in the servicer method and abort the call with its
+    traceback; the exception `abort` raises then has ours as its context, and a second
+    `abort` puts our message in place of the traceback."""
+    seen: Optional[BaseException] = exc
+    while seen is not None:
+        if isinstance(seen, JsmOpsError):
+            return seen
+        seen = seen.__context__
+    return None
 
 
 def _current_request() -> Any:
