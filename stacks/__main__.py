@@ -100,5 +100,5 @@ database = jsmops.Schedule(
 )
 
 pulumi.export("schedule_ids", {"platform": platform.id, "support": support.id, "database": database.id})
-# Rotation ids are made by the service (unknown until created).
-pulumi.export("platform_rotation_ids", platform.rotations.apply(lambda rs: {name: r.get("id") for name, r in rs.items()}))
+# Rotations are keyed by name; their ids are made by the service (unknown until created).
+pulumi.export("platform_rotation_ids", platform.rotations.apply(lambda rs: {n: r.get("id") for n, r in rs.items()}))

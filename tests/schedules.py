@@ -53,7 +53,8 @@ OPERATIONS = {
             "end_date": "2026-12-31T17:00:00-05:00",
             "participants": [{"type": "user", "id": BOB}, {"type": "noone"}, {"type": "escalation", "id": ESCALATION}],
             "time_restriction": {"type": "weekday-and-time-of-day", "restrictions": [
-                {"start_day": "monday", "start_hour": 8, "start_min": 0, "end_day": "friday", "end_hour": 18, "end_min": 30},
+                {"start_day": "monday", "start_hour": 8, "start_min": 0,
+                 "end_day": "friday", "end_hour": 18, "end_min": 30},
             ]},
         },
         {
