@@ -19,6 +19,7 @@ that cannot be read) is never replayed blindly; `create_*` and `update_*` read b
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
@@ -112,6 +113,8 @@ class Client:
         self._root = settings.api_root
         self._origin = urlsplit(self._root)[:2]
         self._root_path = urlsplit(self._root).path
+        # Set once a call that may change something (any method but GET) has begun.
+        self.sent_changes = threading.Event()
 
     def close(self) -> None:
         self._session.close()
@@ -368,6 +371,8 @@ class Client:
         """One call (with the session's retries); `target` is a path below the API root or a URL of the site."""
         url = self._url(target, method, target)
         path = self._path(url)
+        if method != "GET":
+            self.sent_changes.set()
         try:
             response = self._session.request(
                 method, url, timeout=self.settings.timeout, allow_redirects=False, **kwargs

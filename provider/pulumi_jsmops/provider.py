@@ -156,9 +156,11 @@ class ScheduleProvider(ResourceProvider):
         from pydantic import ValidationError
 
         from .models import parse_api_schedule, validation_problems
+        from .snapshot import listing_of
 
         try:
-            found = self.client.get_schedule(id_)
+            # A refresh of many schedules finds most in one listing of the site (snapshot.py).
+            found = listing_of(self.client).lookup(id_) or self.client.get_schedule(id_)
         except NotFoundError:
             return ReadResult(None, {})  # deleted outside Pulumi: drop it from the state
         try:
