@@ -36,7 +36,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -47,7 +49,16 @@ from pydantic import ValidationError
 
 from .errors import JsmOpsError, NotFoundError
 from .models import Rotation, Schedule, validation_problems
-from .oncall import Override, Responder, Timeline, schedule_zone, start_date_keeping_turns, timeline, turn_at
+from .oncall import (
+    Override,
+    Responder,
+    Timeline,
+    same_turns,
+    schedule_zone,
+    start_date_keeping_turns,
+    timeline,
+    turn_at,
+)
 from .provider import has_unknowns
 
 REPORT_VERSION = 1
@@ -269,7 +280,7 @@ def _start_dates(before: Optional[Schedule], after: Optional[Schedule], now: dat
         if previous is None or previous.participants == rotation.participants:
             continue
         proposal = start_date_keeping_turns(previous, rotation, zone, now)
-        if proposal is None or proposal == rotation.start_date:
+        if proposal is None or same_turns(rotation, rotation.model_copy(update={"start_date": proposal}), zone, now):
             continue
         turn = turn_at(previous, zone, now)
         holder = turn.participant.id if turn is not None else None
@@ -504,10 +515,33 @@ def labels_from_config(config: dict[str, Any]) -> Labels:
     return labels
 
 
-def run_impact(options: ImpactOptions, out: Callable[[str], None] = print) -> int:
-    """Runs the assessment and writes the report; answers the exit code (2: --fail-on-gap hit)."""
+def print_flushed(text: str) -> None:
+    """Prints now, so that a reader who went away is noticed where the output is written."""
+    print(text, flush=True)
+
+
+READER_GONE = 141  # the shell's status of a command stopped by SIGPIPE (128 + 13)
+
+
+def reader_gone() -> int:
+    """After a BrokenPipeError on stdout (`jsmops ... | head`): what is left to write goes
+    nowhere (else Python complains again when it flushes stdout at exit); answers the exit
+    code."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return READER_GONE
+
+
+def run_impact(options: ImpactOptions, out: Callable[[str], None] = print_flushed) -> int:
+    """Runs the assessment and writes the report; answers the exit code (2: --fail-on-gap
+    hit; READER_GONE: the output's reader went away)."""
     from .importer import SCHEDULE_TYPE
 
+    if options.picture is not None:
+        from .picture import check_picture
+
+        check_picture(options.picture)
     now = (options.at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(second=0, microsecond=0)
     if options.preview_file is not None:
         try:
@@ -534,11 +568,15 @@ def run_impact(options: ImpactOptions, out: Callable[[str], None] = print) -> in
     if options.format == "json":
         participants = {labels.get(r.id, r.id): r for i in impacts for t in (i.before, i.after) if t
                         for s in t.final for r in s.responders}
-        out(json.dumps(report_json(impacts, now, options.days, participants), indent=2))
+        report = json.dumps(report_json(impacts, now, options.days, participants), indent=2)
     elif options.format == "markdown":
-        out(render_markdown(impacts, now, options.days).rstrip("\n"))
+        report = render_markdown(impacts, now, options.days).rstrip("\n")
     else:
-        out(render_text(impacts, now, options.days).rstrip("\n"))
+        report = render_text(impacts, now, options.days).rstrip("\n")
+    try:
+        out(report)
+    except BrokenPipeError:
+        return reader_gone()
     if options.picture is not None:
         from .picture import draw
 

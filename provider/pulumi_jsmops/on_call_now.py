@@ -1,6 +1,10 @@
 """`jsmops oncall`: who is on call now, who is next, and the coming handovers, for each
-schedule of a stack, as the service answers them (its on-call, next-on-call and timeline
-endpoints). Reads only."""
+schedule of a stack, as the service answers them (its on-call and timeline endpoints).
+Reads only.
+
+"Next" is the schedule's first handover after the moment: who is on call from then, and
+when. (The next-on-calls endpoint answers each rotation's next responder, which may be the
+one on call now, back after a restriction's break: no answer to "who takes over".)"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 from zoneinfo import ZoneInfo
 
-from .impact import Labels, labels_from_config, run_pulumi
+from .impact import Labels, labels_from_config, print_flushed, reader_gone, run_pulumi
 from .oncall import DEFAULT_TIME_ZONE, Responder, timeline_from_api
 
 
@@ -34,7 +38,7 @@ def _names(responders: Iterable[Responder], labels: Labels) -> str:
 
 
 def run_oncall(stack: str, project_dir: Path, *, at: Optional[datetime] = None, days: int = 7,
-               out: Callable[[str], None] = print) -> int:
+               out: Callable[[str], None] = print_flushed) -> int:
     from .client import Client
     from .config import load_settings
     from .importer import SCHEDULE_TYPE
@@ -51,23 +55,30 @@ def run_oncall(stack: str, project_dir: Path, *, at: Optional[datetime] = None, 
         return 0
     client = Client(load_settings(lambda key: (config.get(key) or {}).get("value")))
     date = moment.isoformat()
+    until = moment + timedelta(days=days)
     try:
         for resource in schedules:
             outputs = resource.get("outputs") or {}
             zone = ZoneInfo(outputs.get("timezone") or DEFAULT_TIME_ZONE)
             now = _participants(client.get_on_calls(resource["id"], date=date).get("onCallParticipants") or [], labels)
-            following = client.get_next_on_calls(resource["id"], date=date).get("nextOnCallParticipants") or []
             answer = client.get_timeline(resource["id"], date=date, interval=days + 1, interval_unit="days")
-            tl = timeline_from_api(answer, zone.key)
-            until = moment + timedelta(days=days)
-            out(f"{outputs.get('name', resource['id'])}: now {', '.join(now) or 'nobody'}; "
-                f"next {', '.join(_participants(following, labels)) or 'nobody'}")
-            handovers = [h for h in tl.handovers() if moment < h.at <= until]
-            out(f"  handovers in the next {days} days (times in {zone.key}): {len(handovers) or 'none'}")
+            handovers = [h for h in timeline_from_api(answer, zone.key).handovers() if moment < h.at <= until]
+            title = f"{outputs.get('name', resource['id'])}: now {', '.join(now) or 'nobody'}"
+            if not handovers:
+                out(f"{title}; no handover in the next {days} days")
+                continue
+            out(f"{title}; next: {_names(handovers[0].after, labels)} from {_when(handovers[0].at, zone)}")
+            out(f"  handovers in the next {days} days (times in {zone.key}): {len(handovers)}")
             for handover in handovers:
-                out(f"    {handover.at.astimezone(zone):%a %Y-%m-%d %H:%M}: {_names(handover.before, labels)} → "
+                out(f"    {_when(handover.at, zone)}: {_names(handover.before, labels)} → "
                     f"{_names(handover.after, labels)}")
+    except BrokenPipeError:
+        return reader_gone()
     finally:
         client.close()
     return 0
+
+
+def _when(moment: datetime, zone: ZoneInfo) -> str:
+    return f"{moment.astimezone(zone):%a %Y-%m-%d %H:%M}"
 

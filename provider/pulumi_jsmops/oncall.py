@@ -258,6 +258,17 @@ def start_date_keeping_turns(before: Rotation, after: Rotation, zone: ZoneInfo, 
     return _when(_Shifts(turn.start, after.type, after.length, zone).boundary(-place)).astimezone(zone)
 
 
+def same_turns(a: Rotation, b: Rotation, zone: ZoneInfo, moment: datetime) -> bool:
+    """Whether two rotations of the same participants, type and length (start dates aside)
+    give the same turns from `moment` on: the shift under way has the same bounds and the
+    same place in the order (start dates a whole number of cycles apart, e.g.)."""
+    first, second = turn_at(a, zone, moment), turn_at(b, zone, moment)
+    if first is None or second is None:  # not started yet (or over): the same only if alike
+        return first is None and second is None and a.start_date == b.start_date
+    size = len(a.participants)
+    return (first.index % size, first.start, first.end) == (second.index % size, second.start, second.end)
+
+
 # --- the computation, in whole seconds since the epoch --------------------------------
 
 Piece = tuple[int, int, Optional[Responder], bool]  # start, end, responder, overridden

@@ -59,20 +59,30 @@ def size(impacts: Sequence[ScheduleImpact]) -> tuple[int, int]:
     return WIDTH_PX, MARGIN_PX + sum(SCHEDULE_PX + LANE_PX * len(lanes(i)) for i in shown) + (0 if shown else 100)
 
 
-def draw(impacts: Sequence[ScheduleImpact], now: datetime, path: Path, labels: Labels) -> None:
-    """Writes the picture to `path` (.svg or .png)."""
-    suffix = path.suffix.lower()
-    if suffix not in (".svg", ".png"):
+def check_picture(path: Path) -> None:
+    """Refuses a picture that cannot be written (kind, folder, matplotlib missing): called
+    before the preview runs, so nothing is done for a report that would then fail."""
+    if path.suffix.lower() not in (".svg", ".png"):
         raise JsmOpsError(f"--picture: write a .svg or .png file, not '{path.name}'")
+    if not path.parent.is_dir():
+        raise JsmOpsError(f"--picture: the folder {path.parent} does not exist")
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.dates
-        import matplotlib.pyplot as plt
-        from matplotlib.patches import Patch
+        import matplotlib  # noqa: F401  (its presence is what is checked)
     except ImportError:
         raise JsmOpsError("--picture needs matplotlib: pip install 'pulumi-jsmops[impact]'") from None
+
+
+def draw(impacts: Sequence[ScheduleImpact], now: datetime, path: Path, labels: Labels) -> None:
+    """Writes the picture to `path` (.svg or .png)."""
+    check_picture(path)
+    suffix = path.suffix.lower()
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
     mdates: Any = matplotlib.dates  # untyped
     matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in SVG
     width, height = size(impacts)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import struct
 import subprocess
 import sys
@@ -50,6 +51,9 @@ STACK: dict[str, dict[str, Any]] = {
                                 "start_date": "2026-01-05T09:00:00+09:00", "participants": users("ivan", "judy")},
                                {"name": "backup", "type": "weekly", "start_date": "2026-01-05T09:00:00+09:00",
                                 "participants": users("erin")}]},
+    "eu": {"name": "Support EU", "team_id": "support", "timezone": "Europe/Berlin",
+           "rotations": [{"name": "office", "type": "daily", "start_date": "2026-01-05T09:00:00+01:00",
+                          "participants": users("carol"), "time_restriction": hours(9, 17)}]},
 }
 
 
@@ -67,6 +71,12 @@ def remove_rotation(stack: dict[str, Any]) -> None:
 
 def change_description(stack: dict[str, Any]) -> None:
     stack["platform"]["description"] = "Primary on-call: one week each, around the clock."
+
+
+def reorder_keeping_the_holder(stack: dict[str, Any]) -> None:
+    """Carol has the third week (turn 2) and keeps it with the given start date: turn 2 of
+    [carol, alice] is carol too, and alice follows her as before."""
+    stack["platform"]["rotations"][0]["participants"] = users("carol", "alice")
 
 
 @pytest.fixture(scope="module")
@@ -233,10 +243,10 @@ EDITS = {"add participant": add_participant, "open a gap": open_gap, "remove rot
          "description only": change_description}
 
 
-def check_json_shape(report: dict[str, Any]) -> dict[str, Any]:
+def check_json_shape(report: dict[str, Any], days: int = 3) -> dict[str, Any]:
     """The documented shape (pulumi_jsmops/impact.py), version 1; answers the one schedule."""
     assert set(report) == {"version", "now", "days", "new_gaps", "participants", "schedules"}
-    assert report["version"] == 1 and report["now"] == "2026-01-21T11:00:00+00:00" and report["days"] == 3
+    assert report["version"] == 1 and report["now"] == "2026-01-21T11:00:00+00:00" and report["days"] == days
     [schedule] = report["schedules"]
     assert set(schedule) == {"resource", "name", "operation", "time_zone", "window", "impact", "problem", "now",
                              "changes", "handovers", "hours", "gaps", "start_dates"}
@@ -333,29 +343,35 @@ def test_picture_png_and_svg(project: PulumiProject, tmp_path: Path) -> None:
 
 def test_oncall_reads_who_is_on_call_from_the_api(project: PulumiProject) -> None:
     """`jsmops oncall`: now, next and the coming handovers of each schedule (by resource
-    name), as the service answers them (on-calls, next-on-calls, timeline: three reads
-    per schedule, no write)."""
+    name), as the service answers them (on-calls and timeline: two reads per schedule, no
+    write). "Next" is who is on call after the first handover, and when; a schedule without
+    a handover in the window says so."""
     project.emulator.reset_stats()
     result = subprocess.run([JSMOPS, "oncall", "--stack", "test", "--days", "2", "--at", AT], cwd=project.dir,
                             env=project.env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout == """\
-Database Watch: now erin, ivan; next judy
+Database Watch: now erin, ivan; next: erin, judy from Wed 2026-01-21 21:00
   handovers in the next 2 days (times in Asia/Tokyo): 4
     Wed 2026-01-21 21:00: erin, ivan → erin, judy
     Thu 2026-01-22 09:00: erin, judy → erin, ivan
     Thu 2026-01-22 21:00: erin, ivan → erin, judy
     Fri 2026-01-23 09:00: erin, judy → erin, ivan
-Platform On-Call: now carol; next alice
-  handovers in the next 2 days (times in Europe/Berlin): none
-Customer Support: now heidi; next frank, heidi
+Support EU: now carol; next: nobody from Wed 2026-01-21 17:00
+  handovers in the next 2 days (times in Europe/Berlin): 4
+    Wed 2026-01-21 17:00: carol → nobody
+    Thu 2026-01-22 09:00: nobody → carol
+    Thu 2026-01-22 17:00: carol → nobody
+    Fri 2026-01-23 09:00: nobody → carol
+Platform On-Call: now carol; no handover in the next 2 days
+Customer Support: now heidi; next: frank from Wed 2026-01-21 08:00
   handovers in the next 2 days (times in America/New_York): 4
     Wed 2026-01-21 08:00: heidi → frank
     Wed 2026-01-21 20:00: frank → heidi
     Thu 2026-01-22 08:00: heidi → grace
     Thu 2026-01-22 20:00: grace → heidi
 """
-    assert_only_reads(project, 9)
+    assert_only_reads(project, 8)
 
 
 def test_a_bad_time_is_refused_before_anything_runs(project: PulumiProject) -> None:
@@ -365,3 +381,71 @@ def test_a_bad_time_is_refused_before_anything_runs(project: PulumiProject) -> N
     assert result.returncode == 2 and "'next tuesday' is not an ISO 8601 time" in result.stderr
     assert "Traceback" not in result.stderr
     assert_only_reads(project, 0)
+
+
+def test_no_start_date_is_proposed_when_the_holder_keeps_the_shift(project: PulumiProject) -> None:
+    """The given start date already keeps carol on call until the usual handover: the
+    report shows the turns that move later, and proposes no start date."""
+    results = run_edit(project, reorder_keeping_the_holder, "--days", "14")
+    assert [r.returncode for r in results.values()] == [0, 0, 0], [r.stderr for r in results.values()]
+    assert results["text"].stdout == """\
+On-call impact over 14 days from 2026-01-21 11:00 UTC:
+
+Platform On-Call: 1 period with someone else on call
+  (update of platform; times in Europe/Berlin)
+  now: carol (unchanged)
+  who is on call changes: Mon 2026-02-02 09:00 – Wed 2026-02-04 12:00: bob → carol
+  hours on call:
+    bob: 51 → 0
+    carol: 117 → 168
+"""
+    schedule = check_json_shape(json.loads(results["json"].stdout), days=14)
+    assert schedule["now"] == {"before": ["carol"], "after": ["carol"]} and schedule["start_dates"] == []
+    assert "start_date" not in results["markdown"].stdout
+
+
+def test_a_picture_that_cannot_be_written_is_refused_before_the_preview(project: PulumiProject) -> None:
+    """A wrong kind of file, or no matplotlib: the error names --picture, and comes before
+    anything runs: no report, no request, and no `pulumi` needed (it is not on PATH here)."""
+    no_pulumi = {**project.env, "PATH": "/usr/bin:/bin"}
+    hide_matplotlib = ("import sys; sys.modules['matplotlib'] = None; "  # as if it were not installed
+                       "from pulumi_jsmops.cli import main; sys.exit(main())")
+    project.emulator.reset_stats()
+    for command, message in [
+        ([JSMOPS, "impact", "--stack", "test", "--picture", "x.jpg"],
+         "jsmops: error: --picture: write a .svg or .png file, not 'x.jpg'\n"),
+        ([sys.executable, "-c", hide_matplotlib, "impact", "--stack", "test", "--picture", "y.png"],
+         "jsmops: error: --picture needs matplotlib: pip install 'pulumi-jsmops[impact]'\n"),
+        ([JSMOPS, "impact", "--stack", "test", "--picture", "missing/z.svg"],
+         "jsmops: error: --picture: the folder missing does not exist\n"),
+    ]:
+        result = subprocess.run(command, cwd=project.dir, env=no_pulumi, capture_output=True, text=True, timeout=60)
+        assert (result.returncode, result.stdout, result.stderr) == (1, "", message), command
+    assert_only_reads(project, 0)
+
+
+def run_into_a_closed_pipe(project: PulumiProject, *args: str) -> subprocess.CompletedProcess[str]:
+    """The command with its stdout a pipe whose reader has gone (as after `| head -5`)."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        return subprocess.run([JSMOPS, *args], cwd=project.dir, env=project.env, stdout=writer,
+                              stderr=subprocess.PIPE, text=True, timeout=300)
+    finally:
+        os.close(writer)
+
+
+def test_a_reader_that_goes_away_ends_the_commands_quietly(project: PulumiProject, tmp_path: Path) -> None:
+    """`jsmops impact ... | head -5`: exit 141 (as if stopped by SIGPIPE), no traceback."""
+    saved = tmp_path / "preview.json"
+    stack = copy.deepcopy(STACK)
+    open_gap(stack)
+    project.write_schedules(stack)
+    try:
+        saved.write_text(project.preview("--json").stdout)
+    finally:
+        project.write_schedules(STACK)
+    for args in [("impact", "--stack", "test", "--at", AT, "--preview", str(saved), "--offline", "--format", form)
+                 for form in ("text", "markdown", "json")] + [("oncall", "--stack", "test", "--at", AT)]:
+        result = run_into_a_closed_pipe(project, *args)
+        assert (result.returncode, result.stderr) == (141, ""), args

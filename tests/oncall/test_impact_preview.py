@@ -69,3 +69,29 @@ def test_a_deleted_schedule_leaves_the_whole_window_uncovered() -> None:
     impact = assess(change, now, 2)
     assert [(g.start, g.end) for g in impact.new_gaps] == [(now, datetime(2026, 1, 23, tzinfo=timezone.utc))]
     assert impact.now_before == ("alice",)  # the third week: alice again and impact.now_after == ()
+
+
+def test_no_start_date_is_proposed_when_it_would_give_the_same_turns() -> None:
+    """alice alone -> [bob, alice], weekly from 2026-01-05 09:00 (+01:00): on 2026-12-01 it
+    is turn 47, alice's with either list, so the given start date keeps her until the usual
+    handover; a start date one week before this turn's would be the same turns, not a fix."""
+    alone = {**ROTATION, "start_date": "2026-01-05T09:00:00+01:00", "participants": [{"type": "user", "id": "alice"}]}
+    both = {**alone, "participants": [{"type": "user", "id": "bob"}, {"type": "user", "id": "alice"}]}
+    preview = {"steps": [step("update", "platform", schedule({"primary": alone}), schedule({"primary": both}))]}
+    [change] = changes_from_preview(preview, TYPE)
+    impact = assess(change, datetime(2026, 12, 1, 9, tzinfo=timezone.utc), 14)
+    assert (impact.now_before, impact.now_after, impact.start_dates) == (("alice",), ("alice",), ())
+    assert impact.differences and impact.has_impact  # bob's turns next week are still reported
+
+
+def test_a_start_date_is_proposed_when_the_turns_would_move() -> None:
+    """[alice, bob] -> [bob, alice] on the same date moves who is on call now (turn 47 is
+    bob's, then alice's): the proposal starts the new order with bob's shift under way."""
+    pair = {**ROTATION, "start_date": "2026-01-05T09:00:00+01:00"}
+    swapped = {**pair, "participants": [{"type": "user", "id": "bob"}, {"type": "user", "id": "alice"}]}
+    preview = {"steps": [step("update", "platform", schedule({"primary": pair}), schedule({"primary": swapped}))]}
+    [change] = changes_from_preview(preview, TYPE)
+    impact = assess(change, datetime(2026, 12, 1, 9, tzinfo=timezone.utc), 14)
+    assert (impact.now_before, impact.now_after) == (("bob",), ("alice",))
+    [proposal] = impact.start_dates
+    assert (proposal.holder, proposal.keeps_turns.isoformat()) == ("bob", "2026-11-30T09:00:00+01:00")
