@@ -75,6 +75,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="jsmops: %(message)s")
+    # urllib3 warns at every retry; the error a command ends with names the call that failed.
+    logging.getLogger("urllib3").setLevel(logging.ERROR)
     try:
         return _COMMANDS[args.command](args)
     except JsmOpsError as exc:

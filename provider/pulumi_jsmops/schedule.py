@@ -264,9 +264,13 @@ class Schedule(Resource, module="jsmops", name="Schedule"):
         return _output(self, "enabled")
 
     @property
-    def rotations(self) -> pulumi.Output[list[dict[str, Any]]]:
-        """The rotations, ordered by name, each with its `id` (made by the service) and its
-        inputs in canonical form: dates in UTC (`2026-01-05T08:00:00Z`), defaults filled in."""
+    def rotations(self) -> pulumi.Output[dict[str, dict[str, Any]]]:
+        """The rotations keyed by name, each with its `id` (made by the service) and its
+        inputs in canonical form: dates in UTC (`2026-01-05T08:00:00Z`), defaults filled in,
+        e.g. `schedule.rotations.apply(lambda r: r["weekly"]["id"])`. The same shape in a
+        preview, where a changed schedule's outputs are its checked inputs (no ids yet).
+        (Only a schedule refreshed with two rotations of one name, made outside Pulumi,
+        has them as a list until the next `up` puts back the declared ones.)"""
         return _output(self, "rotations")
 
 
@@ -278,7 +282,7 @@ class GetScheduleResult:
     """A schedule found by `get_schedule`: the attributes of a Schedule's outputs, as plain values."""
 
     def __init__(self, *, id: str, name: str, team_id: Optional[str] = None, description: str = "",
-                 timezone: str = "", enabled: bool = True, rotations: Optional[list[dict[str, Any]]] = None,
+                 timezone: str = "", enabled: bool = True, rotations: Optional[dict[str, dict[str, Any]]] = None,
                  **_other: Any) -> None:
         self.id = id
         """The schedule's id."""
@@ -292,8 +296,8 @@ class GetScheduleResult:
         """Its time zone."""
         self.enabled = enabled
         """Whether it is in effect."""
-        self.rotations = rotations or []
-        """Its rotations, as a Schedule's `rotations` output has them."""
+        self.rotations = rotations or {}
+        """Its rotations keyed by name, as a Schedule's `rotations` output has them."""
 
 
 def get_schedule(name: str) -> GetScheduleResult:

@@ -60,7 +60,7 @@ second = jsmops.Schedule(
 global_schedule = jsmops.Schedule("global", name="Global")  # no team: a global schedule
 name: pulumi.Output[str] = first.name
 team: pulumi.Output[str | None] = global_schedule.team_id
-rotation_ids = first.rotations.apply(lambda rotations: [r["id"] for r in rotations])
+rotation_ids = first.rotations.apply(lambda rotations: {name: r["id"] for name, r in rotations.items()})
 found: jsmops.GetScheduleResult = jsmops.get_schedule("Made by hand")
 pulumi.export("found", found.id)
 '''

@@ -181,3 +181,14 @@ def test_a_looping_next_link_fails_the_run_instead_of_looping(project: PulumiPro
     assert project.resources() == {}
     assert server.requests.count(("POST", "/jsm/ops/api/local/v1/schedules")) == 1
     assert len(server.requests) == 3  # the POST, the first page, the page it links to; then no more
+
+
+def test_the_jsmops_commands_show_one_error_line_for_an_unreachable_service(project: PulumiProject) -> None:
+    """urllib3's warning at each retry stays out of the commands' output: the final error
+    names the call and the setting."""
+    project.env["JSMOPS_BASE_URL"] = f"http://127.0.0.1:{closed_port()}"
+    result = project.jsmops("import", "--stack", "test", "--all", check=False)
+    assert result.returncode == 1
+    assert "cannot connect to the API" in result.stderr and "check jsmops:baseUrl" in result.stderr
+    assert "Retrying" not in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
