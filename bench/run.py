@@ -73,7 +73,8 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "refresh": ("refresh", "--yes", "--skip-preview", "--expect-no-changes"),
     "destroy": ("destroy", "--yes", "--skip-preview"),
 }
-# The requests each operation may make, for N schedules.
+# The most requests each operation may make, for N schedules: one per schedule (a refresh of
+# many reads most of them from one listing of the site, so it makes fewer).
 EXPECTED_REQUESTS = {
     "up": lambda n: {"POST": n},
     "preview": lambda n: {},
@@ -86,8 +87,8 @@ RATIO_AT = 100  # the N the ratio and busy-slot targets apply to
 # of jsmops:maxConcurrency): the most requests the provider may have in flight.
 PARALLEL = 10
 LATENCIES_MS = (200,)  # the series against an emulator that answers that much later
-MIN_BUSY = 0.9  # mean requests in flight / PARALLEL, during up and refresh with latency
-BUSY_OPERATIONS = ("up", "refresh")
+MIN_BUSY = 0.9  # mean requests in flight / PARALLEL, during up with latency
+BUSY_OPERATIONS = ("up",)  # a refresh of 100 makes about 11 requests: no slots to keep busy
 MAX_STARTUP_S = 0.5
 RATE_LIMIT = 10
 RATE_LIMITED_N = 100
@@ -269,7 +270,7 @@ def bench_latency(n: int, repeat: int, root: Path, emulator: Emulator, latency_m
     a provider that costs nothing but one bare request per call): their ratio is what the
     provider adds to Pulumi's own pace at that latency, and its requests in flight are as
     many as the engine keeps busy. Checked: requests and exit status as
-    at 0 ms; at N = RATIO_AT, the mean number of requests in flight during up and refresh
+    at 0 ms; at N = RATIO_AT, the mean number of requests in flight during up
     at least MIN_BUSY of the allowed PARALLEL."""
     stacks = {kind: Stack(kind, root / f"latency-{latency_ms}ms", emulator, n) for kind in ("baseline", "provider")}
     stacks["baseline"].project.env[WAIT_URL_ENV] = f"{emulator.api_url}/schedules/waiting-baseline"
@@ -309,7 +310,7 @@ def bench_latency(n: int, repeat: int, root: Path, emulator: Emulator, latency_m
             "samples": runs,
             "waiting_baseline_samples": waiting,
             "checks": {
-                "requests": all(s["by_method"] == EXPECTED_REQUESTS[operation](n) for s in runs),
+                "requests": all(_at_most(s["by_method"], EXPECTED_REQUESTS[operation](n)) for s in runs),
                 "exit": not any(s["exit"] for s in runs + waiting),
             },
         }
@@ -392,6 +393,10 @@ def bench_api_direct(n: int, emulator: Emulator, threads: int = PARALLEL) -> dic
 
 
 # --- output -------------------------------------------------------------------------------
+
+def _at_most(seen: dict[str, int], most: dict[str, int]) -> bool:
+    return all(count <= most.get(method, 0) for method, count in seen.items())
+
 
 def _requests_text(by_method: dict[str, int]) -> str:
     return ", ".join(f"{m} {c}" for m, c in sorted(by_method.items())) or "none"
