@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from emulator_process import Emulator
-from pulumi_project import PulumiProject
-from schedules import SUPPORT
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
+from testkit.schedules import SUPPORT
 
 OPERATIONS = (("up", ("up", "--yes", "--skip-preview")), ("preview", ("preview", "--expect-no-changes")),
               ("refresh", ("refresh", "--yes", "--skip-preview")))

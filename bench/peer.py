@@ -46,19 +46,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
 
-ROOT = Path(__file__).resolve().parent.parent
-for _path in (str(ROOT / "tests"), str(ROOT)):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
+from bench import let_children_be_interrupted
+from bench.noop import WAIT_URL_ENV
+from bench.profile import _cmdline, _descendants
+from bench.run import BASELINE_PROGRAM
+from bench.workload import plain_schedules
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PROGRAM as SCHEDULE_PROGRAM
+from testkit.pulumi_project import PulumiProject
 
-from bench import let_children_be_interrupted  # noqa: E402
-from bench.noop import WAIT_URL_ENV  # noqa: E402
-from bench.profile import _cmdline, _descendants  # noqa: E402
-from bench.run import BASELINE_PROGRAM  # noqa: E402
-from bench.workload import plain_schedules  # noqa: E402
-from emulator_process import Emulator  # noqa: E402
-from pulumi_project import PROGRAM as SCHEDULE_PROGRAM  # noqa: E402
-from pulumi_project import PulumiProject  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 PARALLEL = 10
 OPERATIONS = ("create", "noop", "refresh", "destroy")
@@ -191,7 +188,7 @@ class TofuStack:
 
 
 class PulumiStack:
-    """A Pulumi project of the same N schedules, on the real CLI (tests/pulumi_project.py).
+    """A Pulumi project of the same N schedules, on the real CLI (testkit/pulumi_project.py).
 
     As the `floor`, the same N resources of the waiting baseline (bench/noop.py: a dynamic
     provider that costs nothing but one bare request per call): the fastest any Python

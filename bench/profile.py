@@ -30,14 +30,11 @@ import time
 from pathlib import Path
 from typing import Optional
 
-ROOT = Path(__file__).resolve().parent.parent
-for _path in (str(ROOT / "tests"), str(ROOT)):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
+from bench import let_children_be_interrupted
+from bench.run import KINDS, OPERATIONS, Stack
+from testkit.emulator_process import Emulator
 
-from bench import let_children_be_interrupted  # noqa: E402
-from bench.run import KINDS, OPERATIONS, Stack  # noqa: E402
-from emulator_process import Emulator  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 OURS = "pulumi_jsmops/"
 

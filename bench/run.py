@@ -38,20 +38,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
 
+import requests
+
+from bench import large_rotation, let_children_be_interrupted, startup
+from bench.noop import WAIT_URL_ENV
+from bench.workload import schedules
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PROGRAM as SCHEDULE_PROGRAM
+from testkit.pulumi_project import PulumiProject
+
 ROOT = Path(__file__).resolve().parent.parent
-# The test harness (Emulator, PulumiProject) is reused from tests/, not copied.
-for _path in (str(ROOT / "tests"), str(ROOT)):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
-
-import requests  # noqa: E402
-
-from bench import large_rotation, let_children_be_interrupted, startup  # noqa: E402
-from bench.noop import WAIT_URL_ENV  # noqa: E402
-from bench.workload import schedules  # noqa: E402
-from emulator_process import Emulator  # noqa: E402
-from pulumi_project import PROGRAM as SCHEDULE_PROGRAM  # noqa: E402
-from pulumi_project import PulumiProject  # noqa: E402
 
 BASELINE_PROGRAM = '''\
 import json

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator_process import Emulator
+from testkit.emulator_process import Emulator
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from emulator_process import Emulator
-from pulumi_project import PulumiProject
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
 
 
 @pytest.fixture

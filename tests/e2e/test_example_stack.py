@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from emulator_process import Emulator
+from testkit.emulator_process import Emulator
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import requests
 
-from emulator_process import Emulator
-from pulumi_project import PulumiProject
-from schedules import TEAM
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
+from testkit.schedules import TEAM
 
 LOOKUP = '''\
 import pulumi

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from emulator_process import Emulator
-from pulumi_project import PulumiProject
-from schedules import ALICE, BOB, ESCALATION, TEAM
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
+from testkit.schedules import ALICE, BOB, ESCALATION, TEAM
 
 PROGRAM = "import imported_schedules  # noqa: F401 - the schedules `jsmops import` wrote\n"
 EMPTY_PROGRAM = "import pulumi\n"

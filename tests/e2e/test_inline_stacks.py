@@ -8,9 +8,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from emulator_process import Emulator
-from pulumi_project import PulumiProject
-from schedules import TEAM
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
+from testkit.schedules import TEAM
 
 
 def test_two_inline_stacks_in_one_process_declare_the_same_schedule_name(

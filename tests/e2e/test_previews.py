@@ -7,9 +7,9 @@ from __future__ import annotations
 import copy
 import re
 
-from emulator_process import Emulator
-from pulumi_project import PulumiProject
-from schedules import ALICE, BOB, OPERATIONS, TEAM
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
+from testkit.schedules import ALICE, BOB, OPERATIONS, TEAM
 
 HOLIDAYS = {"name": "holidays", "type": "daily", "start_date": "2026-12-24T00:00:00Z",
             "participants": [{"type": "user", "id": ALICE}]}

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from emulator_process import Emulator
-from pulumi_project import PulumiProject
-from schedules import SUPPORT, TEAM
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
+from testkit.schedules import SUPPORT, TEAM
 
 
 def stack_schedules(count: int) -> dict[str, dict[str, Any]]:

@@ -3,7 +3,7 @@ schedule fields through the schedule's PATCH, each rotation through the rotation
 so rotations keep their ids and overrides that refer to them keep applying.
 
 What was sent is read from the emulator's request journal and checked against the
-contract's request schemas (tests/api_contract.py)."""
+contract's request schemas (testkit/api_contract.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from typing import Any
 
 import requests
 
-from api_contract import validate_query, validate_request
-from emulator_process import Emulator
-from pulumi_project import PulumiProject
-from schedules import ALICE, BOB, DATA, OPERATIONS, SUPPORT, TEAM
+from testkit.api_contract import validate_query, validate_request
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
+from testkit.schedules import ALICE, BOB, DATA, OPERATIONS, SUPPORT, TEAM
 
 HOLIDAYS = {"name": "holidays", "type": "daily", "start_date": "2026-12-24T00:00:00Z",
             "participants": [{"type": "user", "id": ALICE}]}

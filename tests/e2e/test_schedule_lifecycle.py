@@ -11,9 +11,9 @@ import copy
 
 import requests
 
-from emulator_process import Emulator
-from pulumi_project import PulumiProject
-from schedules import DATA, OPERATIONS, SUPPORT, SUPPORT_IN_API, TEAM, without_ids
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
+from testkit.schedules import DATA, OPERATIONS, SUPPORT, SUPPORT_IN_API, TEAM, without_ids
 
 TYPE = "pulumi-python:dynamic/jsmops:Schedule"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import requests
 
-from emulator_process import contract_session
+from testkit.emulator_process import contract_session
 
 # Copies of the example payloads of the API reference pages (the project's contract).
 CONTRACT = Path(__file__).parent / "contract"

@@ -1,11 +1,11 @@
-"""The contract checks themselves (tests/api_contract.py): each finds what it should."""
+"""The contract checks themselves (testkit/api_contract.py): each finds what it should."""
 
 from __future__ import annotations
 
 import pytest
 from emulator_helpers import load_contract
 
-import api_contract
+from testkit import api_contract
 
 ROTATION = {"type": "daily", "startDate": "2024-01-01T00:00:00Z"}
 

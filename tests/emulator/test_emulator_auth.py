@@ -7,7 +7,7 @@ import base64
 import pytest
 from emulator_helpers import Api, titles
 
-from emulator_process import contract_session
+from testkit.emulator_process import contract_session
 
 WRITES = [
     ("POST", ""), ("PATCH", "/{id}"), ("DELETE", "/{id}"),

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from emulator_process import Emulator, contract_session
+from testkit.emulator_process import Emulator, contract_session
 
 
 def test_announces_address_cloud_and_identities(emulator_factory):

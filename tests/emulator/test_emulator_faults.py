@@ -8,7 +8,7 @@ import pytest
 import requests
 from emulator_helpers import Api, titles
 
-from emulator_process import contract_session
+from testkit.emulator_process import contract_session
 
 
 def test_status_fault_answers_without_touching_data(admin):

@@ -9,7 +9,7 @@ import threading
 
 from emulator_helpers import Api, rotation, time_of_day
 
-from emulator_process import Emulator, contract_session
+from testkit.emulator_process import Emulator, contract_session
 
 
 def test_restart_keeps_all_data(emulator_factory):

@@ -9,7 +9,7 @@ import pytest
 import requests
 from emulator_helpers import Api
 
-from emulator_process import contract_session
+from testkit.emulator_process import contract_session
 
 
 def wait_for(condition, timeout: float = 30.0) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from emulator_process import Emulator
-from pulumi_project import PulumiProject
-from schedules import SUPPORT
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
+from testkit.schedules import SUPPORT
 
 SDK_WORKERS = 4
 N = 10

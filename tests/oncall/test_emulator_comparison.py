@@ -14,9 +14,9 @@ import pytest
 from generated_schedules import WINDOW_DAYS, Case, cases
 from hypothesis import HealthCheck, given, settings
 
-from emulator_process import Emulator
 from pulumi_jsmops.models import parse_api_schedule
 from pulumi_jsmops.oncall import Override, Period, Responder, Timeline, timeline, timeline_from_api
+from testkit.emulator_process import Emulator
 
 ON_CALL_PROBES = 8  # instants per example asked of /on-calls
 

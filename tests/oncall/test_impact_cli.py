@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from emulator_process import Emulator
-from pulumi_project import PulumiProject
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from user_project import REPO, UserProject, build_wheel
+from testkit.user_project import REPO, UserProject, build_wheel
 
 
 @pytest.fixture(scope="session")

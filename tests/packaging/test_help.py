@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 
-from user_project import UserProject, run
+from testkit.user_project import UserProject, run
 
 # Runs in the user's venv: what help() shows, and the documented names beside the real ones.
 INSPECT = '''\

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from user_project import UserProject
+from testkit.user_project import UserProject
 
 BIN = Path(sys.executable).parent
 

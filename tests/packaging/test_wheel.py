@@ -9,9 +9,9 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from emulator_process import Emulator
-from schedules import ALICE, TEAM
-from user_project import UserProject
+from testkit.emulator_process import Emulator
+from testkit.schedules import ALICE, TEAM
+from testkit.user_project import UserProject
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # how the engine writes an unknown value in JSON
 

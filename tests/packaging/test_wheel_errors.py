@@ -7,8 +7,8 @@ import subprocess
 
 import requests
 
-from emulator_process import Emulator
-from user_project import UserProject
+from testkit.emulator_process import Emulator
+from testkit.user_project import UserProject
 
 PROGRAM = '''\
 import pulumi_jsmops as jsmops

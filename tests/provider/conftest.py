@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from emulator_process import Emulator
 from pulumi_jsmops.client import Client
 from pulumi_jsmops.config import Settings
+from testkit.emulator_process import Emulator
 
 
 def settings_for(emulator: Emulator, **overrides: Any) -> Settings:

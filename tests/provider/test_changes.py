@@ -16,7 +16,7 @@ from pulumi_jsmops.changes import (
     updated_schedule,
 )
 from pulumi_jsmops.models import Rotation, parse_api_schedule, parse_user_schedule
-from schedules import ALICE, BOB, OPERATIONS, TEAM
+from testkit.schedules import ALICE, BOB, OPERATIONS, TEAM
 
 HOLIDAYS = {"name": "holidays", "type": "daily", "start_date": "2026-12-24T00:00:00Z",
             "participants": [{"type": "user", "id": ALICE}]}

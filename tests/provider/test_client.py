@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from emulator_process import Emulator
 from pulumi_jsmops.client import Client
 from pulumi_jsmops.errors import (
     AuthenticationError,
@@ -18,6 +17,7 @@ from pulumi_jsmops.errors import (
     TransportError,
     UnprocessableError,
 )
+from testkit.emulator_process import Emulator
 
 TEAM = "cd68207b-c55d-4611-ab25-72fd0c439e9f"
 

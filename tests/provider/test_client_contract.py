@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from api_contract import operation, validate_query, validate_request
-from emulator_process import Emulator
 from pulumi_jsmops.client import Client
+from testkit.api_contract import operation, validate_query, validate_request
+from testkit.emulator_process import Emulator
 
 TEAM = "cd68207b-c55d-4611-ab25-72fd0c439e9f"
 USER = "5b10ac8d82e05b22cc7d4ef5"

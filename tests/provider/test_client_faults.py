@@ -16,7 +16,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from emulator_process import Emulator
 from pulumi_jsmops import client as client_module
 from pulumi_jsmops.client import Client
 from pulumi_jsmops.config import Settings
@@ -29,7 +28,8 @@ from pulumi_jsmops.errors import (
     TransportError,
     UnknownOutcomeError,
 )
-from stub_server import ROOT, Answer, Responder, Stub, json_answer, page
+from testkit.emulator_process import Emulator
+from testkit.stub_server import ROOT, Answer, Responder, Stub, json_answer, page
 
 TEAM = "cd68207b-c55d-4611-ab25-72fd0c439e9f"
 

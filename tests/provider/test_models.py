@@ -6,10 +6,10 @@ import copy
 
 import pytest
 
-from edits import replaced
-from emulator_process import Emulator
 from pulumi_jsmops.models import parse_api_schedule, parse_user_schedule
 from pulumi_jsmops.provider import ScheduleProvider
+from testkit.edits import replaced
+from testkit.emulator_process import Emulator
 
 TEAM = "cd68207b-c55d-4611-ab25-72fd0c439e9f"
 VALID = {

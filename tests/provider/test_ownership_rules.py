@@ -7,7 +7,7 @@ import json
 
 from pulumi_jsmops.ownership import NameRegistry, NameTakenError, resource_name, stack_name
 from pulumi_jsmops.recovery import SCHEDULE_TYPE, plan, reveal
-from schedules import SUPPORT, SUPPORT_IN_API
+from testkit.schedules import SUPPORT, SUPPORT_IN_API
 
 URN = f"urn:pulumi:dev::proj::{SCHEDULE_TYPE}::"
 SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}

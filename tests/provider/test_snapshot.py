@@ -6,11 +6,11 @@ from __future__ import annotations
 import threading
 from typing import Any, Optional
 
-from emulator_process import Emulator
 from pulumi_jsmops.client import Client
 from pulumi_jsmops.models import parse_api_schedule
 from pulumi_jsmops.snapshot import ScheduleListing
-from schedules import SUPPORT_IN_API, TEAM
+from testkit.emulator_process import Emulator
+from testkit.schedules import SUPPORT_IN_API, TEAM
 
 
 def make_schedules(emulator: Emulator, count: int, prefix: str = "listed") -> list[str]:

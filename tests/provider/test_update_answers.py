@@ -7,7 +7,7 @@ import pytest
 
 from pulumi_jsmops.errors import JsmOpsError
 from pulumi_jsmops.provider import ScheduleProvider
-from stub_server import Stub, json_answer
+from testkit.stub_server import Stub, json_answer
 
 HELD = {"id": "s-1", "name": "Ops", "timezone": "America/New_York", "enabled": True, "description": "",
         "rotations": [{"id": "r-1", "name": "days", "type": "daily", "length": 1,

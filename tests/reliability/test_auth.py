@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from emulator_process import Emulator
-from pulumi_project import PulumiProject
-from schedules import DATA
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
+from testkit.schedules import DATA
 
 
 def failed_up(project: PulumiProject) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from edits import replaced
-from emulator_process import Emulator
-from pulumi_project import PulumiProject
-from schedules import OPERATIONS, SUPPORT
+from testkit.edits import replaced
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
+from testkit.schedules import OPERATIONS, SUPPORT
 
 R = "rotations[0]"
 TR = f"{R}.time_restriction"

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from emulator_process import Emulator
 from pulumi_jsmops.client import PAGE_SIZE
-from pulumi_project import PulumiProject
-from schedules import SUPPORT, TEAM
-from stub_server import Answer, Stub, json_answer, page
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
+from testkit.schedules import SUPPORT, TEAM
+from testkit.stub_server import Answer, Stub, json_answer, page
 
 
 def hand_made_support(emulator: Emulator) -> dict:

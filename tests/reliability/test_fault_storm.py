@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from emulator_process import Emulator
-from pulumi_project import PulumiProject
-from schedules import TEAM
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
+from testkit.schedules import TEAM
 
 ROUNDS = 4
 HAND_MADE = "Made by hand"

@@ -7,9 +7,9 @@ from __future__ import annotations
 import copy
 from collections import Counter
 
-from emulator_process import Emulator
-from pulumi_project import PulumiProject
-from schedules import DATA, OPERATIONS, SUPPORT
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
+from testkit.schedules import DATA, OPERATIONS, SUPPORT
 
 PROGRAM = {"support": SUPPORT, "operations": OPERATIONS, "data": DATA}
 

@@ -3,10 +3,10 @@ dates at the edges of the calendar, and an unknown JSMOPS_LOG_LEVEL."""
 
 from __future__ import annotations
 
-from edits import replaced
-from emulator_process import Emulator
-from pulumi_project import PulumiProject
-from schedules import SUPPORT
+from testkit.edits import replaced
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
+from testkit.schedules import SUPPORT
 
 
 def test_zone_files_that_are_not_zone_names_fail_at_preview(project: PulumiProject, emulator: Emulator) -> None:

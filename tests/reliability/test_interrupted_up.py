@@ -12,9 +12,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from emulator_process import Emulator
-from pulumi_project import PROGRAM, PulumiProject
-from schedules import SUPPORT, TEAM
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PROGRAM, PulumiProject
+from testkit.schedules import SUPPORT, TEAM
 
 COUNT = 30
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from emulator_process import Emulator
-from pulumi_project import PulumiProject
-from schedules import OPERATIONS, SUPPORT, TEAM
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
+from testkit.schedules import OPERATIONS, SUPPORT, TEAM
 
 # schedules.json: resource name -> keyword arguments, plus "aliases" (earlier resource names),
 # "replace_on_changes" (the resource option) and "name_as": "secret" (Output.secret), "output"

@@ -4,9 +4,9 @@ change, and the next `up` puts the declared rotations back."""
 
 from __future__ import annotations
 
-from emulator_process import Emulator
-from pulumi_project import PulumiProject
-from schedules import SUPPORT, SUPPORT_IN_API
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
+from testkit.schedules import SUPPORT, SUPPORT_IN_API
 
 
 def test_duplicate_rotation_names_made_outside_pulumi_read_back_and_are_repaired(project: PulumiProject,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import requests
 
-from emulator_process import Emulator
-from pulumi_project import PulumiProject
-from schedules import DATA, SUPPORT, TEAM
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
+from testkit.schedules import DATA, SUPPORT, TEAM
 
 
 def run_everything(project: PulumiProject, emulator: Emulator, *verbose: str, env: dict | None = None) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from emulator_process import Emulator
-from pulumi_project import PulumiProject
-from schedules import DATA
+from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PulumiProject
+from testkit.schedules import DATA
 
 
 def test_refresh_with_a_wrong_cloud_id_keeps_the_state(project: PulumiProject, emulator: Emulator) -> None:

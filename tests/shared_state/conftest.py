@@ -1,6 +1,6 @@
 """Fixtures of the shared-state suite: a PostgreSQL server for Pulumi's state backend.
 
-One throwaway server for the session (tests/postgres_server.py); each test gets an empty
+One throwaway server for the session (testkit/postgres_server.py); each test gets an empty
 database of its own, as a `postgres://` backend URL and a view of the table Pulumi keeps there.
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from postgres_server import PostgresNotInstalled, PostgresServer
 from pulumi_state_table import SharedState
+from testkit.postgres_server import PostgresNotInstalled, PostgresServer
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from postgres_server import PostgresServer
+from testkit.postgres_server import PostgresServer
 
 # Where Pulumi's PostgreSQL backend keeps its "files" (v3.259.0: backend/diy/postgres/schema.sql).
 TABLE = "pulumi_state"

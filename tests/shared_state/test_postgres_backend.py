@@ -16,11 +16,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from emulator_process import Emulator
-from postgres_server import PostgresNotInstalled, find_bin_dir
-from pulumi_project import PulumiProject
 from pulumi_state_table import SharedState
-from schedules import DATA, TEAM
+from testkit.emulator_process import Emulator
+from testkit.postgres_server import PostgresNotInstalled, find_bin_dir
+from testkit.pulumi_project import PulumiProject
+from testkit.schedules import DATA, TEAM
 
 PROGRAM = {
     "data": DATA,

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-import api_contract
+from testkit import api_contract
 
 LISTENING = "jsmops-emulator listening on "
 ADMIN_AUTH = ("admin@example.com", "local-admin-token")
@@ -30,7 +30,7 @@ class EmulatorFailedToStart(RuntimeError):
 
 def check_contract(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
     """A `requests` response hook: every API response (not the test controls) is one the spec
-    documents for its operation and status, with a body that fits (tests/api_contract.py)."""
+    documents for its operation and status, with a body that fits (testkit/api_contract.py)."""
     path = urlsplit(response.request.url).path
     if not path.startswith("/jsm/ops/api/"):
         return response

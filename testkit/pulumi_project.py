@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from emulator_process import Emulator
+from testkit.emulator_process import Emulator
 
 PASSPHRASE = "e2e-passphrase"
 
