@@ -226,6 +226,17 @@ class Emulator:
             return link
         return f"{self.base_url}/jsm/ops/api/{self.cloud_id}{link}"
 
+    def make_schedules(self, count: int, prefix: str, team_id: str) -> list[str]:
+        """Creates `count` schedules named "<prefix> <i>" through the API, as made outside
+        Pulumi; their ids."""
+        ids = []
+        for i in range(count):
+            response = self.http.post(f"{self.api_url}/schedules", json={"name": f"{prefix} {i}", "teamId": team_id},
+                                      auth=self.admin_auth, timeout=10)
+            response.raise_for_status()
+            ids.append(response.json()["id"])
+        return ids
+
     def schedules(self) -> list[dict[str, Any]]:
         """Every schedule, rotations included, following the pagination."""
         found: list[dict[str, Any]] = []

@@ -25,16 +25,6 @@ def stack_schedules(count: int) -> dict[str, dict[str, Any]]:
     return specs
 
 
-def make_outside(emulator: Emulator, count: int, prefix: str) -> list[str]:
-    ids = []
-    for i in range(count):
-        response = emulator.http.post(f"{emulator.api_url}/schedules", json={"name": f"{prefix} {i}", "teamId": TEAM},
-                                      auth=emulator.admin_auth, timeout=10)
-        response.raise_for_status()
-        ids.append(response.json()["id"])
-    return ids
-
-
 def gets_by_id(emulator: Emulator) -> dict[str, int]:
     """The status each `GET /v1/schedules/{id}` got, by id."""
     return {r["path"].rsplit("/", 1)[1]: r["status"] for r in emulator.requests()
@@ -112,7 +102,7 @@ def test_a_schedule_deleted_outside_pulumi_is_dropped_after_its_own_get(project:
 def test_a_schedule_the_listing_lacks_is_read_with_its_own_get(project: PulumiProject, emulator: Emulator) -> None:
     """A listing by offset skips schedules when ones before them are deleted between two of its
     pages: here ten made outside the stack, while the emulator holds the second page back."""
-    outsiders = make_outside(emulator, 10, "outsider")
+    outsiders = emulator.make_schedules(10, "outsider", TEAM)
     project.write_schedules(stack_schedules(55))
     project.up()
     in_order = [s["id"] for s in emulator.schedules()]
@@ -143,7 +133,7 @@ def test_a_schedule_the_listing_lacks_is_read_with_its_own_get(project: PulumiPr
 
 
 def test_a_small_stack_on_a_big_site_makes_its_gets_and_nothing_else(tmp_path: Path, emulator: Emulator) -> None:
-    make_outside(emulator, 60, "someone else's")
+    emulator.make_schedules(60, "someone else's", TEAM)
     project = PulumiProject(tmp_path, emulator)
     project.write_schedules(stack_schedules(3))
     project.up()

@@ -14,13 +14,7 @@ from testkit.schedules import SUPPORT_IN_API, TEAM
 
 
 def make_schedules(emulator: Emulator, count: int, prefix: str = "listed") -> list[str]:
-    ids = []
-    for i in range(count):
-        response = emulator.http.post(f"{emulator.api_url}/schedules", json={"name": f"{prefix} {i}", "teamId": TEAM},
-                                      auth=emulator.admin_auth, timeout=10)
-        response.raise_for_status()
-        ids.append(response.json()["id"])
-    return ids
+    return emulator.make_schedules(count, prefix, TEAM)
 
 
 def listing_requests(emulator: Emulator) -> list[dict[str, Any]]:
