@@ -152,8 +152,7 @@ class Client:
 
     def update_schedule(self, schedule_id: str, body: Json, *, is_applied: Predicate) -> Json:
         """PATCHes a schedule; see `_update` for an update whose outcome is unknown."""
-        path = _schedule(schedule_id)
-        return self._update(path, body, is_applied, lambda: self._read("GET", path, require_id=True))
+        return self._update(_schedule(schedule_id), body, is_applied)
 
     def delete_schedule(self, schedule_id: str) -> bool:
         """Deletes a schedule; False when it was already gone."""
@@ -180,16 +179,16 @@ class Client:
 
     def create_rotation(self, schedule_id: str, body: Json, *, is_own: Predicate) -> Json:
         """Creates a rotation; a lost answer is resolved by the rotation's name in the schedule."""
-        name = body.get("name")
+        name = str(body.get("name"))
+        return self._create(f"{_schedule(schedule_id)}/rotations", body, is_own,
+                            lambda: self.find_rotation_by_name(schedule_id, name), "a rotation of that name")
 
-        def find() -> Optional[Json]:
-            return next((r for r in self.list_rotations(schedule_id) if r.get("name") == name), None)
-
-        return self._create(f"{_schedule(schedule_id)}/rotations", body, is_own, find, "a rotation of that name")
+    def find_rotation_by_name(self, schedule_id: str, name: str) -> Optional[Json]:
+        """The schedule's rotation of exactly this name, or None."""
+        return next((r for r in self.list_rotations(schedule_id) if r.get("name") == name), None)
 
     def update_rotation(self, schedule_id: str, rotation_id: str, body: Json, *, is_applied: Predicate) -> Json:
-        path = _rotation(schedule_id, rotation_id)
-        return self._update(path, body, is_applied, lambda: self._read("GET", path, require_id=True))
+        return self._update(_rotation(schedule_id, rotation_id), body, is_applied)
 
     def delete_rotation(self, schedule_id: str, rotation_id: str) -> bool:
         """Deletes a rotation; False when it was already gone."""
@@ -284,7 +283,7 @@ class Client:
                 cause.method, cause.path, f"{cause.reason}; looking up its outcome failed too: {failed}"
             ) from None
 
-    def _update(self, path: str, body: Json, is_applied: Predicate, reread: Callable[[], Json]) -> Json:
+    def _update(self, path: str, body: Json, is_applied: Predicate) -> Json:
         """PATCHes `body` to `path`, and never sends it twice once it may have been applied.
 
         A PATCH that got no usable answer (no answer within `timeout`, a cut connection,
@@ -307,7 +306,7 @@ class Client:
         for attempt in range(self.settings.max_retries + 1):
             if attempt:
                 time.sleep(self.settings.timeout)
-            current = self._lookup(reread, unknown)
+            current = self._lookup(lambda: self._read("GET", path, require_id=True), unknown)
             if current is not None and is_applied(current):
                 return current
         raise UnknownOutcomeError(

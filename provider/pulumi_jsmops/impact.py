@@ -37,7 +37,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -60,6 +59,7 @@ from .oncall import (
     turn_at,
 )
 from .provider import has_unknowns
+from .pulumi_cli import run_pulumi
 
 REPORT_VERSION = 1
 LIST_LIMIT = 8  # items shown per list in text and markdown (JSON has them all)
@@ -492,16 +492,6 @@ class ImpactOptions:
     at: Optional[datetime] = None
     preview_file: Optional[Path] = None
     offline: bool = False
-
-
-def run_pulumi(stack: str, project_dir: Path, *args: str, accept_failure: bool = False) -> str:
-    """The `pulumi` CLI's output for one stack; `accept_failure` takes a failed run's JSON
-    output too (a failed preview still describes its steps and says why)."""
-    command = ["pulumi", *args, "--stack", stack, "--non-interactive"]
-    result = subprocess.run(command, cwd=project_dir, text=True, capture_output=True)
-    if result.returncode != 0 and not (accept_failure and result.stdout.strip().startswith("{")):
-        raise JsmOpsError(f"`pulumi {args[0]}` failed: {result.stderr.strip() or result.stdout.strip()}")
-    return result.stdout
 
 
 def labels_from_config(config: dict[str, Any]) -> Labels:

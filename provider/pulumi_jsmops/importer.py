@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from .config import load_settings
 from .errors import JsmOpsError, NotFoundError
 from .models import Schedule, parse_api_schedule, parse_user_schedule, validation_problems
 from .provider import PROVIDER_KEY, ScheduleProvider
+from .pulumi_cli import run_pulumi
 from .schedule import Schedule as ScheduleResource
 
 SCHEDULE_TYPE = f"pulumi-python:{ScheduleResource._resource_type_name}"
@@ -61,12 +61,7 @@ class PulumiStack:
         self.stack, self.project_dir = stack, project_dir
 
     def run(self, *args: str, stream: bool = False) -> str:
-        command = ["pulumi", *args, "--stack", self.stack, "--non-interactive"]
-        result = subprocess.run(command, cwd=self.project_dir, text=True,
-                                stdout=None if stream else subprocess.PIPE, stderr=subprocess.PIPE)
-        if result.returncode != 0:
-            raise ImportFailed(f"`pulumi {args[0]}` failed: {result.stderr.strip() or result.stdout}")
-        return result.stdout or ""
+        return run_pulumi(self.stack, self.project_dir, *args, failure=ImportFailed, stream=stream)
 
     def config(self) -> dict[str, Any]:
         """The stack's config values by full key (secrets decrypted; never printed)."""

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 from zoneinfo import ZoneInfo
 
-from .impact import Labels, labels_from_config, print_flushed, reader_gone, run_pulumi
+from .impact import Labels, labels_from_config, print_flushed, reader_gone
 from .oncall import DEFAULT_TIME_ZONE, Responder, timeline_from_api
+from .pulumi_cli import run_pulumi
 
 
 def parse_time(text: str) -> datetime:
@@ -48,11 +49,11 @@ def run_oncall(stack: str, project_dir: Path, *, at: Optional[datetime] = None, 
     resources = state.get("deployment", {}).get("resources") or []
     schedules = sorted((r for r in resources if r.get("type") == SCHEDULE_TYPE and r.get("id")),
                        key=lambda r: str(r.get("urn")))  # by resource name
-    config = json.loads(run_pulumi(stack, project_dir, "config", "--json", "--show-secrets") or "{}")
-    labels = labels_from_config(config)
     if not schedules:
         out(f"stack {stack} has no schedules")
         return 0
+    config = json.loads(run_pulumi(stack, project_dir, "config", "--json", "--show-secrets") or "{}")
+    labels = labels_from_config(config)
     client = Client(load_settings(lambda key: (config.get(key) or {}).get("value")))
     date = moment.isoformat()
     until = moment + timedelta(days=days)

@@ -87,7 +87,6 @@ class NameTakenError(JsmOpsError):
         stack = stack_name(urn)
         where = f" (id {existing_id})" if existing_id else ""
         its_id = existing_id or "<its id>"
-        self.existing_id = existing_id
         super().__init__(
             f"name: a schedule of this name already exists{where}, and this stack did not create it, "
             "so nothing was changed. If it is this resource under an earlier resource name, declare that "

@@ -231,7 +231,7 @@ class ScheduleProvider(ResourceProvider):
             created = self.client.create_rotation(schedule_id, body,
                                                   is_own=functools.partial(rotation_holds, body, exactly=True))
         except ConflictError:
-            found = next((r for r in self.client.list_rotations(schedule_id) if r.get("name") == name), None)
+            found = self.client.find_rotation_by_name(schedule_id, name)
             if found is None or not take_over:
                 raise
         else:

@@ -18,7 +18,6 @@ pending operation, so a stack with pending operations of other resources is left
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -27,6 +26,7 @@ from .errors import JsmOpsError
 from .importer import SCHEDULE_TYPE
 from .ownership import is_exactly, resource_name
 from .provider import PROVIDER_KEY, user_inputs
+from .pulumi_cli import run_pulumi
 
 # How a secret looks in `pulumi stack export --show-secrets`.
 _SECRET_KEY, _SECRET_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
@@ -114,11 +114,7 @@ def others_pending(deployment: dict[str, Any]) -> list[str]:
 
 
 def _pulumi(stack: str, cwd: Path, *args: str, stdin: Optional[str] = None) -> str:
-    result = subprocess.run(["pulumi", *args, "--stack", stack, "--non-interactive"], cwd=cwd, text=True,
-                            capture_output=True, input=stdin)
-    if result.returncode != 0:
-        raise RecoveryFailed(f"`pulumi {' '.join(args[:2])}` failed: {result.stderr.strip() or result.stdout.strip()}")
-    return result.stdout
+    return run_pulumi(stack, cwd, *args, failure=RecoveryFailed, stdin=stdin)
 
 
 def run_recover(stack: str, project_dir: Path, progress: Callable[[str], None] = print) -> Recovery:
