@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from .config import API_BASE, API_ROOT, Identity, Settings
 from .exceptions import ApiError, NotFound, Unauthorized
-from .faults import FaultRegistry, FaultSpec, Latency, LatencySpec, RequestCounters, RequestJournal
+from .faults import FaultRegistry, FaultRegistryFull, FaultSpec, Latency, LatencySpec, RequestCounters, RequestJournal
 from .models import Document, ScheduleBackend
 from .validation import (
     INT32_MAX,
@@ -293,7 +293,10 @@ def set_latency(request: Request, spec: LatencySpec) -> LatencySpec:
 
 @controls.post("/faults", status_code=201)
 def add_fault(request: Request, spec: FaultSpec) -> dict:
-    return _faults(request).add(spec).to_json()
+    try:
+        return _faults(request).add(spec).to_json()
+    except FaultRegistryFull as exc:
+        raise ApiError(409, str(exc)) from None
 
 
 @controls.get("/faults")
