@@ -150,6 +150,13 @@ def utc_timestamp(value: str) -> str:
     return utc.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
+def rotation_end(value: str) -> str | None:
+    """A rotation's `endDate`: "" is no end date. The spec's letter is a date-time, but
+    Atlassian's Terraform provider sends "" for every rotation without an end, and the
+    service accepts it and answers it as none."""
+    return None if value == "" else utc_timestamp(value)
+
+
 def round_to_half_hour(hour: int, minute: int) -> tuple[int, int]:
     """The service's rounding: :00-:14 -> :00, :15-:44 -> :30, :45-:59 -> next hour :00 (23 wraps to 0)."""
     if minute < 15:
@@ -164,6 +171,7 @@ Hour = Annotated[int, AfterValidator(_between(0, 23))]
 Minute = Annotated[int, AfterValidator(_between(0, 59)), AfterValidator(_half_hour_if_strict)]
 Weekday = Annotated[str, AfterValidator(_one_of(*WEEKDAYS))]
 Timestamp = Annotated[str, AfterValidator(utc_timestamp)]
+RotationEnd = Annotated[str, AfterValidator(rotation_end)]
 Timezone = Annotated[str, AfterValidator(_known_timezone)]
 Length = Annotated[int, AfterValidator(_positive)]
 TeamId = Annotated[str, AfterValidator(_team_id)]
@@ -233,11 +241,12 @@ class TimeRestriction(_Body):
 
 
 class RotationCreate(_Body):
-    """CreateRotationRequest. An `id` is not part of it: like any unknown field, it is ignored."""
+    """CreateRotationRequest. An `id` is not part of it: like any unknown field, it is ignored
+    (Atlassian's Terraform provider sends `"id": ""`)."""
 
     name: NonBlank | None = None
     start_date: Timestamp
-    end_date: Timestamp | None = None
+    end_date: RotationEnd | None = None
     type: Annotated[str, AfterValidator(_one_of(*ROTATION_TYPES))]
     length: Length = 1
     participants: list[Participant] = []
@@ -254,11 +263,11 @@ class RotationCreate(_Body):
 
 
 class RotationUpdate(_Body):
-    """UpdateRotationRequest: absent fields stay; `endDate` or `timeRestriction` null removes them."""
+    """UpdateRotationRequest: absent fields stay; `endDate` (null or "") or `timeRestriction` null removes them."""
 
     name: NonBlank = None
     start_date: Timestamp = None
-    end_date: Timestamp | None = None
+    end_date: RotationEnd | None = None
     type: Annotated[str, AfterValidator(_one_of(*ROTATION_TYPES))] = None
     length: Length = None
     participants: list[Participant] = None
