@@ -40,6 +40,12 @@ def create_app(settings: Settings) -> TrafficControl:
         redoc_url=None,
         redirect_slashes=False,
         lifespan=lifespan,
+        exception_handlers={
+            ApiError: _api_error,
+            HTTPException: _http_error,
+            RequestValidationError: _validation_error,
+            Exception: _unexpected_error,
+        },
     )
     app.state.settings = settings
     app.state.backend = backend
@@ -50,10 +56,6 @@ def create_app(settings: Settings) -> TrafficControl:
     app.include_router(oncall.router)  # first: its .ics paths would look like schedule ids
     app.include_router(responses.api)
     app.include_router(responses.controls)
-    app.add_exception_handler(ApiError, _api_error)
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Exception, _unexpected_error)
 
     limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
     return TrafficControl(app, faults, counters, limiter, journal, latency)

@@ -342,7 +342,8 @@ async def _read_body(receive: Receive) -> bytes:
         message = await receive()
         if message["type"] != "http.request":
             return body
-        body += message.get("body", b"")
+        chunk: bytes = message.get("body", b"")
+        body += chunk
         if not message.get("more_body"):
             return body
 
@@ -384,7 +385,8 @@ class TrafficControl:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> str | None:
         if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
-            return await self.app(scope, receive, send)
+            await self.app(scope, receive, send)
+            return None
         self.counters.enter()
         try:
             return await self._serve(scope, receive, send)
@@ -409,18 +411,24 @@ class TrafficControl:
             response = error_response(
                 429, ["rate limit exceeded: too many requests per second"], {"Retry-After": str(retry_after)}
             )
-            return await response(scope, receive, counted)
+            await response(scope, receive, counted)
+            return None
 
         fault = self.faults.take(method, scope["path"])
         if fault is None:
-            return await self.app(scope, receive, counted)
+            await self.app(scope, receive, counted)
+            return None
         if fault.action == "status":
+            assert fault.status is not None  # FaultSpec sets the default
             headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
             response = error_response(fault.status, [f"injected fault: HTTP {fault.status}"], headers)
-            return await response(scope, receive, counted)
+            await response(scope, receive, counted)
+            return None
         if fault.action == "delay":
+            assert fault.delay is not None  # FaultSpec requires it
             await asyncio.sleep(fault.delay)
-            return await self.app(scope, receive, counted)
+            await self.app(scope, receive, counted)
+            return None
         # cut: the request is processed (and committed) in full, its response dropped.
         await self.app(scope, receive, self._counting(method, entry, _discard))
         return _CUT

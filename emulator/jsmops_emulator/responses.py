@@ -36,27 +36,33 @@ controls = APIRouter(prefix="/_emulator")
 
 
 def _settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def _backend(request: Request) -> ScheduleBackend:
-    return request.app.state.backend
+    backend: ScheduleBackend = request.app.state.backend
+    return backend
 
 
 def _faults(request: Request) -> FaultRegistry:
-    return request.app.state.faults
+    faults: FaultRegistry = request.app.state.faults
+    return faults
 
 
 def _counters(request: Request) -> RequestCounters:
-    return request.app.state.counters
+    counters: RequestCounters = request.app.state.counters
+    return counters
 
 
 def _journal(request: Request) -> RequestJournal:
-    return request.app.state.journal
+    journal: RequestJournal = request.app.state.journal
+    return journal
 
 
 def _latency(request: Request) -> Latency:
-    return request.app.state.latency
+    latency: Latency = request.app.state.latency
+    return latency
 
 
 # --- access: credentials (401), then cloud id (404), then permission (403) ---
@@ -264,7 +270,7 @@ def _override(request: Request, schedule_id: str, raw: bytes) -> Document:
 
 
 @controls.get("/stats")
-def stats(request: Request) -> dict:
+def stats(request: Request) -> dict[str, Any]:
     return _counters(request).snapshot()
 
 
@@ -276,7 +282,7 @@ def reset_stats(request: Request) -> Response:
 
 
 @controls.get("/requests")
-def journal(request: Request) -> list[dict]:
+def journal(request: Request) -> list[dict[str, Any]]:
     return _journal(request).entries()
 
 
@@ -292,7 +298,7 @@ def set_latency(request: Request, spec: LatencySpec) -> LatencySpec:
 
 
 @controls.post("/faults", status_code=201)
-def add_fault(request: Request, spec: FaultSpec) -> dict:
+def add_fault(request: Request, spec: FaultSpec) -> dict[str, Any]:
     try:
         return _faults(request).add(spec).to_json()
     except FaultRegistryFull as exc:
@@ -300,7 +306,7 @@ def add_fault(request: Request, spec: FaultSpec) -> dict:
 
 
 @controls.get("/faults")
-def list_faults(request: Request) -> dict:
+def list_faults(request: Request) -> dict[str, Any]:
     return {"faults": [fault.to_json() for fault in _faults(request).pending()]}
 
 

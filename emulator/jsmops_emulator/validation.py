@@ -15,12 +15,20 @@ from __future__ import annotations
 import datetime
 import functools
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, ValidationInfo, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
-from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic_core import PydanticCustomError
 
 from .exceptions import ApiError
 
@@ -66,7 +74,7 @@ def _not_blank(value: str) -> str:
     return value
 
 
-def _one_of(*allowed: str):
+def _one_of(*allowed: str) -> Callable[[str], str]:
     def check(value: str) -> str:
         if value not in allowed:
             raise _unprocessable("must be one of " + ", ".join(allowed))
@@ -75,7 +83,7 @@ def _one_of(*allowed: str):
     return check
 
 
-def _between(low: int, high: int):
+def _between(low: int, high: int) -> Callable[[int], int]:
     def check(value: int) -> int:
         if not low <= value <= high:
             raise _unprocessable(f"must be between {low} and {high}")
@@ -92,8 +100,8 @@ def _positive(value: int) -> int:
     return value
 
 
-def _items_between(low: int, high: int):
-    def check(value: list) -> list:
+def _items_between(low: int, high: int) -> Callable[[list[Any]], list[Any]]:
+    def check(value: list[Any]) -> list[Any]:
         if not low <= len(value) <= high:
             raise _unprocessable(f"must have {low} to {high} items")
         return value
@@ -109,9 +117,15 @@ def _team_id(value: str) -> str | None:
     return value
 
 
-def _not_empty(value: list) -> list:
+def _not_empty(value: list[Any]) -> list[Any]:
     if not value:
         raise _unprocessable("must not be empty")
+    return value
+
+
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise _unprocessable("must not be null")
     return value
 
 
@@ -174,7 +188,11 @@ Timestamp = Annotated[str, AfterValidator(utc_timestamp)]
 RotationEnd = Annotated[str, AfterValidator(rotation_end)]
 Timezone = Annotated[str, AfterValidator(_known_timezone)]
 Length = Annotated[int, AfterValidator(_positive)]
-TeamId = Annotated[str, AfterValidator(_team_id)]
+TeamId = Annotated[str, AfterValidator(_team_id)]  # None for "": a global schedule
+
+T = TypeVar("T")
+# A field a request may leave out (it is None then), but not send as null.
+Omissible = Annotated[T | None, BeforeValidator(_not_null)]
 
 
 class _Body(BaseModel):
@@ -183,11 +201,7 @@ class _Body(BaseModel):
 
     def present(self) -> dict[str, Any]:
         """The fields the request carried, in API form (explicit nulls included)."""
-        document = self.model_dump(by_alias=True)
-        return {
-            type(self).model_fields[field].alias: document[type(self).model_fields[field].alias]
-            for field in self.model_fields_set
-        }
+        return self.model_dump(by_alias=True, include=self.model_fields_set)
 
 
 class Participant(_Body):
@@ -230,12 +244,12 @@ class TimeRestriction(_Body):
     def _shape_fits_type(self) -> TimeRestriction:
         """Require the shape `type` names and drop the other one."""
         if self.type == TIME_OF_DAY:
-            shape, self.restrictions = self.restriction, None
-            wanted = "restriction"
+            self.restrictions = None
+            wanted, missing = "restriction", self.restriction is None
         else:
-            shape, self.restriction = self.restrictions, None
-            wanted = "restrictions"
-        if shape is None:
+            self.restriction = None
+            wanted, missing = "restrictions", self.restrictions is None
+        if missing:
             raise PydanticCustomError("incomplete", f"{wanted} is required when type is {self.type}")
         return self
 
@@ -265,12 +279,12 @@ class RotationCreate(_Body):
 class RotationUpdate(_Body):
     """UpdateRotationRequest: absent fields stay; `endDate` (null or "") or `timeRestriction` null removes them."""
 
-    name: NonBlank = None
-    start_date: Timestamp = None
+    name: Omissible[NonBlank] = None
+    start_date: Omissible[Timestamp] = None
     end_date: RotationEnd | None = None
-    type: Annotated[str, AfterValidator(_one_of(*ROTATION_TYPES))] = None
-    length: Length = None
-    participants: list[Participant] = None
+    type: Omissible[Annotated[str, AfterValidator(_one_of(*ROTATION_TYPES))]] = None
+    length: Omissible[Length] = None
+    participants: Omissible[list[Participant]] = None
     time_restriction: TimeRestriction | None = None
 
     def changes(self) -> tuple[dict[str, Any], set[str]]:
@@ -299,11 +313,11 @@ class ScheduleCreate(_Body):
     """CreateScheduleRequest. `teamId` "" or absent: a global schedule."""
 
     name: NonBlank
-    team_id: TeamId = None
+    team_id: Omissible[TeamId] = None
     description: str = ""
     timezone: Timezone = DEFAULT_TIMEZONE
     enabled: bool = True
-    rotations: Annotated[list[RotationCreate], AfterValidator(_items_between(1, MAX_ROTATIONS))] = None
+    rotations: Omissible[Annotated[list[RotationCreate], AfterValidator(_items_between(1, MAX_ROTATIONS))]] = None
 
     def fields(self) -> dict[str, Any]:
         """The schedule's own fields in API form (no `teamId` for a global schedule)."""
@@ -314,22 +328,22 @@ class ScheduleCreate(_Body):
 
 
 class ScheduleUpdate(_Body):
-    """UpdateScheduleRequest: absent fields stay (an explicit null is a type error); `teamId`
+    """UpdateScheduleRequest: absent fields stay (an explicit null is refused); `teamId`
     "" makes the schedule global; `rotations` replace all rotations."""
 
-    name: NonBlank = None
-    team_id: TeamId = None
-    description: str = None
-    timezone: Timezone = None
-    enabled: bool = None
-    rotations: list[RotationCreate] = None
+    name: Omissible[NonBlank] = None
+    team_id: Omissible[TeamId] = None
+    description: Omissible[str] = None
+    timezone: Omissible[Timezone] = None
+    enabled: Omissible[bool] = None
+    rotations: Omissible[list[RotationCreate]] = None
 
     def changes(self) -> dict[str, Any]:
         """The schedule fields the request carried; `teamId` None for "make it global"."""
         return {key: value for key, value in self.present().items() if key != "rotations"}
 
     def rotation_documents(self) -> list[dict[str, Any]] | None:
-        return None if "rotations" not in self.model_fields_set else _named(self.rotations)
+        return None if self.rotations is None else _named(self.rotations)
 
 
 def _named(rotations: list[RotationCreate]) -> list[dict[str, Any]]:
@@ -391,12 +405,12 @@ def parse_body(model: type[Body], raw: bytes, *, strict: bool) -> Body:
         raise invalid_request(exc.errors()) from None
 
 
-def invalid_request(errors: Iterable[ErrorDetails]) -> ApiError:
+def invalid_request(errors: Iterable[Mapping[str, Any]]) -> ApiError:
     """422 with one title per problem."""
     return ApiError(422, *(_title(error) for error in errors))
 
 
-def _title(error: ErrorDetails) -> str:
+def _title(error: Mapping[str, Any]) -> str:
     if error["type"] == "json_invalid":
         return f"body: malformed JSON ({error.get('ctx', {}).get('error', error['msg'])})"
     template = _MESSAGES.get(error["type"])

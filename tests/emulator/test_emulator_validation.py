@@ -112,7 +112,7 @@ UNPROCESSABLE = {
         {"name": "S", "teamId": "  "},
         "teamId: must not be blank (an empty string makes the schedule global)",
     ),
-    "teamId is null": ({"name": "S", "teamId": None}, "teamId: must be a string"),
+    "teamId is null": ({"name": "S", "teamId": None}, "teamId: must not be null"),
     "rotations empty": ({"name": "S", "rotations": []}, "rotations: must have 1 to 500 items"),
     "501 rotations": ({"name": "S", "rotations": [rotation()] * 501}, "rotations: must have 1 to 500 items"),
     "length beyond int32": (with_rotation(length=2**31), "rotations[0].length: must be at most 2147483647"),
