@@ -24,7 +24,7 @@ import regex
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .exceptions import error_response
+from .exceptions import error_response_for
 
 CONTROL_PREFIX = "/_emulator/"
 # Journal paths are given below the API base, as `links.next` paths are: "/v1/schedules/...".
@@ -408,8 +408,11 @@ class TrafficControl:
 
         retry_after = self.limiter.admit() if self.limiter else None
         if retry_after is not None:
-            response = error_response(
-                429, ["rate limit exceeded: too many requests per second"], {"Retry-After": str(retry_after)}
+            response = error_response_for(
+                scope["path"],
+                429,
+                ["rate limit exceeded: too many requests per second"],
+                {"Retry-After": str(retry_after)},
             )
             await response(scope, receive, counted)
             return None
@@ -421,7 +424,8 @@ class TrafficControl:
         if fault.action == "status":
             assert fault.status is not None  # FaultSpec sets the default
             headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
-            response = error_response(fault.status, [f"injected fault: HTTP {fault.status}"], headers)
+            titles = [f"injected fault: HTTP {fault.status}"]
+            response = error_response_for(scope["path"], fault.status, titles, headers)
             await response(scope, receive, counted)
             return None
         if fault.action == "delay":

@@ -15,6 +15,7 @@ from .config import API_BASE, API_ROOT, Identity, Settings
 from .exceptions import ApiError, NotFound, Unauthorized
 from .faults import FaultRegistry, FaultRegistryFull, FaultSpec, Latency, LatencySpec, RequestCounters, RequestJournal
 from .models import Document, ScheduleBackend
+from .users.models import UserDirectory
 from .validation import (
     INT32_MAX,
     Body,
@@ -65,12 +66,17 @@ def _latency(request: Request) -> Latency:
     return latency
 
 
+def _directory(request: Request) -> UserDirectory:
+    directory: UserDirectory = request.app.state.directory
+    return directory
+
+
 # --- access: credentials (401), then cloud id (404), then permission (403) ---
 
 
 def reader(request: Request, cloud_id: str) -> Identity:
     settings = _settings(request)
-    identity = _identify(settings.identities, request.headers.get("authorization"))
+    identity = identify(settings.identities, request.headers.get("authorization"))
     if identity is None:
         raise Unauthorized("authorization: missing or invalid credentials (HTTP basic with email and API token)")
     if cloud_id != settings.cloud_id:
@@ -89,7 +95,8 @@ async def body(request: Request, _: Identity = Depends(writer)) -> bytes:
     return await request.body() or b"{}"
 
 
-def _identify(identities: tuple[Identity, ...], authorization: str | None) -> Identity | None:
+def identify(identities: tuple[Identity, ...], authorization: str | None) -> Identity | None:
+    """The identity whose email and token an `Authorization: Basic ...` header carries, if any."""
     scheme, _, encoded = (authorization or "").partition(" ")
     if scheme.lower() != "basic":
         return None
@@ -106,7 +113,17 @@ def _identify(identities: tuple[Identity, ...], authorization: str | None) -> Id
 
 
 def _parse(request: Request, model: type[Body], raw: bytes) -> Body:
-    return parse_body(model, raw, strict=_settings(request).strict)
+    """A valid body whose users the directory knows (any user while it is empty)."""
+    parsed = parse_body(model, raw, strict=_settings(request).strict)
+    directory = _directory(request)
+    unknown = [
+        f"{where}: no user with account id '{account_id}'"
+        for where, account_id in parsed.user_ids()
+        if not directory.knows(account_id)
+    ]
+    if unknown:
+        raise ApiError(422, *unknown)
+    return parsed
 
 
 # --- paging: offset and size as the spec limits them, links.next as a path below the API base ---
@@ -318,8 +335,9 @@ def clear_faults(request: Request) -> Response:
 
 @controls.post("/reset", status_code=204)
 def reset(request: Request) -> Response:
-    """Back to an empty emulator: no schedules, faults or journal, zero counters, the start-up latency."""
+    """Back to an empty emulator: no schedules, users, faults or journal, zero counters, the start-up latency."""
     _backend(request).reset()
+    _directory(request).clear()
     _faults(request).clear()
     _counters(request).reset()
     _journal(request).clear()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import functools
 import zoneinfo
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
@@ -195,9 +195,17 @@ T = TypeVar("T")
 Omissible = Annotated[T | None, BeforeValidator(_not_null)]
 
 
+# (where in the body, account id) of each responder of type user a body names.
+UserIds = Iterator[tuple[str, str]]
+
+
 class _Body(BaseModel):
     # strict: no coercion, so "2", true or 2.0 for an integer are type errors.
     model_config = ConfigDict(strict=True, extra="ignore", alias_generator=to_camel)
+
+    def user_ids(self) -> UserIds:
+        """The users the body names as participants or responder, with where it names them."""
+        return iter(())
 
     def present(self) -> dict[str, Any]:
         """The fields the request carried, in API form (explicit nulls included)."""
@@ -271,6 +279,9 @@ class RotationCreate(_Body):
         check_rotation_dates(self.start_date, self.end_date)
         return self
 
+    def user_ids(self, prefix: str = "") -> UserIds:
+        return _users_of(self.participants, prefix)
+
     def document(self) -> dict[str, Any]:
         """The rotation in API form (unset optional fields left out; no name if none was given)."""
         return self.model_dump(by_alias=True, exclude_none=True)
@@ -287,12 +298,26 @@ class RotationUpdate(_Body):
     participants: Omissible[list[Participant]] = None
     time_restriction: TimeRestriction | None = None
 
+    def user_ids(self) -> UserIds:
+        return _users_of(self.participants, "")
+
     def changes(self) -> tuple[dict[str, Any], set[str]]:
         """(fields to set, in API form, fields to remove)."""
         present = self.present()
         cleared = {key for key, value in present.items() if value is None}
         changes = {key: _without_nulls(value) for key, value in present.items() if value is not None}
         return changes, cleared
+
+
+def _users_of(participants: list[Participant] | None, prefix: str) -> UserIds:
+    for n, participant in enumerate(participants or []):
+        if participant.type == "user" and participant.id is not None:
+            yield f"{prefix}participants[{n}].id", participant.id
+
+
+def _users_of_rotations(rotations: list[RotationCreate] | None) -> UserIds:
+    for n, rotation in enumerate(rotations or []):
+        yield from rotation.user_ids(f"rotations[{n}].")
 
 
 def check_rotation_dates(start_date: str, end_date: str | None) -> None:
@@ -326,6 +351,9 @@ class ScheduleCreate(_Body):
     def rotation_documents(self) -> list[dict[str, Any]]:
         return _named(self.rotations or [])
 
+    def user_ids(self) -> UserIds:
+        return _users_of_rotations(self.rotations)
+
 
 class ScheduleUpdate(_Body):
     """UpdateScheduleRequest: absent fields stay (an explicit null is refused); `teamId`
@@ -344,6 +372,9 @@ class ScheduleUpdate(_Body):
 
     def rotation_documents(self) -> list[dict[str, Any]] | None:
         return None if self.rotations is None else _named(self.rotations)
+
+    def user_ids(self) -> UserIds:
+        return _users_of_rotations(self.rotations)
 
 
 def _named(rotations: list[RotationCreate]) -> list[dict[str, Any]]:
@@ -385,6 +416,10 @@ class OverrideBody(_Body):
         if self.end_date <= self.start_date:
             raise _unprocessable("endDate must be after startDate")
         return self
+
+    def user_ids(self) -> UserIds:
+        if self.responder.type == "user" and self.responder.id is not None:
+            yield "responder.id", self.responder.id
 
     def document(self) -> dict[str, Any]:
         """API form: `rotationIds` None means every rotation of the schedule."""
