@@ -76,19 +76,13 @@ def error_response(status: int, titles: Iterable[str], headers: Mapping[str, str
     return JSONResponse({"errors": errors}, status_code=status, headers=headers)
 
 
-class JiraError(Exception):
-    """An error of the Jira Cloud platform API, answered as its ErrorCollection with `status`."""
-
-    def __init__(self, status: int, *messages: str, headers: Mapping[str, str] | None = None):
-        super().__init__("; ".join(messages))
-        self.status = status
-        self.messages = messages
-        self.headers = dict(headers or {})
+class JiraError(ApiError):
+    """An error of the Jira Cloud platform API: answered as its ErrorCollection, the titles as `errorMessages`."""
 
 
 def jira_error_response(error: JiraError) -> JSONResponse:
     return JSONResponse(
-        {"errorMessages": list(error.messages), "errors": {}}, status_code=error.status, headers=error.headers
+        {"errorMessages": list(error.titles), "errors": {}}, status_code=error.status, headers=error.headers
     )
 
 
