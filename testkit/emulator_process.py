@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -94,6 +95,11 @@ class Emulator:
     @property
     def api_url(self) -> str:
         return f"{self.base_url}/jsm/ops/api/{self.cloud_id}/v1"
+
+    @property
+    def site_url(self) -> str:
+        """The Jira site the emulator also is: its user search is `{site_url}/rest/api/3/user/search`."""
+        return self.base_url
 
     @property
     def port(self) -> int:
@@ -210,6 +216,18 @@ class Emulator:
         (e.g. "/v1/schedules/abc/rotations"), `query` (dict of lists), `body` (parsed JSON or
         None) and `status`; `reset()` and `reset_stats()` clear it."""
         return self._control("GET", "requests").json()
+
+    def add_users(self, *users: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Adds each `{"accountId", "displayName", "emailAddress" (optional, null: hidden),
+        "active" (default true)}` to the directory (replacing one with the same account id); once
+        it has users, participants and responders of type user must be among them."""
+        return [self._control("POST", "users", json=dict(user)).json() for user in users]
+
+    def users(self) -> list[dict[str, Any]]:
+        return self._control("GET", "users").json()["users"]
+
+    def clear_users(self) -> None:
+        self._control("DELETE", "users")
 
     def set_latency(self, ms: float, jitter_ms: float = 0) -> None:
         """Adds `ms` (plus or minus up to `jitter_ms`) to every API request until `reset()`."""

@@ -13,10 +13,12 @@ from starlette.routing import Match
 
 from . import responses
 from .config import Settings
-from .exceptions import ApiError, error_response
+from .exceptions import ApiError, JiraError, error_response, error_response_for, jira_error_response
 from .faults import FaultRegistry, Latency, LatencySpec, RateLimiter, RequestCounters, RequestJournal, TrafficControl
 from .models import ScheduleBackend
 from .oncall import responses as oncall
+from .users import responses as users
+from .users.models import UserDirectory
 from .validation import invalid_request
 
 
@@ -40,6 +42,13 @@ def create_app(settings: Settings) -> TrafficControl:
         redoc_url=None,
         redirect_slashes=False,
         lifespan=lifespan,
+        exception_handlers={
+            ApiError: _api_error,
+            JiraError: _jira_error,
+            HTTPException: _http_error,
+            RequestValidationError: _validation_error,
+            Exception: _unexpected_error,
+        },
     )
     app.state.settings = settings
     app.state.backend = backend
@@ -47,13 +56,12 @@ def create_app(settings: Settings) -> TrafficControl:
     app.state.counters = counters
     app.state.journal = journal
     app.state.latency = latency
+    app.state.directory = UserDirectory(settings.users)
     app.include_router(oncall.router)  # first: its .ics paths would look like schedule ids
     app.include_router(responses.api)
     app.include_router(responses.controls)
-    app.add_exception_handler(ApiError, _api_error)
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Exception, _unexpected_error)
+    app.include_router(users.jira)
+    app.include_router(users.controls)
 
     limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
     return TrafficControl(app, faults, counters, limiter, journal, latency)
@@ -63,13 +71,18 @@ async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
     return error_response(exc.status, exc.titles, exc.headers)
 
 
+async def _jira_error(_: Request, exc: JiraError) -> JSONResponse:
+    return jira_error_response(exc)
+
+
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     """Routing errors (unknown path 404, wrong method 405) in the API's error shape."""
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         # Starlette names only the first route that matched the path; every method of the path is allowed.
         headers["Allow"] = ", ".join(_methods_of(request))
-    return error_response(exc.status_code, [f"{exc.detail}: {request.method} {request.url.path}"], headers)
+    path = request.url.path
+    return error_response_for(path, exc.status_code, [f"{exc.detail}: {request.method} {path}"], headers)
 
 
 _METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
@@ -93,6 +106,6 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     return error_response(status, error.titles)
 
 
-async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     # Starlette re-raises the exception after this response, so the server logs its traceback.
-    return error_response(500, [f"internal error of the emulator: {type(exc).__name__}"])
+    return error_response_for(request.url.path, 500, [f"internal error of the emulator: {type(exc).__name__}"])

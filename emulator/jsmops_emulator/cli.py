@@ -6,11 +6,15 @@ import argparse
 import signal
 import socket
 from collections.abc import Sequence
+from pathlib import Path
 
 import uvicorn
+from pydantic import ValidationError
 
 from .app import create_app
-from .config import API_ROOT, DEFAULT_CLOUD_ID, Settings
+from .config import API_ROOT, DEFAULT_CLOUD_ID, JIRA_ROOT, Settings
+from .users.models import USER_LIST, DirectoryUser
+from .validation import format_location
 
 # Requests still running this long after SIGTERM (e.g. held by a delay fault) are cancelled.
 SHUTDOWN_GRACE_SECONDS = 2
@@ -48,7 +52,26 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--strict", action="store_true", help="answer 422 instead of rounding minutes and replacing unknown timezones"
     )
     parser.add_argument("--access-log", action="store_true", help="log every request (never its credentials)")
+    parser.add_argument(
+        "--users",
+        type=_users_file,
+        default=(),
+        metavar="FILE",
+        help='the directory of users at start: a JSON list of {"accountId", "displayName", "emailAddress", "active"}',
+    )
     return parser.parse_args(argv)
+
+
+def _users_file(path: str) -> tuple[DirectoryUser, ...]:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        return tuple(USER_LIST.validate_json(raw))
+    except ValidationError as exc:
+        problems = "; ".join(f"{format_location(error['loc']) or 'the list'}: {error['msg']}" for error in exc.errors())
+        raise argparse.ArgumentTypeError(f"{path}: {problems}") from None
 
 
 def _positive_int(text: str) -> int:
@@ -80,6 +103,7 @@ class _Server(uvicorn.Server):
         lines = [f"jsmops-emulator listening on {base_url}"]
         lines.append(f"API: {base_url}{API_ROOT.format(cloud_id=self.settings.cloud_id)}")
         lines.append(f"cloud id: {self.settings.cloud_id}")
+        lines.append(f"Jira user search: {base_url}{JIRA_ROOT}/user/search ({len(self.settings.users)} users)")
         for identity in self.settings.identities:
             access = "read, write" if identity.can_write else "read only"
             lines.append(f"identity: {identity.email} token {identity.token} ({access})")
@@ -100,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rate_limit=args.rate_limit,
         latency_ms=args.latency,
         latency_jitter_ms=args.latency_jitter,
+        users=args.users,
     )
     config = uvicorn.Config(
         create_app(settings),

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
+from .users.models import DirectoryUser
+
 DEFAULT_CLOUD_ID = "local"
 API_BASE = "/jsm/ops/api/{cloud_id}"  # links.next paths are relative to this
 API_ROOT = API_BASE + "/v1"
+JIRA_ROOT = "/rest/api/3"  # the Jira Cloud platform's user routes, at the emulator's root as on a site
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,3 +38,4 @@ class Settings:
     latency_ms: float = 0
     latency_jitter_ms: float = 0
     identities: tuple[Identity, ...] = DEFAULT_IDENTITIES
+    users: tuple[DirectoryUser, ...] = ()  # the directory at start (`--users FILE`)

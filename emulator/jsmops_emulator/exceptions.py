@@ -1,8 +1,10 @@
-"""API errors and the two error body shapes of the service.
+"""API errors and their body shapes.
 
-Every error but 401 is `{"errors": [{"title": ..., "code": ...}, ...]}` (ErrorResponses);
-401 is `{"code": 401, "message": ...}` (UnauthorizedErrorResponse). The spec gives no
-values for an error's `code`: the emulator uses the status's name, e.g. "NOT_FOUND".
+In the Schedules API every error but 401 is `{"errors": [{"title": ..., "code": ...}, ...]}`
+(ErrorResponses); 401 is `{"code": 401, "message": ...}` (UnauthorizedErrorResponse). The spec
+gives no values for an error's `code`: the emulator uses the status's name, e.g. "NOT_FOUND".
+The Jira Cloud platform's user routes answer `{"errorMessages": [...], "errors": {}}`
+(its ErrorCollection) for every error.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from starlette.responses import JSONResponse
+
+from .config import JIRA_ROOT
 
 _CODES = {
     400: "BAD_REQUEST",
@@ -70,3 +74,22 @@ def error_response(status: int, titles: Iterable[str], headers: Mapping[str, str
         return JSONResponse({"code": 401, "message": "; ".join(titles)}, status_code=status, headers=headers)
     errors = [{"title": title, "code": error_code(status)} for title in titles]
     return JSONResponse({"errors": errors}, status_code=status, headers=headers)
+
+
+class JiraError(ApiError):
+    """An error of the Jira Cloud platform API: answered as its ErrorCollection, the titles as `errorMessages`."""
+
+
+def jira_error_response(error: JiraError) -> JSONResponse:
+    return JSONResponse(
+        {"errorMessages": list(error.titles), "errors": {}}, status_code=error.status, headers=error.headers
+    )
+
+
+def error_response_for(
+    path: str, status: int, titles: Iterable[str], headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """An error in the shape of the API `path` belongs to (Jira's user routes or the Schedules API)."""
+    if path == JIRA_ROOT or path.startswith(JIRA_ROOT + "/"):
+        return jira_error_response(JiraError(status, *titles, headers=headers))
+    return error_response(status, titles, headers)

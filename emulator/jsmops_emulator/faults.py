@@ -24,13 +24,18 @@ import regex
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .exceptions import error_response
+from .exceptions import error_response_for
 
 CONTROL_PREFIX = "/_emulator/"
 # Journal paths are given below the API base, as `links.next` paths are: "/v1/schedules/...".
 _API_BASE_PATH = re.compile(r"^/jsm/ops/api/[^/]+(?=/)")
 JOURNAL_SIZE = 20_000
-PATH_MATCH_TIMEOUT = 0.05  # seconds a fault's path pattern may take on one request path
+# The path patterns of all pending faults together may take this long on one request: a
+# pattern that backtracks catastrophically cannot hold up the emulator, however many there are.
+PATH_MATCH_BUDGET = 0.05  # seconds
+MAX_FAULTS = 100  # pending at once; more is refused
+DEFAULT_FAULT_TTL = 600.0  # seconds a fault stays pending unless it is used up first
+MAX_FAULT_TTL = 86_400.0
 
 # Returning anything but None from an ASGI app breaks the protocol; uvicorn
 # answers that by closing the connection at once. With no response started,
@@ -49,6 +54,7 @@ class FaultSpec(BaseModel):
     status: int | None = Field(None, ge=400, le=599, description="for action status; default 503")
     retry_after: int | None = Field(None, ge=0)
     delay: float | None = Field(None, gt=0)
+    ttl: float = Field(DEFAULT_FAULT_TTL, gt=0, le=MAX_FAULT_TTL, description="seconds until it expires unused")
 
     @field_validator("path")
     @classmethod
@@ -74,19 +80,22 @@ class Fault:
     id: str
     spec: FaultSpec
     remaining: int
+    expires: float  # on the registry's clock
 
     def __post_init__(self) -> None:
         self._path = None if self.spec.path is None else regex.compile(self.spec.path)
 
-    def matches(self, method: str, path: str) -> bool:
-        """A path pattern that backtracks catastrophically (e.g. `(a+)+$`) on a path gives up
-        after PATH_MATCH_TIMEOUT and does not match it, instead of holding up the emulator."""
+    def matches(self, method: str, path: str, time_left: float) -> bool:
+        """A path pattern that does not finish within `time_left` seconds (catastrophic
+        backtracking, e.g. `(a|aa)+$`) does not match this path."""
         if self.spec.method not in ("*", method):
             return False
         if self._path is None:
             return True
+        if time_left <= 0:
+            return False
         try:
-            return self._path.search(path, timeout=PATH_MATCH_TIMEOUT) is not None
+            return self._path.search(path, timeout=time_left) is not None
         except TimeoutError:
             return False
 
@@ -94,19 +103,32 @@ class Fault:
         return {"id": self.id, **self.spec.model_dump(), "count": self.remaining}
 
 
+class FaultRegistryFull(Exception):
+    pass
+
+
 class FaultRegistry:
-    def __init__(self) -> None:
+    """The pending faults, oldest first: at most MAX_FAULTS, each until it is used up or its
+    `ttl` runs out."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, match_budget: float = PATH_MATCH_BUDGET) -> None:
+        self._clock = clock
+        self._match_budget = match_budget
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
 
     def add(self, spec: FaultSpec) -> Fault:
-        fault = Fault(str(uuid.uuid4()), spec, spec.count)
         with self._lock:
+            now = self._drop_expired()
+            if len(self._faults) >= MAX_FAULTS:
+                raise FaultRegistryFull(f"faults: at most {MAX_FAULTS} may be pending; DELETE /_emulator/faults")
+            fault = Fault(str(uuid.uuid4()), spec, spec.count, expires=now + spec.ttl)
             self._faults.append(fault)
         return fault
 
     def pending(self) -> list[Fault]:
         with self._lock:
+            self._drop_expired()
             return list(self._faults)
 
     def clear(self) -> None:
@@ -114,15 +136,23 @@ class FaultRegistry:
             self._faults.clear()
 
     def take(self, method: str, path: str) -> FaultSpec | None:
-        """Use up one application of the oldest fault matching this request, if any."""
+        """Use up one application of the oldest fault matching this request, if any. The path
+        patterns share PATH_MATCH_BUDGET: once it is spent, the remaining ones do not match."""
         with self._lock:
+            deadline = self._drop_expired() + self._match_budget
             for fault in self._faults:
-                if fault.matches(method, path):
+                if fault.matches(method, path, deadline - self._clock()):
                     fault.remaining -= 1
                     if fault.remaining == 0:
                         self._faults.remove(fault)
                     return fault.spec
         return None
+
+    def _drop_expired(self) -> float:
+        """Now, on the registry's clock, after dropping the faults that expired (lock held)."""
+        now = self._clock()
+        self._faults = [fault for fault in self._faults if fault.expires > now]
+        return now
 
 
 class RateLimiter:
@@ -265,7 +295,7 @@ class RequestJournal:
 def _json_or_none(body: bytes) -> Any:
     try:
         return json.loads(body) if body else None
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply to parse
         return None
 
 
@@ -312,7 +342,8 @@ async def _read_body(receive: Receive) -> bytes:
         message = await receive()
         if message["type"] != "http.request":
             return body
-        body += message.get("body", b"")
+        chunk: bytes = message.get("body", b"")
+        body += chunk
         if not message.get("more_body"):
             return body
 
@@ -354,7 +385,8 @@ class TrafficControl:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> str | None:
         if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
-            return await self.app(scope, receive, send)
+            await self.app(scope, receive, send)
+            return None
         self.counters.enter()
         try:
             return await self._serve(scope, receive, send)
@@ -376,21 +408,31 @@ class TrafficControl:
 
         retry_after = self.limiter.admit() if self.limiter else None
         if retry_after is not None:
-            response = error_response(
-                429, ["rate limit exceeded: too many requests per second"], {"Retry-After": str(retry_after)}
+            response = error_response_for(
+                scope["path"],
+                429,
+                ["rate limit exceeded: too many requests per second"],
+                {"Retry-After": str(retry_after)},
             )
-            return await response(scope, receive, counted)
+            await response(scope, receive, counted)
+            return None
 
         fault = self.faults.take(method, scope["path"])
         if fault is None:
-            return await self.app(scope, receive, counted)
+            await self.app(scope, receive, counted)
+            return None
         if fault.action == "status":
+            assert fault.status is not None  # FaultSpec sets the default
             headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
-            response = error_response(fault.status, [f"injected fault: HTTP {fault.status}"], headers)
-            return await response(scope, receive, counted)
+            titles = [f"injected fault: HTTP {fault.status}"]
+            response = error_response_for(scope["path"], fault.status, titles, headers)
+            await response(scope, receive, counted)
+            return None
         if fault.action == "delay":
+            assert fault.delay is not None  # FaultSpec requires it
             await asyncio.sleep(fault.delay)
-            return await self.app(scope, receive, counted)
+            await self.app(scope, receive, counted)
+            return None
         # cut: the request is processed (and committed) in full, its response dropped.
         await self.app(scope, receive, self._counting(method, entry, _discard))
         return _CUT

@@ -13,8 +13,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from .config import API_BASE, API_ROOT, Identity, Settings
 from .exceptions import ApiError, NotFound, Unauthorized
-from .faults import FaultRegistry, FaultSpec, Latency, LatencySpec, RequestCounters, RequestJournal
+from .faults import FaultRegistry, FaultRegistryFull, FaultSpec, Latency, LatencySpec, RequestCounters, RequestJournal
 from .models import Document, ScheduleBackend
+from .users.models import UserDirectory
 from .validation import (
     INT32_MAX,
     Body,
@@ -36,27 +37,38 @@ controls = APIRouter(prefix="/_emulator")
 
 
 def _settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def _backend(request: Request) -> ScheduleBackend:
-    return request.app.state.backend
+    backend: ScheduleBackend = request.app.state.backend
+    return backend
 
 
 def _faults(request: Request) -> FaultRegistry:
-    return request.app.state.faults
+    faults: FaultRegistry = request.app.state.faults
+    return faults
 
 
 def _counters(request: Request) -> RequestCounters:
-    return request.app.state.counters
+    counters: RequestCounters = request.app.state.counters
+    return counters
 
 
 def _journal(request: Request) -> RequestJournal:
-    return request.app.state.journal
+    journal: RequestJournal = request.app.state.journal
+    return journal
 
 
 def _latency(request: Request) -> Latency:
-    return request.app.state.latency
+    latency: Latency = request.app.state.latency
+    return latency
+
+
+def _directory(request: Request) -> UserDirectory:
+    directory: UserDirectory = request.app.state.directory
+    return directory
 
 
 # --- access: credentials (401), then cloud id (404), then permission (403) ---
@@ -64,7 +76,7 @@ def _latency(request: Request) -> Latency:
 
 def reader(request: Request, cloud_id: str) -> Identity:
     settings = _settings(request)
-    identity = _identify(settings.identities, request.headers.get("authorization"))
+    identity = identify(settings.identities, request.headers.get("authorization"))
     if identity is None:
         raise Unauthorized("authorization: missing or invalid credentials (HTTP basic with email and API token)")
     if cloud_id != settings.cloud_id:
@@ -83,7 +95,8 @@ async def body(request: Request, _: Identity = Depends(writer)) -> bytes:
     return await request.body() or b"{}"
 
 
-def _identify(identities: tuple[Identity, ...], authorization: str | None) -> Identity | None:
+def identify(identities: tuple[Identity, ...], authorization: str | None) -> Identity | None:
+    """The identity whose email and token an `Authorization: Basic ...` header carries, if any."""
     scheme, _, encoded = (authorization or "").partition(" ")
     if scheme.lower() != "basic":
         return None
@@ -100,7 +113,17 @@ def _identify(identities: tuple[Identity, ...], authorization: str | None) -> Id
 
 
 def _parse(request: Request, model: type[Body], raw: bytes) -> Body:
-    return parse_body(model, raw, strict=_settings(request).strict)
+    """A valid body whose users the directory knows (any user while it is empty)."""
+    parsed = parse_body(model, raw, strict=_settings(request).strict)
+    directory = _directory(request)
+    unknown = [
+        f"{where}: no user with account id '{account_id}'"
+        for where, account_id in parsed.user_ids()
+        if not directory.knows(account_id)
+    ]
+    if unknown:
+        raise ApiError(422, *unknown)
+    return parsed
 
 
 # --- paging: offset and size as the spec limits them, links.next as a path below the API base ---
@@ -264,7 +287,7 @@ def _override(request: Request, schedule_id: str, raw: bytes) -> Document:
 
 
 @controls.get("/stats")
-def stats(request: Request) -> dict:
+def stats(request: Request) -> dict[str, Any]:
     return _counters(request).snapshot()
 
 
@@ -276,7 +299,7 @@ def reset_stats(request: Request) -> Response:
 
 
 @controls.get("/requests")
-def journal(request: Request) -> list[dict]:
+def journal(request: Request) -> list[dict[str, Any]]:
     return _journal(request).entries()
 
 
@@ -292,12 +315,15 @@ def set_latency(request: Request, spec: LatencySpec) -> LatencySpec:
 
 
 @controls.post("/faults", status_code=201)
-def add_fault(request: Request, spec: FaultSpec) -> dict:
-    return _faults(request).add(spec).to_json()
+def add_fault(request: Request, spec: FaultSpec) -> dict[str, Any]:
+    try:
+        return _faults(request).add(spec).to_json()
+    except FaultRegistryFull as exc:
+        raise ApiError(409, str(exc)) from None
 
 
 @controls.get("/faults")
-def list_faults(request: Request) -> dict:
+def list_faults(request: Request) -> dict[str, Any]:
     return {"faults": [fault.to_json() for fault in _faults(request).pending()]}
 
 
@@ -309,8 +335,9 @@ def clear_faults(request: Request) -> Response:
 
 @controls.post("/reset", status_code=204)
 def reset(request: Request) -> Response:
-    """Back to an empty emulator: no schedules, faults or journal, zero counters, the start-up latency."""
+    """Back to an empty emulator: no schedules, users, faults or journal, zero counters, the start-up latency."""
     _backend(request).reset()
+    _directory(request).clear()
     _faults(request).clear()
     _counters(request).reset()
     _journal(request).clear()

@@ -15,12 +15,20 @@ from __future__ import annotations
 import datetime
 import functools
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, ValidationInfo, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
-from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic_core import PydanticCustomError
 
 from .exceptions import ApiError
 
@@ -66,7 +74,7 @@ def _not_blank(value: str) -> str:
     return value
 
 
-def _one_of(*allowed: str):
+def _one_of(*allowed: str) -> Callable[[str], str]:
     def check(value: str) -> str:
         if value not in allowed:
             raise _unprocessable("must be one of " + ", ".join(allowed))
@@ -75,7 +83,7 @@ def _one_of(*allowed: str):
     return check
 
 
-def _between(low: int, high: int):
+def _between(low: int, high: int) -> Callable[[int], int]:
     def check(value: int) -> int:
         if not low <= value <= high:
             raise _unprocessable(f"must be between {low} and {high}")
@@ -92,8 +100,8 @@ def _positive(value: int) -> int:
     return value
 
 
-def _items_between(low: int, high: int):
-    def check(value: list) -> list:
+def _items_between(low: int, high: int) -> Callable[[list[Any]], list[Any]]:
+    def check(value: list[Any]) -> list[Any]:
         if not low <= len(value) <= high:
             raise _unprocessable(f"must have {low} to {high} items")
         return value
@@ -109,9 +117,15 @@ def _team_id(value: str) -> str | None:
     return value
 
 
-def _not_empty(value: list) -> list:
+def _not_empty(value: list[Any]) -> list[Any]:
     if not value:
         raise _unprocessable("must not be empty")
+    return value
+
+
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise _unprocessable("must not be null")
     return value
 
 
@@ -150,6 +164,13 @@ def utc_timestamp(value: str) -> str:
     return utc.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
+def rotation_end(value: str) -> str | None:
+    """A rotation's `endDate`: "" is no end date. The spec's letter is a date-time, but
+    Atlassian's Terraform provider sends "" for every rotation without an end, and the
+    service accepts it and answers it as none."""
+    return None if value == "" else utc_timestamp(value)
+
+
 def round_to_half_hour(hour: int, minute: int) -> tuple[int, int]:
     """The service's rounding: :00-:14 -> :00, :15-:44 -> :30, :45-:59 -> next hour :00 (23 wraps to 0)."""
     if minute < 15:
@@ -164,22 +185,31 @@ Hour = Annotated[int, AfterValidator(_between(0, 23))]
 Minute = Annotated[int, AfterValidator(_between(0, 59)), AfterValidator(_half_hour_if_strict)]
 Weekday = Annotated[str, AfterValidator(_one_of(*WEEKDAYS))]
 Timestamp = Annotated[str, AfterValidator(utc_timestamp)]
+RotationEnd = Annotated[str, AfterValidator(rotation_end)]
 Timezone = Annotated[str, AfterValidator(_known_timezone)]
 Length = Annotated[int, AfterValidator(_positive)]
-TeamId = Annotated[str, AfterValidator(_team_id)]
+TeamId = Annotated[str, AfterValidator(_team_id)]  # None for "": a global schedule
+
+T = TypeVar("T")
+# A field a request may leave out (it is None then), but not send as null.
+Omissible = Annotated[T | None, BeforeValidator(_not_null)]
+
+
+# (where in the body, account id) of each responder of type user a body names.
+UserIds = Iterator[tuple[str, str]]
 
 
 class _Body(BaseModel):
     # strict: no coercion, so "2", true or 2.0 for an integer are type errors.
     model_config = ConfigDict(strict=True, extra="ignore", alias_generator=to_camel)
 
+    def user_ids(self) -> UserIds:
+        """The users the body names as participants or responder, with where it names them."""
+        return iter(())
+
     def present(self) -> dict[str, Any]:
         """The fields the request carried, in API form (explicit nulls included)."""
-        document = self.model_dump(by_alias=True)
-        return {
-            type(self).model_fields[field].alias: document[type(self).model_fields[field].alias]
-            for field in self.model_fields_set
-        }
+        return self.model_dump(by_alias=True, include=self.model_fields_set)
 
 
 class Participant(_Body):
@@ -222,22 +252,23 @@ class TimeRestriction(_Body):
     def _shape_fits_type(self) -> TimeRestriction:
         """Require the shape `type` names and drop the other one."""
         if self.type == TIME_OF_DAY:
-            shape, self.restrictions = self.restriction, None
-            wanted = "restriction"
+            self.restrictions = None
+            wanted, missing = "restriction", self.restriction is None
         else:
-            shape, self.restriction = self.restrictions, None
-            wanted = "restrictions"
-        if shape is None:
+            self.restriction = None
+            wanted, missing = "restrictions", self.restrictions is None
+        if missing:
             raise PydanticCustomError("incomplete", f"{wanted} is required when type is {self.type}")
         return self
 
 
 class RotationCreate(_Body):
-    """CreateRotationRequest. An `id` is not part of it: like any unknown field, it is ignored."""
+    """CreateRotationRequest. An `id` is not part of it: like any unknown field, it is ignored
+    (Atlassian's Terraform provider sends `"id": ""`)."""
 
     name: NonBlank | None = None
     start_date: Timestamp
-    end_date: Timestamp | None = None
+    end_date: RotationEnd | None = None
     type: Annotated[str, AfterValidator(_one_of(*ROTATION_TYPES))]
     length: Length = 1
     participants: list[Participant] = []
@@ -248,21 +279,27 @@ class RotationCreate(_Body):
         check_rotation_dates(self.start_date, self.end_date)
         return self
 
+    def user_ids(self, prefix: str = "") -> UserIds:
+        return _users_of(self.participants, prefix)
+
     def document(self) -> dict[str, Any]:
         """The rotation in API form (unset optional fields left out; no name if none was given)."""
         return self.model_dump(by_alias=True, exclude_none=True)
 
 
 class RotationUpdate(_Body):
-    """UpdateRotationRequest: absent fields stay; `endDate` or `timeRestriction` null removes them."""
+    """UpdateRotationRequest: absent fields stay; `endDate` (null or "") or `timeRestriction` null removes them."""
 
-    name: NonBlank = None
-    start_date: Timestamp = None
-    end_date: Timestamp | None = None
-    type: Annotated[str, AfterValidator(_one_of(*ROTATION_TYPES))] = None
-    length: Length = None
-    participants: list[Participant] = None
+    name: Omissible[NonBlank] = None
+    start_date: Omissible[Timestamp] = None
+    end_date: RotationEnd | None = None
+    type: Omissible[Annotated[str, AfterValidator(_one_of(*ROTATION_TYPES))]] = None
+    length: Omissible[Length] = None
+    participants: Omissible[list[Participant]] = None
     time_restriction: TimeRestriction | None = None
+
+    def user_ids(self) -> UserIds:
+        return _users_of(self.participants, "")
 
     def changes(self) -> tuple[dict[str, Any], set[str]]:
         """(fields to set, in API form, fields to remove)."""
@@ -270,6 +307,17 @@ class RotationUpdate(_Body):
         cleared = {key for key, value in present.items() if value is None}
         changes = {key: _without_nulls(value) for key, value in present.items() if value is not None}
         return changes, cleared
+
+
+def _users_of(participants: list[Participant] | None, prefix: str) -> UserIds:
+    for n, participant in enumerate(participants or []):
+        if participant.type == "user" and participant.id is not None:
+            yield f"{prefix}participants[{n}].id", participant.id
+
+
+def _users_of_rotations(rotations: list[RotationCreate] | None) -> UserIds:
+    for n, rotation in enumerate(rotations or []):
+        yield from rotation.user_ids(f"rotations[{n}].")
 
 
 def check_rotation_dates(start_date: str, end_date: str | None) -> None:
@@ -290,11 +338,11 @@ class ScheduleCreate(_Body):
     """CreateScheduleRequest. `teamId` "" or absent: a global schedule."""
 
     name: NonBlank
-    team_id: TeamId = None
+    team_id: Omissible[TeamId] = None
     description: str = ""
     timezone: Timezone = DEFAULT_TIMEZONE
     enabled: bool = True
-    rotations: Annotated[list[RotationCreate], AfterValidator(_items_between(1, MAX_ROTATIONS))] = None
+    rotations: Omissible[Annotated[list[RotationCreate], AfterValidator(_items_between(1, MAX_ROTATIONS))]] = None
 
     def fields(self) -> dict[str, Any]:
         """The schedule's own fields in API form (no `teamId` for a global schedule)."""
@@ -303,24 +351,30 @@ class ScheduleCreate(_Body):
     def rotation_documents(self) -> list[dict[str, Any]]:
         return _named(self.rotations or [])
 
+    def user_ids(self) -> UserIds:
+        return _users_of_rotations(self.rotations)
+
 
 class ScheduleUpdate(_Body):
-    """UpdateScheduleRequest: absent fields stay (an explicit null is a type error); `teamId`
+    """UpdateScheduleRequest: absent fields stay (an explicit null is refused); `teamId`
     "" makes the schedule global; `rotations` replace all rotations."""
 
-    name: NonBlank = None
-    team_id: TeamId = None
-    description: str = None
-    timezone: Timezone = None
-    enabled: bool = None
-    rotations: list[RotationCreate] = None
+    name: Omissible[NonBlank] = None
+    team_id: Omissible[TeamId] = None
+    description: Omissible[str] = None
+    timezone: Omissible[Timezone] = None
+    enabled: Omissible[bool] = None
+    rotations: Omissible[list[RotationCreate]] = None
 
     def changes(self) -> dict[str, Any]:
         """The schedule fields the request carried; `teamId` None for "make it global"."""
         return {key: value for key, value in self.present().items() if key != "rotations"}
 
     def rotation_documents(self) -> list[dict[str, Any]] | None:
-        return None if "rotations" not in self.model_fields_set else _named(self.rotations)
+        return None if self.rotations is None else _named(self.rotations)
+
+    def user_ids(self) -> UserIds:
+        return _users_of_rotations(self.rotations)
 
 
 def _named(rotations: list[RotationCreate]) -> list[dict[str, Any]]:
@@ -363,6 +417,10 @@ class OverrideBody(_Body):
             raise _unprocessable("endDate must be after startDate")
         return self
 
+    def user_ids(self) -> UserIds:
+        if self.responder.type == "user" and self.responder.id is not None:
+            yield "responder.id", self.responder.id
+
     def document(self) -> dict[str, Any]:
         """API form: `rotationIds` None means every rotation of the schedule."""
         document = self.model_dump(by_alias=True)
@@ -382,12 +440,12 @@ def parse_body(model: type[Body], raw: bytes, *, strict: bool) -> Body:
         raise invalid_request(exc.errors()) from None
 
 
-def invalid_request(errors: Iterable[ErrorDetails]) -> ApiError:
+def invalid_request(errors: Iterable[Mapping[str, Any]]) -> ApiError:
     """422 with one title per problem."""
     return ApiError(422, *(_title(error) for error in errors))
 
 
-def _title(error: ErrorDetails) -> str:
+def _title(error: Mapping[str, Any]) -> str:
     if error["type"] == "json_invalid":
         return f"body: malformed JSON ({error.get('ctx', {}).get('error', error['msg'])})"
     template = _MESSAGES.get(error["type"])

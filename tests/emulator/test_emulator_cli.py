@@ -60,7 +60,8 @@ def test_credentials_never_reach_the_logs(emulator_factory):
     contract_session().get(url, auth=("admin@example.com", "secret-wrong-token"), timeout=10)
     emulator.stop()
 
-    after_banner = "\n".join(emulator.output[5:])
+    banner = max(n for n, line in enumerate(emulator.output) if line.startswith("identity: ")) + 1
+    after_banner = "\n".join(emulator.output[banner:])
     log = emulator.log_path.read_text()
     assert '"GET /jsm/ops/api/local/v1/schedules HTTP/1.1" 200' in after_banner  # the access log is on
     assert '"GET /jsm/ops/api/local/v1/schedules HTTP/1.1" 401' in after_banner

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import concurrent.futures
+import time
 
 import pytest
 import requests
 from emulator_helpers import Api, titles
 
+from jsmops_emulator.faults import MAX_FAULTS
 from testkit.emulator_process import contract_session
 
 
@@ -18,7 +20,7 @@ def test_status_fault_answers_without_touching_data(admin):
 
     assert fault == {
         "id": fault["id"], "method": "POST", "path": None, "count": 1,
-        "action": "status", "status": 503, "retry_after": None, "delay": None,
+        "action": "status", "status": 503, "retry_after": None, "delay": None, "ttl": 600.0,
     }  # fmt: skip
     assert failed.status_code == 503
     assert titles(failed) == ["injected fault: HTTP 503"]
@@ -85,6 +87,8 @@ def test_faults_can_be_listed_and_cleared(admin):
         {"action": "status", "path": "([unclosed"},
         {"action": "status", "method": "TRACE"},
         {"action": "status", "colour": "red"},
+        {"action": "status", "ttl": 0},
+        {"action": "status", "ttl": 86_401},
     ],
 )
 def test_bad_fault_specs_are_400(emulator, spec):
@@ -240,3 +244,35 @@ def test_a_catastrophic_path_pattern_does_not_freeze_the_emulator(admin, pattern
     assert emulator.faults() == [fault]
     assert admin.request("GET", "/" + "a" * 40, timeout=30).status_code == 500  # and still matches where it can
     assert emulator.faults() == []
+
+
+def test_an_unused_fault_expires_after_its_ttl(admin):
+    emulator = admin.emulator
+    fault = emulator.add_fault(method="GET", action="status", status=500, ttl=0.2)
+    assert fault["ttl"] == 0.2 and emulator.faults() == [fault]
+
+    deadline = time.monotonic() + 30
+    while emulator.faults() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    assert emulator.faults() == []
+    assert admin.request("GET").status_code == 200
+
+
+def test_the_fault_registry_is_capped_and_many_catastrophic_patterns_hold_up_nothing(admin):
+    """100 pending patterns that each backtrack without end share one 50 ms budget per request
+    (they used to take 50 ms each, 5 s a request); the 101st fault is refused."""
+    emulator = admin.emulator
+    for _ in range(MAX_FAULTS):
+        emulator.add_fault(method="*", path="(a|aa)+$", action="status", status=500)
+    refused = emulator.http.post(f"{emulator.base_url}/_emulator/faults", json={"action": "status"}, timeout=10)
+    hard = "/" + "a" * 40 + "!"
+
+    # Generous bounds for a 50 ms budget: the answers come, they are not timed.
+    answers = [admin.request("GET", hard, timeout=3).status_code for _ in range(3)]
+    listed = emulator.http.get(f"{emulator.base_url}/_emulator/faults", timeout=3)
+
+    assert refused.status_code == 409
+    assert titles(refused) == [f"faults: at most {MAX_FAULTS} may be pending; DELETE /_emulator/faults"]
+    assert answers == [404, 404, 404]
+    assert len(listed.json()["faults"]) == MAX_FAULTS

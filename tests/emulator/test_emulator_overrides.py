@@ -8,6 +8,8 @@ import re
 import pytest
 from emulator_helpers import UUID4, Api, rotation, titles
 
+from testkit import api_contract
+
 
 def moment(days: float) -> str:
     """Now plus `days`, in the API's UTC form."""
@@ -200,3 +202,39 @@ def test_a_schedule_patch_of_rotations_leaves_the_overrides_naming_the_old_ids(a
 
     assert old not in {r["id"] for r in patched["rotations"]}
     assert admin.request("GET", f"/{schedule['id']}/overrides/{created['alias']}").json()["rotationIds"] == [old]
+
+
+def test_every_override_request_and_answer_fits_the_spec(admin, schedule):
+    """The answers are checked by the session's hook (testkit.emulator_process.check_contract), the
+    requests here from the journal; the spec itself refuses a team responder."""
+    url = f"/{schedule['id']}/overrides"
+    admin.emulator.reset_stats()
+    named = admin.request("POST", url, json=override(rotationIds=[schedule["rotations"][0]["id"]])).json()
+    admin.request("POST", url, json=override(responder={"type": "noone"}, rotationIds=None))
+    admin.request("GET", url, params={"offset": 1, "size": 1})
+    admin.request("GET", f"{url}/{named['alias']}")
+    admin.request("PUT", f"{url}/{named['alias']}", json=override(start=3, end=4))
+    admin.request("DELETE", f"{url}/{named['alias']}")
+
+    assert [entry["status"] for entry in admin.emulator.requests()] == [201, 201, 200, 200, 200, 204]
+    assert api_contract.validate_journal(admin.emulator.requests()) == 6
+    team = {**override(), "responder": {"type": "team", "id": "t1"}}
+    with pytest.raises(AssertionError, match="responder.type: 'team' is not one of"):
+        api_contract.validate_request("POST", f"/v1/schedules{url}", team)
+
+
+def test_an_ended_override_leaves_the_list_but_its_alias_still_finds_it(admin, schedule):
+    """The spec lists only ongoing and future overrides and is silent on ended ones: the emulator
+    keeps them, for GET, PUT and DELETE by alias and for the timelines of the past."""
+    url = f"/{schedule['id']}/overrides"
+    ended = admin.request("POST", url, json=override(start=-3, end=-2))
+
+    assert ended.status_code == 201
+    alias = ended.json()["alias"]
+    assert admin.request("GET", url).json()["values"] == []
+    assert admin.request("GET", f"{url}/{alias}").json() == ended.json()
+    moved = admin.request("PUT", f"{url}/{alias}", json=override(start=-5, end=-4))
+    assert moved.status_code == 200 and moved.json()["alias"] == alias
+    assert admin.request("GET", url).json()["values"] == []
+    assert admin.request("DELETE", f"{url}/{alias}").status_code == 204
+    assert admin.request("GET", f"{url}/{alias}").status_code == 404

@@ -149,7 +149,7 @@ def test_patch_rename_onto_another_rotation_is_409_onto_itself_is_fine(admin, sc
     [
         ({"endDate": "2023-06-01T00:00:00Z"}, "body: endDate must be after startDate"),  # checked on the result
         ({"startDate": "2031-01-01T00:00:00Z", "endDate": "2030-01-01T00:00:00Z"}, "endDate must be after startDate"),
-        ({"name": None}, "name: must be a string"),
+        ({"name": None}, "name: must not be null"),
         ({"length": -1}, "length: must be at least 1"),
         ({"type": "yearly"}, "type: must be one of daily, weekly, hourly"),
     ],

@@ -10,7 +10,18 @@ from hypothesis import strategies as st
 
 from jsmops_emulator.cli import parse_args
 from jsmops_emulator.exceptions import ScheduleNotFound
-from jsmops_emulator.faults import Fault, FaultSpec, Latency, LatencySpec, RateLimiter, RequestCounters, RequestJournal
+from jsmops_emulator.faults import (
+    MAX_FAULTS,
+    Fault,
+    FaultRegistry,
+    FaultRegistryFull,
+    FaultSpec,
+    Latency,
+    LatencySpec,
+    RateLimiter,
+    RequestCounters,
+    RequestJournal,
+)
 from jsmops_emulator.models import ScheduleBackend, name_matches
 from jsmops_emulator.validation import format_location, round_to_half_hour, utc_timestamp
 
@@ -50,10 +61,13 @@ def test_format_location():
 
 
 class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
+    """Stands still unless moved, or moves `step` at every reading."""
+
+    def __init__(self, step: float = 0.0) -> None:
+        self.now, self.step = 100.0, step
 
     def __call__(self) -> float:
+        self.now += self.step
         return self.now
 
 
@@ -185,7 +199,44 @@ def test_name_matches(query, name, matches):
 
 
 def test_a_fault_pattern_that_backtracks_without_end_gives_up_and_does_not_match():
-    fault = Fault("f", FaultSpec(path="(a|aa)+$", action="status"), 1)
+    fault = Fault("f", FaultSpec(path="(a|aa)+$", action="status"), 1, expires=float("inf"))
 
-    assert fault.matches("GET", "/" + "a" * 5000 + "!") is False  # would run for ages without the timeout
-    assert fault.matches("GET", "/aaaa") is True
+    assert fault.matches("GET", "/" + "a" * 5000 + "!", 0.05) is False  # would run for ages without the timeout
+    assert fault.matches("GET", "/aaaa", 0.05) is True
+    assert fault.matches("GET", "/aaaa", 0) is False  # no time left: not even tried
+
+
+def test_the_path_patterns_share_one_time_budget_per_request():
+    """Once the budget is spent (this clock spends it at every reading), the patterns after
+    do not match: one request never waits on every pattern in turn."""
+    registry = FaultRegistry(clock=FakeClock(step=0.05), match_budget=0.05)
+    registry.add(FaultSpec(path="(a|aa)+$", action="status"))
+    registry.add(FaultSpec(path="^/a", action="status", status=500))
+
+    assert registry.take("GET", "/aaaa") is None  # the second would match, but no time is left for it
+    assert [fault.spec.status for fault in registry.pending()] == [503, 500]
+    assert FaultRegistry(clock=FakeClock()).take("GET", "/aaaa") is None  # nothing pending
+    unhurried = FaultRegistry(clock=FakeClock())
+    unhurried.add(FaultSpec(path="^/b", action="status"))
+    unhurried.add(FaultSpec(path="^/a", action="status", status=500))
+    assert unhurried.take("GET", "/aaaa").status == 500
+
+
+def test_faults_expire_after_their_ttl_and_expired_ones_leave_room():
+    clock = FakeClock()
+    registry = FaultRegistry(clock=clock)
+    short = registry.add(FaultSpec(action="status", ttl=10))
+    registry.add(FaultSpec(action="status", status=500))  # the default ttl, 600 s
+
+    clock.now += 9.9
+    assert registry.pending()[0] is short
+    clock.now += 0.1  # 10 s after it was added
+    assert [fault.spec.status for fault in registry.pending()] == [500]
+    assert registry.take("GET", "/v1/schedules").status == 500
+    for _ in range(MAX_FAULTS):
+        registry.add(FaultSpec(action="status", ttl=1))
+    with pytest.raises(FaultRegistryFull, match=f"at most {MAX_FAULTS}"):
+        registry.add(FaultSpec(action="status"))
+    clock.now += 1
+    registry.add(FaultSpec(action="status"))  # the expired ones no longer count
+    assert len(registry.pending()) == 1

@@ -112,7 +112,7 @@ UNPROCESSABLE = {
         {"name": "S", "teamId": "  "},
         "teamId: must not be blank (an empty string makes the schedule global)",
     ),
-    "teamId is null": ({"name": "S", "teamId": None}, "teamId: must be a string"),
+    "teamId is null": ({"name": "S", "teamId": None}, "teamId: must not be null"),
     "rotations empty": ({"name": "S", "rotations": []}, "rotations: must have 1 to 500 items"),
     "501 rotations": ({"name": "S", "rotations": [rotation()] * 501}, "rotations: must have 1 to 500 items"),
     "length beyond int32": (with_rotation(length=2**31), "rotations[0].length: must be at most 2147483647"),
@@ -313,3 +313,31 @@ def test_strict_rejects_the_quirks_with_422(emulator_factory):
     kept = api.create(**with_hours(startMin=30, endMin=0), timezone="Europe/Berlin")
     assert kept["timezone"] == "Europe/Berlin"
     assert kept["rotations"][0]["timeRestriction"] == time_of_day(start_min=30, end_min=0)
+
+
+DEEP_JSON = b"[" * 100_000  # nested far beyond any parser's limit
+
+
+def test_json_nested_too_deeply_is_422_in_the_error_shape_and_journaled(admin):
+    schedule = admin.create(name="Deep", rotations=[rotation()])
+    rotation_url = f"/{schedule['id']}/rotations/{schedule['rotations'][0]['id']}"
+    admin.emulator.reset_stats()
+
+    answers = [
+        send(admin, "POST", DEEP_JSON),
+        send(admin, "PATCH", DEEP_JSON, f"/{schedule['id']}"),
+        send(admin, "PATCH", DEEP_JSON, rotation_url),
+        send(admin, "POST", DEEP_JSON, f"/{schedule['id']}/overrides"),
+    ]
+
+    for response in answers:
+        assert response.status_code == 422
+        [title] = titles(response)
+        assert title.startswith("body: malformed JSON (recursion limit exceeded"), title
+    assert [(entry["status"], entry["body"]) for entry in admin.emulator.requests()] == [(422, None)] * 4
+    assert admin.emulator.schedules() == [schedule]
+    control = admin.emulator.http.post(
+        f"{admin.emulator.base_url}/_emulator/faults", data=DEEP_JSON, headers={"Content-Type": "application/json"}
+    )
+    assert control.status_code == 400 and titles(control)
+    assert admin.emulator.faults() == []

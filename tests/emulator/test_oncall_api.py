@@ -642,3 +642,32 @@ def test_export_paths_are_not_taken_for_schedule_ids(api: OnCalls) -> None:
     assert api.get(f"/schedules/{schedule['id']}").json()["id"] == schedule["id"]
     assert api.get(f"/schedules/{schedule['id']}.ics").headers["content-type"].startswith("text/calendar")
     assert api.get("/schedules/on-calls/on-calls.ics").headers["content-type"].startswith("text/calendar")
+
+
+def test_an_override_counts_only_within_its_window_and_on_its_rotations_everywhere(api: OnCalls) -> None:
+    """on-calls, next-on-calls, the timeline and both .ics exports agree: zed covers the secondary
+    rotation for three hours tomorrow, and nothing else."""
+    schedule = api.schedule(
+        rotation("2020-01-06T00:00:00Z", "weekly", who=("alice",), name="primary"),
+        rotation("2020-01-06T00:00:00Z", "weekly", who=("bob",), name="secondary"),
+    )
+    now = dt.datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    start, end = now + DAY, now + DAY + 3 * HOUR
+    api.override(schedule, "zed", start, end, rotations=[1])
+
+    assert [api.on_call(schedule, at) for at in (start - HOUR, start, end - HOUR, end)] == [
+        ["alice", "bob"], ["alice", "zed"], ["alice", "zed"], ["alice", "bob"],
+    ]  # fmt: skip
+    # Alone in their rotations, alice and bob are on call in one unbroken period: no next turn (R14).
+    assert api.on_call(schedule, start - HOUR, "next-on-calls") == ["zed"]
+    assert api.on_call(schedule, end, "next-on-calls") == []  # once it is over, nobody takes over
+    params = {"date": iso(now), "interval": 3, "intervalUnit": "days", "expand": "override"}
+    assert api.periods(schedule, "overrideTimeline", 0, **params) == []
+    assert api.periods(schedule, "overrideTimeline", 1, **params) == [(start, end, "zed")]
+    exported = events(api.ok(f"/schedules/{schedule['id']}.ics"))
+    assert [(s, e) for s, e, summary in exported if "zed" in summary] == [(start, end)]
+    assert [summary for _, _, summary in exported if "zed" in summary] == ["user zed on call (secondary)"]
+    assert len([summary for _, _, summary in exported if "alice" in summary]) == 1  # primary is untouched
+    bob = [(s, e) for s, e, summary in exported if "bob" in summary]
+    assert [e for _, e in bob][0] == start and [s for s, _ in bob][1] == end  # cut out for exactly the window
+    assert events(api.ok("/schedules/on-calls/zed.ics")) == [(start, end, "user zed on call (secondary)")]

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from ..config import API_ROOT, Identity
 from ..exceptions import ApiError
+from ..models import ScheduleBackend
 from ..responses import reader
 from . import ical
 from .models import (
@@ -40,8 +41,9 @@ INT32_MAX = 2**31 - 1
 router = APIRouter(prefix=API_ROOT, dependencies=[Depends(reader)])
 
 
-def _backend(request: Request) -> Any:
-    return request.app.state.backend
+def _backend(request: Request) -> ScheduleBackend:
+    backend: ScheduleBackend = request.app.state.backend
+    return backend
 
 
 def _schedule_and_overrides(request: Request, schedule_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
