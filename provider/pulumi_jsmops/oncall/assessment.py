@@ -131,9 +131,6 @@ def assess(change: ScheduleChange, now: datetime, days: int, overrides: Sequence
     def names(responders: Iterable[Responder]) -> tuple[str, ...]:
         return tuple(sorted(labels.get(r.id, r.id) for r in responders))
 
-    hours_before, hours_after = was.hours(), will.hours()
-    hours = sorted({labels.get(r.id, r.id): (hours_before.get(r, 0.0), hours_after.get(r, 0.0))
-                    for r in {*hours_before, *hours_after}}.items())
     gaps_before, gaps_after = _spans(was), _spans(will)
     return ScheduleImpact(
         change.resource, known.name, change.operation, schedule_zone(change.before or known).key, now, end,
@@ -142,12 +139,20 @@ def assess(change: ScheduleChange, now: datetime, days: int, overrides: Sequence
         differences=tuple(_differences(was, will, now, end, names)),
         handovers_before=tuple(h.at for h in was.handovers()),
         handovers_after=tuple(h.at for h in will.handovers()),
-        hours=tuple((label, b, a) for label, (b, a) in hours if b != a),
+        hours=_hours_changed(was, will, labels),
         new_gaps=tuple(_subtract(gaps_after, gaps_before)),
         closed_gaps=tuple(_subtract(gaps_before, gaps_after)) if before else (),  # a new schedule closes none
         start_dates=tuple(_start_dates(change.before, change.after, now, labels)),
         before=before, after=after,
     )
+
+
+def _hours_changed(before: Timeline, after: Timeline, labels: Labels) -> tuple[tuple[str, float, float], ...]:
+    """(label, hours before, hours after) of each participant whose hours on call change."""
+    hours_before, hours_after = before.hours(), after.hours()
+    hours = {labels.get(r.id, r.id): (hours_before.get(r, 0.0), hours_after.get(r, 0.0))
+             for r in {*hours_before, *hours_after}}
+    return tuple((label, b, a) for label, (b, a) in sorted(hours.items()) if b != a)
 
 
 def responders(impacts: Iterable[ScheduleImpact]) -> list[Responder]:
