@@ -35,11 +35,13 @@ toolchain: venv
 demo: toolchain
 	scripts/demo.sh
 
-# Static checks: ruff over the repo, mypy --strict for the library and the emulator (the
-# files of [tool.mypy] in pyproject.toml).
+# Static checks: ruff over the repo (config in pyproject.toml), mypy --strict for the library
+# and the emulator (the files of [tool.mypy]), and the import rules between the library's
+# parts (import-linter's contracts in pyproject.toml).
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # The suite runs on the oldest supported SDK (the venv's, pinned by toolchain/constraints.txt);
 # tests/packaging/ installs the wheel with the newest SDK on PyPI into a venv of its own.

@@ -7,7 +7,7 @@ own; the Schedule provider's time over it is what the provider adds.
 With `BENCH_NOOP_WAIT_URL` in its environment it is the *waiting* baseline: create, read,
 update and delete each make one bare GET of that URL (the emulator with added latency,
 answering 404) and ignore the answer, and the provider process gets as many workers as
-ours (`pulumi_jsmops.host`). Pulumi's own pace with a provider that costs nothing but
+ours (`pulumi_jsmops.dynamic.host`). Pulumi's own pace with a provider that costs nothing but
 the wait for an answer; the emulator counts its requests in flight as it counts ours.
 
 It echoes its inputs as outputs (as the Schedule provider returns its inputs plus ids),
@@ -60,7 +60,7 @@ class NoopProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         if os.environ.get(WAIT_URL_ENV):
-            from pulumi_jsmops import host
+            from pulumi_jsmops.dynamic import host
 
             host.install(req.config.get)
 

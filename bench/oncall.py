@@ -16,8 +16,8 @@ import statistics
 import time
 from datetime import datetime, timedelta, timezone
 
-from pulumi_jsmops.models import Schedule, parse_user_schedule
-from pulumi_jsmops.oncall import Override, Responder, timeline
+from pulumi_jsmops.api.models import Schedule, parse_user_schedule
+from pulumi_jsmops.oncall.engine import OverrideWindow, Responder, timeline
 
 
 def users(*names: str) -> list[dict[str, str]]:
@@ -59,8 +59,9 @@ def ten_rotations() -> Schedule:
     return parse_user_schedule({"name": "bench", "team_id": "t", "timezone": "Europe/Berlin", "rotations": rotations})
 
 
-def overrides(start: datetime, days: int) -> list[Override]:
-    return [Override(start + timedelta(days=d, hours=3), start + timedelta(days=d, hours=30), Responder("user", "z"))
+def overrides(start: datetime, days: int) -> list[OverrideWindow]:
+    return [OverrideWindow(start + timedelta(days=d, hours=3), start + timedelta(days=d, hours=30),
+                           Responder("user", "z"))
             for d in range(0, days, 14)]
 
 

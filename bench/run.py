@@ -180,84 +180,121 @@ def _distinct(samples: list[dict[str, Any]]) -> list[dict[str, int]]:
     return seen
 
 
+Samples = dict[str, dict[str, list[dict[str, Any]]]]  # operation -> stack kind -> runs
+
+
 def bench_size(n: int, repeat: int, root: Path, emulator: Emulator, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
     stacks = {kind: Stack(kind, root, emulator, n) for kind in kinds}
-    samples: dict[str, dict[str, list[dict[str, Any]]]] = {op: {kind: [] for kind in kinds} for op in OPERATIONS}
-    # what the stacks and the emulator held after each up and destroy, when not as expected
+    samples, consistency = _size_runs(stacks, n, repeat, emulator)
+    rows = [_size_row(operation, n, repeat, samples[operation], consistency.get(operation)) for operation in OPERATIONS]
+    for stack in stacks.values():
+        shutil.rmtree(stack.project.root, ignore_errors=True)
+    return rows
+
+
+def _size_runs(stacks: dict[str, Stack], n: int, repeat: int,
+               emulator: Emulator) -> tuple[Samples, dict[str, list[str]]]:
+    """Every operation `repeat` times on each stack, taking turns; and what the stacks and
+    the emulator held after each up and destroy, when not as expected."""
+    samples: Samples = {op: {kind: [] for kind in stacks} for op in OPERATIONS}
     consistency: dict[str, list[str]] = {"up": [], "destroy": []}
     for k in range(repeat):
         for i, operation in enumerate(OPERATIONS):
-            # Who goes first rotates from one operation (and run) to the next.
-            shift = (k + i) % len(kinds)
-            for kind in kinds[shift:] + kinds[:shift]:
+            for kind in _turns(stacks, k + i):
                 sample = stacks[kind].run(operation, emulator)
                 samples[operation][kind].append(sample)
                 print(f"  N={n:<4} run {k + 1}/{repeat} {operation:<8} {kind:<15} {sample['wall_s']:7.2f} s  "
                       f"{_requests_text(sample['by_method'])}", flush=True)
             if operation == "up":
-                # What the stacks and the service hold now (these API reads are not counted
-                # against any operation: the counters are reset before each one).
-                remote = len(emulator.schedules())
-                held = {kind: stacks[kind].resource_count() for kind in stacks}
-                if remote != n or set(held.values()) != {n}:
-                    consistency["up"].append(f"run {k + 1}: after up, {remote} schedules in the emulator, "
-                                       f"{held} resources in the stacks (expected {n} each)")
-        remote = len(emulator.schedules())
-        held = {kind: stacks[kind].resource_count() for kind in stacks}
-        if remote or any(held.values()):
-            consistency["destroy"].append(f"run {k + 1}: after destroy, {remote} schedules left in the emulator, "
-                                          f"{held} resources in the stacks")
-        if any(samples[op][kind][-1]["exit"] for op in OPERATIONS for kind in stacks) or remote:
-            for stack in stacks.values():
-                stack.clean_up()
-            emulator.reset()
+                consistency["up"] += _after_up(stacks, emulator, n, k)
+        consistency["destroy"] += _after_destroy(stacks, emulator, k)
+        _clean_up_a_failed_round(stacks, emulator, samples)
+    return samples, consistency
 
-    rows = []
-    for operation in OPERATIONS:
-        provider, baseline = samples[operation]["provider"], samples[operation]["baseline"]
-        p_wall = _median([s["wall_s"] for s in provider])
-        b_wall = _median([s["wall_s"] for s in baseline])
-        expected = EXPECTED_REQUESTS[operation](n)
-        failed_runs = [s["exit"] for kind in kinds for s in samples[operation][kind] if s["exit"]]
-        p_cpu = _median([s["cpu_s"] for s in provider])
-        b_cpu = _median([s["cpu_s"] for s in baseline])
-        row = {
-            "operation": operation,
-            "n": n,
-            "repeat": repeat,
-            "provider": {"wall_s": p_wall, "cpu_s": p_cpu,
-                         "emulator_cpu_s": _median([s["emulator_cpu_s"] for s in provider]), "samples": provider},
-            "baseline": {"wall_s": b_wall, "cpu_s": b_cpu, "samples": baseline},
-            **({"baseline+import": {
-                "wall_s": _median([s["wall_s"] for s in samples[operation]["baseline+import"]]),
-                "cpu_s": _median([s["cpu_s"] for s in samples[operation]["baseline+import"]]),
-                "samples": samples[operation]["baseline+import"]}} if "baseline+import" in kinds else {}),
-            "ratio": round(p_wall / b_wall, 3) if p_wall and b_wall else None,
-            "cpu_ratio": round(p_cpu / b_cpu, 3) if p_cpu and b_cpu else None,
-            # the median of the ratios of runs made side by side: less sensitive to drift
-            "pairwise_ratio": _median([p["wall_s"] / b["wall_s"] for p, b in zip(provider, baseline, strict=True)]),
-            "requests": _distinct(provider),
-            "baseline_requests": _distinct(baseline),
-            "in_flight_max": max(s["in_flight_max"] for s in provider),
-            "in_flight_mean": _median([s["in_flight_mean"] for s in provider]),
-            "expected_requests": expected,
-            "checks": {
-                "requests": all(s["by_method"] == expected for s in provider),
-                "exit": not failed_runs,
-                # no-op resources must not reach the API at all
-                "baseline_silent": all(not s["by_method"] for kind in kinds if kind != "provider"
-                                       for s in samples[operation][kind]),
-            },
-        }
-        if operation in consistency:
-            row["consistency"] = consistency[operation]
-            row["checks"]["consistent"] = not consistency[operation]
-        if n == RATIO_AT:
-            row["checks"]["ratio"] = row["ratio"] is not None and row["ratio"] <= MAX_RATIO
-        rows.append(row)
-    for stack in stacks.values():
-        shutil.rmtree(stack.project.root, ignore_errors=True)
-    return rows
+
+def _turns(stacks: dict[str, Stack], shift: int) -> list[str]:
+    """The stacks' kinds in the order they run: who goes first rotates from one operation
+    (and run) to the next."""
+    kinds = list(stacks)
+    shift %= len(kinds)
+    return kinds[shift:] + kinds[:shift]
+
+
+def _after_up(stacks: dict[str, Stack], emulator: Emulator, n: int, k: int) -> list[str]:
+    """What is wrong with what the stacks and the service hold after an up (these API reads
+    are not counted against any operation: the counters are reset before each one)."""
+    remote = len(emulator.schedules())
+    held = {kind: stack.resource_count() for kind, stack in stacks.items()}
+    if remote == n and set(held.values()) == {n}:
+        return []
+    return [f"run {k + 1}: after up, {remote} schedules in the emulator, {held} resources in the stacks "
+            f"(expected {n} each)"]
+
+
+def _after_destroy(stacks: dict[str, Stack], emulator: Emulator, k: int) -> list[str]:
+    remote = len(emulator.schedules())
+    held = {kind: stack.resource_count() for kind, stack in stacks.items()}
+    if not (remote or any(held.values())):
+        return []
+    return [f"run {k + 1}: after destroy, {remote} schedules left in the emulator, {held} resources in the stacks"]
+
+
+def _clean_up_a_failed_round(stacks: dict[str, Stack], emulator: Emulator, samples: Samples) -> None:
+    """After a round where a command failed or schedules are left: empty stacks, empty emulator."""
+    if any(samples[op][kind][-1]["exit"] for op in OPERATIONS for kind in stacks) or emulator.schedules():
+        for stack in stacks.values():
+            stack.clean_up()
+        emulator.reset()
+
+
+def _median_of(samples: list[dict[str, Any]], key: str) -> Optional[float]:
+    return _median([s[key] for s in samples])
+
+
+def _ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
+    return round(a / b, 3) if a and b else None
+
+
+def _size_row(operation: str, n: int, repeat: int, by_kind: dict[str, list[dict[str, Any]]],
+              consistency: Optional[list[str]]) -> dict[str, Any]:
+    """One operation at one N: the provider's figures beside the baseline's, and the checks."""
+    provider, baseline = by_kind["provider"], by_kind["baseline"]
+    p_wall, b_wall = _median_of(provider, "wall_s"), _median_of(baseline, "wall_s")
+    p_cpu, b_cpu = _median_of(provider, "cpu_s"), _median_of(baseline, "cpu_s")
+    expected = EXPECTED_REQUESTS[operation](n)
+    with_import = by_kind.get("baseline+import")
+    row: dict[str, Any] = {
+        "operation": operation,
+        "n": n,
+        "repeat": repeat,
+        "provider": {"wall_s": p_wall, "cpu_s": p_cpu, "emulator_cpu_s": _median_of(provider, "emulator_cpu_s"),
+                     "samples": provider},
+        "baseline": {"wall_s": b_wall, "cpu_s": b_cpu, "samples": baseline},
+        **({"baseline+import": {"wall_s": _median_of(with_import, "wall_s"), "cpu_s": _median_of(with_import, "cpu_s"),
+                                "samples": with_import}} if with_import is not None else {}),
+        "ratio": _ratio(p_wall, b_wall),
+        "cpu_ratio": _ratio(p_cpu, b_cpu),
+        # the median of the ratios of runs made side by side: less sensitive to drift
+        "pairwise_ratio": _median([p["wall_s"] / b["wall_s"] for p, b in zip(provider, baseline, strict=True)]),
+        "requests": _distinct(provider),
+        "baseline_requests": _distinct(baseline),
+        "in_flight_max": max(s["in_flight_max"] for s in provider),
+        "in_flight_mean": _median_of(provider, "in_flight_mean"),
+        "expected_requests": expected,
+        "checks": {
+            "requests": all(s["by_method"] == expected for s in provider),
+            "exit": not any(s["exit"] for runs in by_kind.values() for s in runs),
+            # no-op resources must not reach the API at all
+            "baseline_silent": all(not s["by_method"] for kind, runs in by_kind.items() if kind != "provider"
+                                   for s in runs),
+        },
+    }
+    if consistency is not None:
+        row["consistency"] = consistency
+        row["checks"]["consistent"] = not consistency
+    if n == RATIO_AT:
+        row["checks"]["ratio"] = row["ratio"] is not None and row["ratio"] <= MAX_RATIO
+    return row
 
 
 def bench_latency(n: int, repeat: int, root: Path, emulator: Emulator, latency_ms: int) -> list[dict[str, Any]]:
@@ -270,25 +307,21 @@ def bench_latency(n: int, repeat: int, root: Path, emulator: Emulator, latency_m
     at least MIN_BUSY of the allowed PARALLEL."""
     stacks = {kind: Stack(kind, root / f"latency-{latency_ms}ms", emulator, n) for kind in ("baseline", "provider")}
     stacks["baseline"].project.env[WAIT_URL_ENV] = f"{emulator.api_url}/schedules/waiting-baseline"
-    samples: dict[str, dict[str, list[dict[str, Any]]]] = {op: {kind: [] for kind in stacks} for op in OPERATIONS}
+    samples: Samples = {op: {kind: [] for kind in stacks} for op in OPERATIONS}
     for k in range(repeat):
         for i, operation in enumerate(OPERATIONS):
-            kinds = list(stacks)[(k + i) % 2:] + list(stacks)[:(k + i) % 2]
-            for kind in kinds:
+            for kind in _turns(stacks, k + i):
                 sample = stacks[kind].run(operation, emulator)
                 samples[operation][kind].append(sample)
                 print(f"  N={n:<4} run {k + 1}/{repeat} {operation:<8} {kind:<9} {latency_ms} ms  "
                       f"{sample['wall_s']:7.2f} s  {_requests_text(sample['by_method'])}, in flight max "
                       f"{sample['in_flight_max']} mean {sample['in_flight_mean']:.1f}", flush=True)
-        if any(samples[op][kind][-1]["exit"] for op in OPERATIONS for kind in stacks) or emulator.schedules():
-            for stack in stacks.values():
-                stack.clean_up()
-            emulator.reset()
+        _clean_up_a_failed_round(stacks, emulator, samples)
     rows = []
     for operation in OPERATIONS:
         runs, waiting = samples[operation]["provider"], samples[operation]["baseline"]
-        mean = _median([s["in_flight_mean"] for s in runs])
-        p_wall, b_wall = _median([s["wall_s"] for s in runs]), _median([s["wall_s"] for s in waiting])
+        mean = _median_of(runs, "in_flight_mean")
+        p_wall, b_wall = _median_of(runs, "wall_s"), _median_of(waiting, "wall_s")
         row: dict[str, Any] = {
             "operation": operation,
             "n": n,
@@ -296,13 +329,13 @@ def bench_latency(n: int, repeat: int, root: Path, emulator: Emulator, latency_m
             "repeat": repeat,
             "parallel": PARALLEL,
             "wall_s": p_wall,
-            "cpu_s": _median([s["cpu_s"] for s in runs]),
+            "cpu_s": _median_of(runs, "cpu_s"),
             "waiting_baseline_wall_s": b_wall,
-            "ratio": round(p_wall / b_wall, 3) if p_wall and b_wall else None,
+            "ratio": _ratio(p_wall, b_wall),
             "in_flight_max": max(s["in_flight_max"] for s in runs),
             "in_flight_mean": mean,
             "waiting_baseline_in_flight_max": max(s["in_flight_max"] for s in waiting),
-            "waiting_baseline_in_flight_mean": _median([s["in_flight_mean"] for s in waiting]),
+            "waiting_baseline_in_flight_mean": _median_of(waiting, "in_flight_mean"),
             "samples": runs,
             "waiting_baseline_samples": waiting,
             "checks": {
@@ -364,7 +397,7 @@ def bench_api_direct(n: int, emulator: Emulator, threads: int = PARALLEL) -> dic
     the concurrency the benchmark allows the provider (PARALLEL threads): what the
     emulator itself takes, a floor under the provider's share of `up`, `refresh` and `destroy`."""
     from bench.workload import schedule
-    from pulumi_jsmops.models import parse_user_schedule
+    from pulumi_jsmops.api.models import parse_user_schedule
 
     bodies = [parse_user_schedule(schedule(i)).to_api() for i in range(n)]
     session = requests.Session()

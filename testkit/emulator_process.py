@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import requests
 
 from testkit import api_contract
+from testkit.processes import stop_process
 
 LISTENING = "jsmops-emulator listening on "
 ADMIN_AUTH = ("admin@example.com", "local-admin-token")
@@ -157,16 +158,10 @@ class Emulator:
         if self.process is None:
             return None
         process, self.process = self.process, None
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        status = stop_process(process)
         self._reader.join(timeout=5)
         self.http.close()  # drops pooled connections; the session stays usable
-        return process.returncode
+        return status
 
     def restart(self) -> None:
         """Stop and start again on the same database, on the same port if it is still free."""

@@ -18,11 +18,14 @@ import pwd
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from testkit.processes import stop_process
 
 INSTALL_HINT = "run .ci/install-postgres.sh (as root) to install Debian's postgresql package"
 BIN_GLOB = "/usr/lib/postgresql/*/bin"
@@ -196,11 +199,6 @@ class PostgresServer:
     def stop(self) -> None:
         """Fast shutdown (SIGINT: ends sessions, no waiting for clients), then delete the files."""
         process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            process.send_signal(2)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if process is not None:
+            stop_process(process, sig=signal.SIGINT, timeout=30)
         shutil.rmtree(self.root, ignore_errors=True)

@@ -99,6 +99,12 @@ class PulumiProject:
     def preview(self, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
         return self.pulumi("preview", *args, **kwargs)
 
+    def assert_clean_preview(self, env: dict[str, str] | None = None) -> None:
+        """`pulumi preview --expect-no-changes` passes, and asks the service nothing."""
+        self.emulator.reset_stats()
+        self.preview("--expect-no-changes", env=env)
+        assert self.emulator.stats()["total"] == 0
+
     def state(self) -> dict[str, Any]:
         return json.loads(self.pulumi("stack", "export").stdout)
 

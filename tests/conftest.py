@@ -10,6 +10,9 @@ import pytest
 
 from testkit.emulator_process import Emulator
 
+# The fixtures that several folders share: `project`, `client_for`, `client`.
+pytest_plugins = ["testkit.fixtures"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # Started in the background (CI runners, `make test &`), the suite inherits SIGINT

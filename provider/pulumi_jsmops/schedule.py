@@ -7,6 +7,7 @@ Nested inputs are accepted as the `...Args` types or as plain dicts with the sam
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence, TypedDict, cast, overload
 
 import pulumi
@@ -18,6 +19,11 @@ else:  # pragma: no cover - Python 3.10
     from typing_extensions import NotRequired, Required
 
 from .provider import ScheduleProvider
+
+# The resource's type, as every stack's state holds it: the SDK makes it
+# `pulumi-python:dynamic/<module>:<name>` from the class's `module` and `name`.
+_MODULE, _NAME = "jsmops", "Schedule"
+SCHEDULE_TYPE = f"pulumi-python:dynamic/{_MODULE}:{_NAME}"
 
 
 class ParticipantArgs(TypedDict):
@@ -148,7 +154,7 @@ class ScheduleArgs(TypedDict, total=False):
 _INPUTS = tuple(ScheduleArgs.__annotations__)
 
 
-class Schedule(Resource, module="jsmops", name="Schedule"):
+class Schedule(Resource, module=_MODULE, name=_NAME):
     """A Jira Service Management operations on-call schedule, with its rotations.
 
     ## Example Usage
@@ -278,26 +284,24 @@ def _output(resource: Resource, key: str) -> pulumi.Output[Any]:
     return cast("pulumi.Output[Any]", pulumi.get(resource, key))
 
 
+@dataclass
 class GetScheduleResult:
     """A schedule found by `get_schedule`: the attributes of a Schedule's outputs, as plain values."""
 
-    def __init__(self, *, id: str, name: str, team_id: Optional[str] = None, description: str = "",
-                 timezone: str = "", enabled: bool = True, rotations: Optional[dict[str, dict[str, Any]]] = None,
-                 **_other: Any) -> None:
-        self.id = id
-        """The schedule's id."""
-        self.name = name
-        """The schedule's name."""
-        self.team_id = team_id
-        """The id of the team that owns it; None for a global schedule."""
-        self.description = description
-        """Its description."""
-        self.timezone = timezone
-        """Its time zone."""
-        self.enabled = enabled
-        """Whether it is in effect."""
-        self.rotations = rotations or {}
-        """Its rotations keyed by name, as a Schedule's `rotations` output has them."""
+    id: str
+    """The schedule's id."""
+    name: str
+    """The schedule's name."""
+    team_id: Optional[str] = None
+    """The id of the team that owns it; None for a global schedule."""
+    description: str = ""
+    """Its description."""
+    timezone: str = ""
+    """Its time zone."""
+    enabled: bool = True
+    """Whether it is in effect."""
+    rotations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Its rotations keyed by name, as a Schedule's `rotations` output has them."""
 
 
 def get_schedule(name: str) -> GetScheduleResult:
@@ -310,19 +314,17 @@ def get_schedule(name: str) -> GetScheduleResult:
     """
     from pydantic import ValidationError  # here, not at the top: most programs never look one up
 
-    from .client import Client
-    from .config import load_settings
+    from .api.client import Client
+    from .api.config import load_settings
+    from .api.models import parse_api_schedule
     from .errors import JsmOpsError
-    from .models import parse_api_schedule
 
     try:
-        client = Client(load_settings(pulumi.runtime.get_config))
-        try:
+        with Client(load_settings(pulumi.runtime.get_config)) as client:
             found = client.find_schedule_by_name(name)
-        finally:
-            client.close()
         if found is None:
             raise LookupError("no schedule has this name")
+        # The result's fields are the outputs' keys (`Schedule.to_outputs`).
         return GetScheduleResult(**parse_api_schedule(found).to_outputs())
     except (JsmOpsError, LookupError, ValidationError) as exc:
         # A RunError stops the program with its message alone, without a traceback.

@@ -82,8 +82,8 @@ def jsmops_import(project: PulumiProject, *args: str) -> subprocess.CompletedPro
 
 
 @pytest.fixture
-def project(tmp_path: Path, emulator: Emulator) -> PulumiProject:
-    return PulumiProject(tmp_path, emulator, program=EMPTY_PROGRAM)
+def project_program() -> str:
+    return EMPTY_PROGRAM
 
 
 def test_import_one_then_edit_it(project: PulumiProject, emulator: Emulator) -> None:
@@ -97,9 +97,7 @@ def test_import_one_then_edit_it(project: PulumiProject, emulator: Emulator) -> 
     compile(code, "imported_schedules.py", "exec")
     (project.dir / "__main__.py").write_text(PROGRAM)
 
-    emulator.reset_stats()
-    project.preview("--expect-no-changes")
-    assert emulator.stats()["total"] == 0
+    project.assert_clean_preview()
     assert project.resources()["schedule_24x7_core"]["id"] == made["id"]
 
     # The imported schedule is now managed: an edit of its code is one PATCH.
@@ -138,9 +136,7 @@ def test_import_fifty_with_every_variant(project: PulumiProject, emulator: Emula
     assert formatted.returncode == 0, formatted.stdout + formatted.stderr
 
     (project.dir / "__main__.py").write_text(PROGRAM)
-    emulator.reset_stats()
-    project.preview("--expect-no-changes")
-    assert emulator.stats()["total"] == 0
+    project.assert_clean_preview()
 
     # One schedule changed through code: exactly one update, of that schedule.
     code = (project.dir / "imported_schedules.py").read_text()

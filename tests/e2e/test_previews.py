@@ -90,9 +90,7 @@ def test_inputs_from_other_resources_preview_then_converge(tmp_path, emulator: E
                             for s in emulator.schedules() if s["name"] == name)
     assert support["description"] == f"escalates to {escalations['id']}"
     assert support["rotations"][0]["participants"] == [{"type": "escalation", "id": escalations["id"]}]
-    emulator.reset_stats()
-    project.preview("--expect-no-changes")
-    assert emulator.stats()["total"] == 0
+    project.assert_clean_preview()
 
 
 def test_missing_or_malformed_settings_fail_the_preview(project: PulumiProject, emulator: Emulator) -> None:

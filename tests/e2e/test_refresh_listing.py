@@ -1,4 +1,4 @@
-"""`pulumi refresh` of many schedules reads most from one listing of the site (snapshot.py),
+"""`pulumi refresh` of many schedules reads most from one listing of the site (dynamic/listing.py),
 through the real CLI against the emulator: far fewer GETs, the same drift and no spurious
 diff; a schedule deleted outside Pulumi is still dropped, one the listing lacks still read
 with its own GET, and a small stack makes its GETs and nothing else."""

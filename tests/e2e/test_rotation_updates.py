@@ -189,9 +189,7 @@ def test_an_update_that_fails_halfway_converges(project: PulumiProject, emulator
     outputs = project.resources()["ops"]["outputs"]
     held = sorted((r["name"], r["id"]) for r in schedule["rotations"])
     assert sorted((name, r["id"]) for name, r in outputs["rotations"].items()) == held
-    emulator.reset_stats()
-    project.preview("--expect-no-changes")
-    assert emulator.stats()["total"] == 0
+    project.assert_clean_preview()
 
 
 def test_state_with_rotations_in_the_older_list_form_still_works(project: PulumiProject, emulator: Emulator) -> None:
@@ -208,9 +206,7 @@ def test_state_with_rotations_in_the_older_list_form_still_works(project: Pulumi
     project.pulumi("stack", "import", "--file", str(project.root / "old-state.json"))
     assert isinstance(project.resources()["ops"]["inputs"]["rotations"], list)
 
-    emulator.reset_stats()
-    project.preview("--expect-no-changes")
-    assert emulator.stats()["total"] == 0
+    project.assert_clean_preview()
     edited = copy.deepcopy(OPERATIONS)
     edited["rotations"][1]["length"] = 6
     project.write_schedules({"ops": edited})

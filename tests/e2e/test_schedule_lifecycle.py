@@ -52,9 +52,7 @@ def test_up_preview_update_refresh_remove_destroy(project: PulumiProject, emulat
     assert support_state["outputs"]["rotations"][remote_rotation["name"]]["id"] == remote_rotation["id"]
 
     # An immediate preview has nothing to do and asks the API nothing.
-    emulator.reset_stats()
-    project.preview("--expect-no-changes")
-    assert emulator.stats()["total"] == 0
+    project.assert_clean_preview()
 
     # One changed field: one PATCH of that schedule only.
     changed = copy.deepcopy(SUPPORT)
@@ -117,9 +115,7 @@ def test_equivalent_forms_make_no_changes(project: PulumiProject, emulator: Emul
     support["rotations"][0]["start_date"] = "2026-01-05T08:00:00Z"
     project.write_schedules({"ops": ops, "support": support})
 
-    emulator.reset_stats()
-    project.preview("--expect-no-changes")
-    assert emulator.stats()["total"] == 0
+    project.assert_clean_preview()
 
 
 def test_invalid_input_fails_at_preview_naming_the_field(project: PulumiProject, emulator: Emulator) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from pulumi.dynamic import ConfigureRequest, CreateResult, ResourceProvider
 
-from pulumi_jsmops import host
+from pulumi_jsmops.dynamic import host
 from pulumi_jsmops.errors import JsmOpsError
 
 SKIP_INSTALL = "PROBE_SKIP_INSTALL"  # set: the host as the SDK made it

@@ -12,7 +12,7 @@ import pytest
 from provider_host import Host
 from pulumi.runtime.proto import provider_pb2_grpc
 
-from pulumi_jsmops import host
+from pulumi_jsmops.dynamic import host
 
 CREDENTIALS = {"jsmops:cloudId": "local", "jsmops:email": "a@example.com", "jsmops:apiToken": "t"}
 

@@ -17,11 +17,7 @@ SDK_WORKERS = 4
 N = 10
 
 
-@pytest.fixture
-def project(tmp_path: Path, emulator: Emulator) -> PulumiProject:
-    project = PulumiProject(tmp_path, emulator)
-    project.write_schedules({f"s{i}": {**SUPPORT, "name": f"Support {i}"} for i in range(N)})
-    return project
+SCHEDULES = {f"s{i}": {**SUPPORT, "name": f"Support {i}"} for i in range(N)}
 
 
 def run(project: PulumiProject, emulator: Emulator, *args: str) -> dict[str, float]:
@@ -33,6 +29,7 @@ def run(project: PulumiProject, emulator: Emulator, *args: str) -> dict[str, flo
 def test_requests_in_flight_pass_the_sdk_workers_up_to_max_concurrency(
     project: PulumiProject, emulator: Emulator
 ) -> None:
+    project.write_schedules(SCHEDULES)
     project.pulumi("config", "set", "jsmops:maxConcurrency", "6")
     emulator.set_latency(1000)
     up = run(project, emulator, "up", "--yes", "--skip-preview", "--parallel", "12")
@@ -44,6 +41,7 @@ def test_requests_in_flight_pass_the_sdk_workers_up_to_max_concurrency(
 
 
 def test_requests_in_flight_stay_within_parallel(project: PulumiProject, emulator: Emulator) -> None:
+    project.write_schedules(SCHEDULES)
     project.pulumi("config", "set", "jsmops:maxConcurrency", "20")
     project.up()
     emulator.set_latency(1000)
@@ -73,6 +71,7 @@ def test_more_concurrency_under_a_rate_limit_fails_nothing_and_creates_each_once
 def test_our_errors_reach_the_cli_as_their_message(first_call: str, project: PulumiProject, emulator: Emulator) -> None:
     """`up` fails in a create, served after `install` ran in the first check; `destroy`
     fails in its first call, the one that runs `install`."""
+    project.write_schedules(SCHEDULES)
     if first_call == "delete":
         project.up()
     project.env["JSMOPS_API_TOKEN"] = "wrong-token"

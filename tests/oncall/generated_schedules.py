@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
-from pulumi_jsmops.models import WEEKDAYS
+from pulumi_jsmops.api.models import WEEKDAYS
 
 # Zones and the days of 2026 their clocks change (the ones without change get those of others).
 CLOCK_CHANGES = {"Europe/Berlin": ["2026-03-29", "2026-10-25"], "America/New_York": ["2026-03-08", "2026-11-01"],

@@ -14,8 +14,8 @@ import pytest
 from generated_schedules import WINDOW_DAYS, Case, cases
 from hypothesis import HealthCheck, given, settings
 
-from pulumi_jsmops.models import parse_api_schedule
-from pulumi_jsmops.oncall import Override, Period, Responder, Timeline, timeline, timeline_from_api
+from pulumi_jsmops.api.models import parse_api_schedule
+from pulumi_jsmops.oncall.engine import OverrideWindow, Period, Responder, Timeline, timeline, timeline_from_api
 from testkit.emulator_process import Emulator
 
 ON_CALL_PROBES = 8  # instants per example asked of /on-calls
@@ -53,7 +53,7 @@ def disagreements(service: Emulator, case: Case) -> list[str]:
             names = override["rotationNames"]
             body = {"responder": override["responder"], "startDate": override["startDate"],
                     "endDate": override["endDate"], "rotationIds": None if names is None else [ids[n] for n in names]}
-            overrides.append(Override.from_api(_call(service, "POST", f"/schedules/{created['id']}/overrides",
+            overrides.append(OverrideWindow.from_api(_call(service, "POST", f"/schedules/{created['id']}/overrides",
                                                      json=body)))
         answer = _call(service, "GET", f"/schedules/{created['id']}/timeline",
                        params={"date": case.start.isoformat(), "interval": WINDOW_DAYS, "intervalUnit": "days"})

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pulumi_jsmops.models import Schedule, parse_user_schedule
-from pulumi_jsmops.oncall import Override, Responder, start_date_keeping_turns, timeline, turn_at
+from pulumi_jsmops.api.models import Schedule, parse_user_schedule
+from pulumi_jsmops.oncall.engine import OverrideWindow, Responder, start_date_keeping_turns, timeline, turn_at
 
 BUSINESS_AND_OFF_HOURS = "https://support.atlassian.com/opsgenie/docs/create-an-on-call-schedule-with-business-and-off-hours/"
 WEEKDAY_WEEKEND = "https://docs.opsgenie.com/v1.0/docs/on-call-schedule-with-different-weekday-and-weekend-rotations"
@@ -204,9 +204,9 @@ def test_overrides_replace_the_named_rotation_or_all() -> None:
     data = schedule(tz, first, second)
     data = data.model_copy(update={"rotations": [r.model_copy(update={"id": f"id-{r.name}"}) for r in data.rotations]})
     overrides = [
-        Override.from_api({"responder": {"type": "user", "id": "carol"}, "startDate": "2026-01-06T00:00:00Z",
+        OverrideWindow.from_api({"responder": {"type": "user", "id": "carol"}, "startDate": "2026-01-06T00:00:00Z",
                            "endDate": "2026-01-07T00:00:00Z", "rotationIds": ["id-first"]}),
-        Override.from_api({"responder": {"type": "user", "id": "dave"}, "startDate": "2026-01-08T00:00:00Z",
+        OverrideWindow.from_api({"responder": {"type": "user", "id": "dave"}, "startDate": "2026-01-08T00:00:00Z",
                            "endDate": "2026-01-08T12:00:00Z", "rotationIds": None}),
     ]
     tl = timeline(data, local(tz, "2026-01-05T00:00"), local(tz, "2026-01-09T00:00"), overrides)
@@ -224,7 +224,7 @@ def test_override_by_nobody_opens_a_gap() -> None:
     tz = "UTC"
     data = schedule(tz, {"name": "r", "type": "daily", "start_date": "2026-01-05T00:00:00Z",
                          "participants": [user("alice")]})
-    gap = Override.from_api({"responder": {"type": "noone"}, "startDate": "2026-01-05T06:00:00Z",
+    gap = OverrideWindow.from_api({"responder": {"type": "noone"}, "startDate": "2026-01-05T06:00:00Z",
                              "endDate": "2026-01-05T07:00:00Z"})
     tl = timeline(data, local(tz, "2026-01-05T00:00"), local(tz, "2026-01-06T00:00"), [gap])
     assert [(g.start.hour, g.end.hour) for g in tl.gaps] == [(6, 7)]
@@ -277,9 +277,9 @@ def test_of_overlapping_overrides_the_later_starting_wins() -> None:
     tz = "UTC"
     data = schedule(tz, {"name": "r", "type": "daily", "start_date": "2026-01-05T00:00:00Z",
                          "participants": [user("alice")]})
-    short = Override.from_api({"responder": {"type": "user", "id": "erin"}, "startDate": "2026-01-05T10:00:00Z",
+    short = OverrideWindow.from_api({"responder": {"type": "user", "id": "erin"}, "startDate": "2026-01-05T10:00:00Z",
                                "endDate": "2026-01-05T12:00:00Z"})
-    long = Override.from_api({"responder": {"type": "user", "id": "dave"}, "startDate": "2026-01-05T08:00:00Z",
+    long = OverrideWindow.from_api({"responder": {"type": "user", "id": "dave"}, "startDate": "2026-01-05T08:00:00Z",
                               "endDate": "2026-01-05T18:00:00Z"})
     tl = timeline(data, local(tz, "2026-01-05T00:00"), local(tz, "2026-01-06T00:00"), [short, long])
     assert spans(tl, tz) == [("Mon 05 00:00", "Mon 05 08:00", ["alice"]), ("Mon 05 08:00", "Mon 05 10:00", ["dave"]),

@@ -16,17 +16,17 @@ from zoneinfo import ZoneInfo
 from generated_schedules import Case, cases
 from hypothesis import given, settings
 
-from pulumi_jsmops.models import WEEKDAYS, Rotation, Schedule, parse_api_schedule
-from pulumi_jsmops.oncall import Override, Responder, Timeline, timeline
+from pulumi_jsmops.api.models import WEEKDAYS, Rotation, Schedule, parse_api_schedule
+from pulumi_jsmops.oncall.engine import OverrideWindow, Responder, Timeline, timeline
 
 HALF_HOUR = timedelta(minutes=30)
 
 
-def with_ids(case: Case) -> tuple[Schedule, list[Override]]:
+def with_ids(case: Case) -> tuple[Schedule, list[OverrideWindow]]:
     """The case's schedule with rotation ids (their names) and its overrides by those ids."""
     body = {**case.body, "teamId": "team",
             "rotations": [{**r, "id": r["name"]} for r in case.body["rotations"]]}
-    overrides = [Override.from_api({**o, "rotationIds": o["rotationNames"]}) for o in case.overrides]
+    overrides = [OverrideWindow.from_api({**o, "rotationIds": o["rotationNames"]}) for o in case.overrides]
     return parse_api_schedule(body), overrides
 
 
@@ -60,7 +60,7 @@ def window_open(rotation: Rotation, zone: ZoneInfo, moment: datetime) -> bool:
                for w in restriction.restrictions or [])
 
 
-def oracle(schedule: Schedule, overrides: list[Override], rotation: Rotation,
+def oracle(schedule: Schedule, overrides: list[OverrideWindow], rotation: Rotation,
            moment: datetime) -> tuple[bool, Optional[Responder]]:
     """(whether the rotation shows a shift at `moment`, who has it)."""
     zone = ZoneInfo(schedule.timezone or "UTC")

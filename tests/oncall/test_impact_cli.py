@@ -80,41 +80,41 @@ def reorder_keeping_the_holder(stack: dict[str, Any]) -> None:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulumiProject]:
+def impact_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulumiProject]:
     """The three schedules, up, with people named in the stack config (`people.<name>`)."""
     root = tmp_path_factory.mktemp("impact")
     emulator = Emulator(root / "emulator")
     try:
-        project = PulumiProject(root, emulator)
+        impact_project = PulumiProject(root, emulator)
         for name in PEOPLE:
-            project.pulumi("config", "set", "--path", f"people.{name}", f"id-{name}")
-        project.write_schedules(STACK)
-        project.up()
-        yield project
+            impact_project.pulumi("config", "set", "--path", f"people.{name}", f"id-{name}")
+        impact_project.write_schedules(STACK)
+        impact_project.up()
+        yield impact_project
     finally:
         emulator.stop()
 
 
-def impact(project: PulumiProject, *args: str) -> subprocess.CompletedProcess[str]:
+def impact(impact_project: PulumiProject, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([JSMOPS, "impact", "--stack", "test", "--days", "3", "--at", AT, *args],
-                          cwd=project.dir, env=project.env, capture_output=True, text=True, timeout=300)
+                          cwd=impact_project.dir, env=impact_project.env, capture_output=True, text=True, timeout=300)
 
 
-def run_edit(project: PulumiProject, edit: Any, *args: str) -> dict[str, subprocess.CompletedProcess[str]]:
+def run_edit(impact_project: PulumiProject, edit: Any, *args: str) -> dict[str, subprocess.CompletedProcess[str]]:
     """The report in each format for the stack with `edit` applied (never `up`)."""
     stack = copy.deepcopy(STACK)
     edit(stack)
-    project.write_schedules(stack)
+    impact_project.write_schedules(stack)
     try:
-        project.emulator.reset_stats()
-        return {form: impact(project, "--format", form, *args) for form in ("text", "markdown", "json")}
+        impact_project.emulator.reset_stats()
+        return {form: impact(impact_project, "--format", form, *args) for form in ("text", "markdown", "json")}
     finally:
-        project.write_schedules(STACK)
+        impact_project.write_schedules(STACK)
 
 
-def assert_only_reads(project: PulumiProject, reads: int) -> None:
+def assert_only_reads(impact_project: PulumiProject, reads: int) -> None:
     """The emulator saw no write: only the overrides of each changed schedule were read."""
-    stats = project.emulator.stats()
+    stats = impact_project.emulator.stats()
     assert stats["by_method"] == ({"GET": reads} if reads else {}), stats
 
 
@@ -244,7 +244,7 @@ EDITS = {"add participant": add_participant, "open a gap": open_gap, "remove rot
 
 
 def check_json_shape(report: dict[str, Any], days: int = 3) -> dict[str, Any]:
-    """The documented shape (pulumi_jsmops/impact.py), version 1; answers the one schedule."""
+    """The documented shape (pulumi_jsmops/oncall/report.py), version 1; answers the one schedule."""
     assert set(report) == {"version", "now", "days", "new_gaps", "participants", "schedules"}
     assert report["version"] == 1 and report["now"] == "2026-01-21T11:00:00+00:00" and report["days"] == days
     [schedule] = report["schedules"]
@@ -260,14 +260,14 @@ def check_json_shape(report: dict[str, Any], days: int = 3) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("kind", list(EDITS))
-def test_impact_of_each_kind_of_edit(project: PulumiProject, kind: str) -> None:
-    results = run_edit(project, EDITS[kind])
+def test_impact_of_each_kind_of_edit(impact_project: PulumiProject, kind: str) -> None:
+    results = run_edit(impact_project, EDITS[kind])
     for form, result in results.items():
         assert result.returncode == 0, (form, result.stderr)
         assert result.stderr == "", result.stderr
     assert results["text"].stdout == EXPECTED_TEXT[kind]
     assert results["markdown"].stdout == EXPECTED_MARKDOWN[kind]
-    assert_only_reads(project, 3)  # one listing of overrides per run (one changed schedule, 3 formats)
+    assert_only_reads(impact_project, 3)  # one listing of overrides per run (one changed schedule, 3 formats)
     schedule = check_json_shape(json.loads(results["json"].stdout))
     assert schedule["operation"] == "update" and schedule["problem"] is None
     assert schedule["impact"] is (kind != "description only")
@@ -288,33 +288,33 @@ def test_impact_of_each_kind_of_edit(project: PulumiProject, kind: str) -> None:
 
 
 @pytest.mark.parametrize(("kind", "status"), [("open a gap", 2), ("add participant", 0), ("description only", 0)])
-def test_fail_on_gap_exits_2_only_when_a_gap_opens(project: PulumiProject, kind: str, status: int) -> None:
+def test_fail_on_gap_exits_2_only_when_a_gap_opens(impact_project: PulumiProject, kind: str, status: int) -> None:
     stack = copy.deepcopy(STACK)
     EDITS[kind](stack)
-    project.write_schedules(stack)
+    impact_project.write_schedules(stack)
     try:
-        result = impact(project, "--fail-on-gap", "--format", "markdown")
+        result = impact(impact_project, "--fail-on-gap", "--format", "markdown")
     finally:
-        project.write_schedules(STACK)
+        impact_project.write_schedules(STACK)
     assert result.returncode == status, result.stderr
     assert result.stdout.startswith("### On-call impact")
 
 
-def test_the_preview_alone_makes_no_request(project: PulumiProject, tmp_path: Path) -> None:
+def test_the_preview_alone_makes_no_request(impact_project: PulumiProject, tmp_path: Path) -> None:
     """With a saved preview and --offline, nothing is asked of the service."""
     stack = copy.deepcopy(STACK)
     open_gap(stack)
-    project.write_schedules(stack)
+    impact_project.write_schedules(stack)
     try:
         saved = tmp_path / "preview.json"
-        saved.write_text(project.preview("--json").stdout)
+        saved.write_text(impact_project.preview("--json").stdout)
     finally:
-        project.write_schedules(STACK)
-    project.emulator.reset_stats()
-    result = impact(project, "--preview", str(saved), "--offline")
+        impact_project.write_schedules(STACK)
+    impact_project.emulator.reset_stats()
+    result = impact(impact_project, "--preview", str(saved), "--offline")
     assert result.returncode == 0, result.stderr
     assert result.stdout == EXPECTED_TEXT["open a gap"]
-    assert_only_reads(project, 0)
+    assert_only_reads(impact_project, 0)
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -324,12 +324,12 @@ def png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
-def test_picture_png_and_svg(project: PulumiProject, tmp_path: Path) -> None:
+def test_picture_png_and_svg(impact_project: PulumiProject, tmp_path: Path) -> None:
     """Support's two rotations: before (2 lanes + final) above after (2 + final): 6 lanes,
     1400 x (60 + 70 + 6 x 28) = 1400 x 298 pixels; the SVG is the same in points (x 0.72)."""
     png, svg = tmp_path / "impact.png", tmp_path / "impact.svg"
     for picture in (png, svg):
-        results = run_edit(project, open_gap, "--picture", str(picture))
+        results = run_edit(impact_project, open_gap, "--picture", str(picture))
         assert all(r.returncode == 0 for r in results.values()), [r.stderr for r in results.values()]
     assert png_size(png) == (1400, 298)
     root = ElementTree.parse(svg).getroot()
@@ -341,14 +341,14 @@ def test_picture_png_and_svg(project: PulumiProject, tmp_path: Path) -> None:
     assert {"now", "Customer Support (update; times in America/New_York)", "heidi", "nobody on call"} <= texts
 
 
-def test_oncall_reads_who_is_on_call_from_the_api(project: PulumiProject) -> None:
+def test_oncall_reads_who_is_on_call_from_the_api(impact_project: PulumiProject) -> None:
     """`jsmops oncall`: now, next and the coming handovers of each schedule (by resource
     name), as the service answers them (on-calls and timeline: two reads per schedule, no
     write). "Next" is who is on call after the first handover, and when; a schedule without
     a handover in the window says so."""
-    project.emulator.reset_stats()
-    result = subprocess.run([JSMOPS, "oncall", "--stack", "test", "--days", "2", "--at", AT], cwd=project.dir,
-                            env=project.env, capture_output=True, text=True, timeout=300)
+    impact_project.emulator.reset_stats()
+    result = subprocess.run([JSMOPS, "oncall", "--stack", "test", "--days", "2", "--at", AT], cwd=impact_project.dir,
+                            env=impact_project.env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout == """\
 Database Watch: now erin, ivan; next: erin, judy from Wed 2026-01-21 21:00
@@ -371,22 +371,22 @@ Customer Support: now heidi; next: frank from Wed 2026-01-21 08:00
     Thu 2026-01-22 08:00: heidi → grace
     Thu 2026-01-22 20:00: grace → heidi
 """
-    assert_only_reads(project, 8)
+    assert_only_reads(impact_project, 8)
 
 
-def test_a_bad_time_is_refused_before_anything_runs(project: PulumiProject) -> None:
-    project.emulator.reset_stats()
-    result = subprocess.run([JSMOPS, "impact", "--stack", "test", "--at", "next tuesday"], cwd=project.dir,
-                            env=project.env, capture_output=True, text=True, timeout=60)
+def test_a_bad_time_is_refused_before_anything_runs(impact_project: PulumiProject) -> None:
+    impact_project.emulator.reset_stats()
+    result = subprocess.run([JSMOPS, "impact", "--stack", "test", "--at", "next tuesday"], cwd=impact_project.dir,
+                            env=impact_project.env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "'next tuesday' is not an ISO 8601 time" in result.stderr
     assert "Traceback" not in result.stderr
-    assert_only_reads(project, 0)
+    assert_only_reads(impact_project, 0)
 
 
-def test_no_start_date_is_proposed_when_the_holder_keeps_the_shift(project: PulumiProject) -> None:
+def test_no_start_date_is_proposed_when_the_holder_keeps_the_shift(impact_project: PulumiProject) -> None:
     """The given start date already keeps carol on call until the usual handover: the
     report shows the turns that move later, and proposes no start date."""
-    results = run_edit(project, reorder_keeping_the_holder, "--days", "14")
+    results = run_edit(impact_project, reorder_keeping_the_holder, "--days", "14")
     assert [r.returncode for r in results.values()] == [0, 0, 0], [r.stderr for r in results.values()]
     assert results["text"].stdout == """\
 On-call impact over 14 days from 2026-01-21 11:00 UTC:
@@ -404,13 +404,13 @@ Platform On-Call: 1 period with someone else on call
     assert "start_date" not in results["markdown"].stdout
 
 
-def test_a_picture_that_cannot_be_written_is_refused_before_the_preview(project: PulumiProject) -> None:
+def test_a_picture_that_cannot_be_written_is_refused_before_the_preview(impact_project: PulumiProject) -> None:
     """A wrong kind of file, or no matplotlib: the error names --picture, and comes before
     anything runs: no report, no request, and no `pulumi` needed (it is not on PATH here)."""
-    no_pulumi = {**project.env, "PATH": "/usr/bin:/bin"}
+    no_pulumi = {**impact_project.env, "PATH": "/usr/bin:/bin"}
     hide_matplotlib = ("import sys; sys.modules['matplotlib'] = None; "  # as if it were not installed
-                       "from pulumi_jsmops.cli import main; sys.exit(main())")
-    project.emulator.reset_stats()
+                       "from pulumi_jsmops.cli.main import main; sys.exit(main())")
+    impact_project.emulator.reset_stats()
     for command, message in [
         ([JSMOPS, "impact", "--stack", "test", "--picture", "x.jpg"],
          "jsmops: error: --picture: write a .svg or .png file, not 'x.jpg'\n"),
@@ -419,33 +419,34 @@ def test_a_picture_that_cannot_be_written_is_refused_before_the_preview(project:
         ([JSMOPS, "impact", "--stack", "test", "--picture", "missing/z.svg"],
          "jsmops: error: --picture: the folder missing does not exist\n"),
     ]:
-        result = subprocess.run(command, cwd=project.dir, env=no_pulumi, capture_output=True, text=True, timeout=60)
+        result = subprocess.run(command, cwd=impact_project.dir, env=no_pulumi, capture_output=True, text=True,
+                                timeout=60)
         assert (result.returncode, result.stdout, result.stderr) == (1, "", message), command
-    assert_only_reads(project, 0)
+    assert_only_reads(impact_project, 0)
 
 
-def run_into_a_closed_pipe(project: PulumiProject, *args: str) -> subprocess.CompletedProcess[str]:
+def run_into_a_closed_pipe(impact_project: PulumiProject, *args: str) -> subprocess.CompletedProcess[str]:
     """The command with its stdout a pipe whose reader has gone (as after `| head -5`)."""
     reader, writer = os.pipe()
     os.close(reader)
     try:
-        return subprocess.run([JSMOPS, *args], cwd=project.dir, env=project.env, stdout=writer,
+        return subprocess.run([JSMOPS, *args], cwd=impact_project.dir, env=impact_project.env, stdout=writer,
                               stderr=subprocess.PIPE, text=True, timeout=300)
     finally:
         os.close(writer)
 
 
-def test_a_reader_that_goes_away_ends_the_commands_quietly(project: PulumiProject, tmp_path: Path) -> None:
+def test_a_reader_that_goes_away_ends_the_commands_quietly(impact_project: PulumiProject, tmp_path: Path) -> None:
     """`jsmops impact ... | head -5`: exit 141 (as if stopped by SIGPIPE), no traceback."""
     saved = tmp_path / "preview.json"
     stack = copy.deepcopy(STACK)
     open_gap(stack)
-    project.write_schedules(stack)
+    impact_project.write_schedules(stack)
     try:
-        saved.write_text(project.preview("--json").stdout)
+        saved.write_text(impact_project.preview("--json").stdout)
     finally:
-        project.write_schedules(STACK)
+        impact_project.write_schedules(STACK)
     for args in [("impact", "--stack", "test", "--at", AT, "--preview", str(saved), "--offline", "--format", form)
                  for form in ("text", "markdown", "json")] + [("oncall", "--stack", "test", "--at", AT)]:
-        result = run_into_a_closed_pipe(project, *args)
+        result = run_into_a_closed_pipe(impact_project, *args)
         assert (result.returncode, result.stderr) == (141, ""), args

@@ -8,7 +8,8 @@ from typing import Any
 
 from pulumi.runtime import rpc
 
-from pulumi_jsmops.impact import assess, changes_from_preview
+from pulumi_jsmops.cli.impact_command import changes_from_preview
+from pulumi_jsmops.oncall.assessment import assess
 
 TYPE = "pulumi-python:dynamic/jsmops:Schedule"
 ROTATION = {"type": "weekly", "length": 1, "start_date": "2026-01-05T08:00:00Z",
@@ -35,7 +36,7 @@ def test_rotations_as_a_list_or_keyed_by_name_read_the_same() -> None:
     listed = schedule([{"name": "primary", "id": "r-1", **ROTATION}])
     keyed = schedule({"primary": ROTATION})
     preview = {"steps": [step("update", "platform", listed, keyed), {"op": "same", "urn": "urn:x::y"}]}
-    [change] = changes_from_preview(preview, TYPE)
+    [change] = changes_from_preview(preview)
     assert change.operation == "update" and change.schedule_id == "s-1" and change.problem is None
     assert change.before is not None and change.after is not None
     assert change.before.rotations == change.after.rotations  # the rotation keeps its id
@@ -48,7 +49,7 @@ def test_creates_deletes_and_other_types() -> None:
         step("delete", "old", schedule({"primary": ROTATION}), None, id_="s-2"),
         {"op": "create", "urn": "urn:pulumi:test::p::random:index:Pet::x", "newState": {"type": "random:index:Pet"}},
     ]}
-    created, deleted = changes_from_preview(preview, TYPE)
+    created, deleted = changes_from_preview(preview)
     assert (created.resource, created.before is None, created.after is not None) == ("new", True, True)
     assert (deleted.resource, deleted.schedule_id, deleted.after is None) == ("old", "s-2", True)
 
@@ -56,7 +57,7 @@ def test_creates_deletes_and_other_types() -> None:
 def test_unknown_inputs_are_reported_not_guessed() -> None:
     preview = {"steps": [step("update", "platform", schedule({"primary": ROTATION}),
                               schedule({"primary": ROTATION}, team_id=rpc.UNKNOWN))]}
-    [change] = changes_from_preview(preview, TYPE)
+    [change] = changes_from_preview(preview)
     assert change.problem == "some inputs are not known until the change is applied"
     impact = assess(change, datetime(2026, 1, 21, tzinfo=timezone.utc), 14)
     assert impact.problem == change.problem and not impact.has_impact
@@ -64,7 +65,7 @@ def test_unknown_inputs_are_reported_not_guessed() -> None:
 
 def test_a_deleted_schedule_leaves_the_whole_window_uncovered() -> None:
     preview = {"steps": [step("delete", "old", schedule({"primary": ROTATION}), None)]}
-    [change] = changes_from_preview(preview, TYPE)
+    [change] = changes_from_preview(preview)
     now = datetime(2026, 1, 21, tzinfo=timezone.utc)
     impact = assess(change, now, 2)
     assert [(g.start, g.end) for g in impact.new_gaps] == [(now, datetime(2026, 1, 23, tzinfo=timezone.utc))]
@@ -78,7 +79,7 @@ def test_no_start_date_is_proposed_when_it_would_give_the_same_turns() -> None:
     alone = {**ROTATION, "start_date": "2026-01-05T09:00:00+01:00", "participants": [{"type": "user", "id": "alice"}]}
     both = {**alone, "participants": [{"type": "user", "id": "bob"}, {"type": "user", "id": "alice"}]}
     preview = {"steps": [step("update", "platform", schedule({"primary": alone}), schedule({"primary": both}))]}
-    [change] = changes_from_preview(preview, TYPE)
+    [change] = changes_from_preview(preview)
     impact = assess(change, datetime(2026, 12, 1, 9, tzinfo=timezone.utc), 14)
     assert (impact.now_before, impact.now_after, impact.start_dates) == (("alice",), ("alice",), ())
     assert impact.differences and impact.has_impact  # bob's turns next week are still reported
@@ -90,7 +91,7 @@ def test_a_start_date_is_proposed_when_the_turns_would_move() -> None:
     pair = {**ROTATION, "start_date": "2026-01-05T09:00:00+01:00"}
     swapped = {**pair, "participants": [{"type": "user", "id": "bob"}, {"type": "user", "id": "alice"}]}
     preview = {"steps": [step("update", "platform", schedule({"primary": pair}), schedule({"primary": swapped}))]}
-    [change] = changes_from_preview(preview, TYPE)
+    [change] = changes_from_preview(preview)
     impact = assess(change, datetime(2026, 12, 1, 9, tzinfo=timezone.utc), 14)
     assert (impact.now_before, impact.now_after) == (("bob",), ("alice",))
     [proposal] = impact.start_dates

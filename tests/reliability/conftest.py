@@ -1,18 +1,13 @@
-"""Fixtures of the reliability suite: Pulumi projects on the real CLI against the emulator."""
+"""Fixtures of the reliability suite: its projects' clients give up fast."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from testkit.emulator_process import Emulator
-from testkit.pulumi_project import PulumiProject
+from testkit.fixtures import FAST_FAILING_ENV
 
 
 @pytest.fixture
-def project(tmp_path: Path, emulator: Emulator) -> PulumiProject:
-    """A project whose client gives up fast: short timeout and backoff, few retries."""
-    project = PulumiProject(tmp_path, emulator)
-    project.env.update({"JSMOPS_TIMEOUT": "1", "JSMOPS_BACKOFF_FACTOR": "0.05", "JSMOPS_MAX_RETRIES": "4"})
-    return project
+def project_env() -> dict[str, str]:
+    """A client that gives up fast: short timeout and backoff, few retries."""
+    return FAST_FAILING_ENV

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from pulumi_jsmops.client import PAGE_SIZE
+from pulumi_jsmops.api.client import PAGE_SIZE
 from testkit.emulator_process import Emulator
 from testkit.pulumi_project import PulumiProject
 from testkit.schedules import SUPPORT, TEAM
@@ -118,9 +118,7 @@ def test_a_late_patch_never_overwrites_a_newer_change(project: PulumiProject, em
     assert project.resources()["support"]["outputs"]["description"] == "newer"
     patches = [r for r in emulator.requests() if r["method"] == "PATCH"]
     assert [p["body"].get("description") for p in patches] == ["older", "newer"]  # each sent once
-    emulator.reset_stats()
-    project.preview("--expect-no-changes")
-    assert emulator.stats()["total"] == 0
+    project.assert_clean_preview()
 
 
 @pytest.fixture

@@ -21,9 +21,7 @@ def assert_in_agreement(project: PulumiProject, emulator: Emulator, names: set[s
     state = project.resources()
     assert {r["id"] for r in state.values()} == {s["id"] for s in remote}
     emulator.wait_until_idle()  # requests the client gave up on are still counted when they end
-    emulator.reset_stats()
-    project.preview("--expect-no-changes")
-    assert emulator.stats()["total"] == 0
+    project.assert_clean_preview()
 
 
 def edited(program: dict, description: str) -> dict:

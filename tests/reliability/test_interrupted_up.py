@@ -87,9 +87,7 @@ def pending_creates(project: PulumiProject, emulator: Emulator) -> tuple[dict[st
 def assert_converged(project: PulumiProject, emulator: Emulator) -> None:
     assert {r["id"] for r in project.resources().values()} == {s["id"] for s in emulator.schedules()}
     assert not project.state()["deployment"].get("pending_operations")
-    emulator.reset_stats()
-    project.preview("--expect-no-changes")
-    assert emulator.stats()["total"] == 0
+    project.assert_clean_preview()
 
 
 def test_an_up_killed_halfway_converges_through_jsmops_recover(project: PulumiProject, emulator: Emulator) -> None:

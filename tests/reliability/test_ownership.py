@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from testkit.emulator_process import Emulator
+from testkit.fixtures import FAST_FAILING_ENV
 from testkit.pulumi_project import PulumiProject
 from testkit.schedules import OPERATIONS, SUPPORT, TEAM
 
@@ -44,10 +45,13 @@ for resource_name, spec in json.loads(Path("schedules.json").read_text()).items(
 
 
 @pytest.fixture
-def project(tmp_path: Path, emulator: Emulator) -> PulumiProject:
-    project = PulumiProject(tmp_path, emulator, program=PROGRAM)
-    project.env.update({"JSMOPS_TIMEOUT": "1", "JSMOPS_BACKOFF_FACTOR": "0.05", "JSMOPS_MAX_RETRIES": "2"})
-    return project
+def project_program() -> str:
+    return PROGRAM
+
+
+@pytest.fixture
+def project_env() -> dict[str, str]:
+    return {**FAST_FAILING_ENV, "JSMOPS_MAX_RETRIES": "2"}
 
 
 def make_by_hand(emulator: Emulator, name: str, description: str = "made by hand") -> dict:

@@ -19,6 +19,7 @@ from pathlib import Path
 from pulumi_state_table import SharedState
 from testkit.emulator_process import Emulator
 from testkit.postgres_server import PostgresNotInstalled, find_bin_dir
+from testkit.processes import stop_process
 from testkit.pulumi_project import PulumiProject
 from testkit.schedules import DATA, TEAM
 
@@ -83,13 +84,8 @@ def test_a_second_up_is_refused_by_the_lock_and_both_copies_end_in_sync(
 
         assert a_up.wait(timeout=180) == 0, a_output.read_text()
     finally:
-        if a_up.poll() is None:  # only when the test failed: cancel A, which stops its plugins
-            a_up.send_signal(signal.SIGINT)
-            try:
-                a_up.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                a_up.kill()
-                a_up.wait()
+        # Running still only when the test failed: cancel A, which stops its plugins.
+        stop_process(a_up, sig=signal.SIGINT, timeout=60)
     a.transcript.append(a_output.read_text())
     assert "+ 3 created" in a_output.read_text()  # the stack and both schedules
     assert shared_state.locks() == {}  # A released the lock

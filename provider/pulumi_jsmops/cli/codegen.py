@@ -1,0 +1,149 @@
+"""Python source of `jsmops.Schedule(...)` declarations, for `jsmops import`.
+
+The code is written the way a person would write it, and as `ruff format` / `black` (with
+their default settings) leave it: keyword arguments, the `...Args` types for every nested
+input, values in their canonical form, double quotes, and each call or list on one line
+when it fits in 88 columns, else one item per line with a trailing comma.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+from ..api.models import Schedule
+
+INDENT = "    "
+LINE_LENGTH = 88  # the formatters' default
+# Inputs left out of the code when they have these (default) values.
+_DEFAULTS: dict[str, Any] = {"description": "", "enabled": True, "length": 1, "participants": [], "rotations": []}
+# The `...Args` type of the dicts under each key (of each item, for lists).
+_ARGS_TYPES = {
+    "rotations": "RotationArgs",
+    "participants": "ParticipantArgs",
+    "time_restriction": "TimeRestrictionArgs",
+    "restriction": "TimeOfDayArgs",
+    "restrictions": "DayAndTimeOfDayArgs",
+}
+
+
+def new_resource_name(schedule_name: str, taken: set[str]) -> str:
+    """A Python identifier made from a schedule's name, unlike any in `taken` (then added
+    to it): "Support Schedule" -> "support_schedule", then "support_schedule_2"."""
+    base = re.sub(r"[^0-9a-zA-Z]+", "_", schedule_name).strip("_").lower() or "schedule"
+    if base[0].isdigit() or keyword.iskeyword(base) or base == "jsmops":  # the module's own import
+        base = f"schedule_{base}"
+    name, number = base, 1
+    while name in taken:
+        number += 1
+        name = f"{base}_{number}"
+    taken.add(name)
+    return name
+
+
+def module_header(origin: str) -> str:
+    return (
+        f'"""Schedules imported with `jsmops import` from {origin}.\n\n'
+        "Edit them like any other resource: `pulumi up` applies the changes.\n"
+        '"""\n\n'
+        "import pulumi_jsmops as jsmops\n"
+    )
+
+
+def declaration(name: str, schedule: Schedule) -> str:
+    """`name = jsmops.Schedule("name", ...)` for one schedule, after one blank line."""
+    inputs = _without_defaults(schedule.to_inputs())
+    arguments: list[_Argument] = [(None, _Value(name))]
+    arguments += [(key, _node(key, value)) for key, value in inputs.items()]
+    call = _Call("jsmops.Schedule", arguments)
+    return "\n" + "\n".join(_lines(call, 0, f"{name} = ", "", explode=True)) + "\n"
+
+
+@dataclass
+class _Value:
+    """A literal: str, int, bool."""
+
+    value: Any
+
+
+@dataclass
+class _Call:
+    """`function(key=node, ...)`; a key of None is a positional argument."""
+
+    function: str
+    arguments: list[_Argument]
+
+
+@dataclass
+class _List:
+    items: list[_Node]
+
+
+_Node = Union[_Value, _Call, _List]
+_Argument = tuple[Optional[str], _Node]
+
+
+def _node(key: str, value: Any) -> _Node:
+    """The code for the input `key` with this value: dicts become calls of their `...Args` type."""
+    if isinstance(value, list):
+        return _List([_node(key, item) for item in value])
+    if isinstance(value, dict):
+        fields = _without_defaults(value) if key == "rotations" else value
+        return _Call(f"jsmops.{_ARGS_TYPES[key]}", [(k, _node(k, v)) for k, v in fields.items()])
+    return _Value(value)
+
+
+def _lines(node: _Node, depth: int, prefix: str, suffix: str, explode: bool = False) -> list[str]:
+    """`prefix + node + suffix` at `depth`: one line if it fits, else spread one item per line."""
+    indent = INDENT * depth
+    flat = f"{indent}{prefix}{_flat(node)}{suffix}"
+    items: list[_Argument]
+    if isinstance(node, _List):
+        opener, items, closer = "[", [(None, item) for item in node.items], "]"
+    elif isinstance(node, _Call):
+        opener, items, closer = f"{node.function}(", node.arguments, ")"
+    else:
+        return [flat]  # a literal too long for the line stays whole, as the formatters leave it
+    if not items or (not explode and _width(flat) <= LINE_LENGTH):
+        return [flat]
+    lines = [f"{indent}{prefix}{opener}"]
+    for key, item in items:
+        lines += _lines(item, depth + 1, "" if key is None else f"{key}=", ",")
+    return lines + [f"{indent}{closer}{suffix}"]
+
+
+def _flat(node: _Node) -> str:
+    if isinstance(node, _Value):
+        return _literal(node.value)
+    if isinstance(node, _List):
+        return f"[{', '.join(_flat(item) for item in node.items)}]"
+    arguments = (_flat(value) if key is None else f"{key}={_flat(value)}" for key, value in node.arguments)
+    return f"{node.function}({', '.join(arguments)})"
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, str):
+        return _string(value)
+    return repr(value)
+
+
+def _string(text: str) -> str:
+    """A string literal as the formatters write it: double quotes, unless single quotes
+    need fewer escapes."""
+    body = json.dumps(text, ensure_ascii=False)[1:-1]  # JSON's escapes are valid Python ones
+    if text.count('"') > text.count("'"):
+        return "'" + body.replace('\\"', '"').replace("'", "\\'") + "'"
+    return f'"{body}"'
+
+
+def _width(line: str) -> int:
+    """Columns as the formatters count them (wide East Asian characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line)
+
+
+def _without_defaults(inputs: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in inputs.items() if value is not None and _DEFAULTS.get(key, ...) != value}

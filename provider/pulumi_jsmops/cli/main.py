@@ -1,0 +1,140 @@
+"""The `jsmops` command. `jsmops import --help` tells how to import schedules."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from ..errors import JsmOpsError
+from ..oncall.report import FORMATS
+from .impact_command import ImpactOptions, run_impact
+from .import_command import Selection, run_import
+from .oncall_command import run_oncall
+
+
+def parse_time(text: str) -> datetime:
+    """A command-line moment: ISO 8601 with an offset (or `Z`); without one, UTC."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an ISO 8601 time, e.g. 2026-01-21T12:00:00+01:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="jsmops", description="Tools for pulumi-jsmops stacks.")
+    commands = top.add_subparsers(dest="command", required=True)
+    cmd = commands.add_parser(
+        "import",
+        help="bring existing schedules under a stack",
+        description="Reads schedules through the API, adds them to the stack's state, and writes a Python "
+        "module declaring them. Run it in the Pulumi project directory. Credentials come from the stack's "
+        "jsmops:* config, else the JSMOPS_* environment.",
+    )
+    cmd.add_argument("--stack", "-s", required=True, help="the stack to import into")
+    cmd.add_argument("--id", dest="ids", action="append", default=[], metavar="ID",
+                     help="a schedule id (repeat for more)")
+    cmd.add_argument("--name-prefix", metavar="PREFIX",
+                     help="schedules whose name starts with this text (case-insensitive)")
+    cmd.add_argument("--team-id", help="schedules of this team")
+    cmd.add_argument("--all", action="store_true", help="every schedule of the site")
+    cmd.add_argument("--output", "-o", type=Path,
+                     help="the module to write or add to (default: imported_schedules.py in the program's directory)")
+    cmd.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
+    recover = commands.add_parser(
+        "recover",
+        help="finish the schedule creates of an interrupted `pulumi up`",
+        description="Brings into the stack exactly the schedules that an interrupted `pulumi up` created "
+        "without recording them (the state's pending creates, matched by name and every setting), and drops "
+        "the pending creates that made nothing. Run `pulumi cancel` first if the stack is still locked.",
+    )
+    recover.add_argument("--stack", "-s", required=True, help="the stack to recover")
+    recover.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
+    oncall = commands.add_parser(
+        "oncall", help="who is on call now, and the next handovers",
+        description="For each schedule of the stack: who is on call at --at (default now) and the handovers "
+        "of the next --days days, read through the API's on-call endpoints. Makes no writes.",
+    )
+    oncall.add_argument("--stack", "-s", required=True, help="the stack whose schedules to show")
+    oncall.add_argument("--at", type=parse_time, help="the moment to ask about (ISO 8601; default: now)")
+    oncall.add_argument("--days", type=int, default=7, help="how far ahead to list handovers (default: 7)")
+    oncall.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
+    impact = commands.add_parser(
+        "impact", help="what the pending change means for who is on call",
+        description="Compares who is on call before and after the change that `pulumi preview` shows, for each "
+        "schedule it would create, update or delete. Makes no writes; reads each changed schedule's overrides "
+        "once (none with --offline). The JSON shape is documented in pulumi_jsmops/oncall/report.py.",
+    )
+    impact.add_argument("--stack", "-s", required=True, help="the stack to preview")
+    impact.add_argument("--days", type=int, default=14, help="the window from now, in days (default: 14)")
+    impact.add_argument("--format", choices=FORMATS, default="text")
+    impact.add_argument("--picture", type=Path, help="also draw the window to this .svg or .png file")
+    impact.add_argument("--fail-on-gap", action="store_true",
+                        help="exit with status 2 when the change leaves a time with nobody on call")
+    impact.add_argument("--at", type=parse_time, help="the moment taken as now (ISO 8601; default: now)")
+    impact.add_argument("--preview", type=Path, dest="preview_file",
+                        help="use this saved `pulumi preview --json` output instead of running the preview")
+    impact.add_argument("--offline", action="store_true", help="no API reads: the preview alone (overrides ignored)")
+    impact.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
+    return top
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="jsmops: %(message)s")
+    # urllib3 warns at every retry; the error a command ends with names the call that failed.
+    logging.getLogger("urllib3").setLevel(logging.ERROR)
+    try:
+        return _COMMANDS[args.command](args)
+    except JsmOpsError as exc:
+        print(f"jsmops: error: {exc}", file=sys.stderr)
+    except FileNotFoundError as exc:
+        if exc.filename != "pulumi":
+            raise
+        print("jsmops: error: the `pulumi` command is not on PATH: install the Pulumi CLI "
+              "(https://www.pulumi.com/docs/install/) or add its directory to PATH", file=sys.stderr)
+    return 1
+
+
+def _progress(line: str) -> None:
+    print(f"jsmops: {line}", flush=True)
+
+
+def _import(args: argparse.Namespace) -> int:
+    selection = Selection(ids=args.ids, name_prefix=args.name_prefix, team_id=args.team_id, all=args.all)
+    if selection.is_empty():
+        parser().error("say which schedules to import: --id, --name-prefix, --team-id or --all")
+    run_import(args.stack, selection, args.cwd.resolve(), args.output, progress=_progress)
+    return 0
+
+
+def _recover(args: argparse.Namespace) -> int:
+    from .recover_command import run_recover
+
+    run_recover(args.stack, args.cwd.resolve(), progress=_progress)
+    return 0
+
+
+def _oncall(args: argparse.Namespace) -> int:
+    return run_oncall(args.stack, args.cwd.resolve(), at=args.at, days=args.days)
+
+
+def _impact(args: argparse.Namespace) -> int:
+    return run_impact(ImpactOptions(
+        stack=args.stack, project_dir=args.cwd.resolve(), days=args.days, format=args.format,
+        picture=args.picture, fail_on_gap=args.fail_on_gap, at=args.at, preview_file=args.preview_file,
+        offline=args.offline))
+
+
+# Each subcommand's logic lives in its own module; these only hand it the parsed arguments.
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "import": _import, "recover": _recover, "oncall": _oncall, "impact": _impact,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

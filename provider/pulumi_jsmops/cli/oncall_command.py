@@ -1,0 +1,75 @@
+"""`jsmops oncall`: who is on call now, who is next, and the coming handovers, for each
+schedule of a stack, as the service answers them (its on-call and timeline endpoints).
+Reads only.
+
+"Next" is the schedule's first handover after the moment: who is on call from then, and
+when. (The next-on-calls endpoint answers each rotation's next responder, which may be the
+one on call now, back after a restriction's break: no answer to "who takes over".)"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Optional
+from zoneinfo import ZoneInfo
+
+from ..api.client import Client
+from ..oncall.assessment import Labels
+from ..oncall.engine import Responder, timeline_from_api, zone_named
+from ..schedule import SCHEDULE_TYPE
+from .output import print_flushed, reader_gone
+from .stack import PulumiStack
+
+
+def run_oncall(stack: str, project_dir: Path, *, at: Optional[datetime] = None, days: int = 7,
+               out: Callable[[str], None] = print_flushed) -> int:
+    moment = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    pulumi = PulumiStack(stack, project_dir)
+    resources = pulumi.export().get("deployment", {}).get("resources") or []
+    schedules = sorted((r for r in resources if r.get("type") == SCHEDULE_TYPE and r.get("id")),
+                       key=lambda r: str(r.get("urn")))  # by resource name
+    if not schedules:
+        out(f"stack {stack} has no schedules")
+        return 0
+    config = pulumi.config()
+    labels = config.labels()
+    try:
+        with config.client() as client:
+            for resource in schedules:
+                for line in _on_call(client, resource, moment, days, labels):
+                    out(line)
+    except BrokenPipeError:
+        return reader_gone()
+    return 0
+
+
+def _on_call(client: Client, resource: dict[str, Any], moment: datetime, days: int, labels: Labels) -> list[str]:
+    """The lines of one schedule of the stack: now, next, and the handovers within `days`."""
+    outputs = resource.get("outputs") or {}
+    zone = zone_named(outputs.get("timezone"))
+    date = moment.isoformat()
+    now = _participants(client.get_on_calls(resource["id"], date=date).get("onCallParticipants") or [], labels)
+    answer = client.get_timeline(resource["id"], date=date, interval=days + 1, interval_unit="days")
+    until = moment + timedelta(days=days)
+    handovers = [h for h in timeline_from_api(answer, zone.key).handovers() if moment < h.at <= until]
+    title = f"{outputs.get('name', resource['id'])}: now {', '.join(now) or 'nobody'}"
+    if not handovers:
+        return [f"{title}; no handover in the next {days} days"]
+    return [
+        f"{title}; next: {_names(handovers[0].after, labels)} from {_when(handovers[0].at, zone)}",
+        f"  handovers in the next {days} days (times in {zone.key}): {len(handovers)}",
+        *[f"    {_when(h.at, zone)}: {_names(h.before, labels)} → {_names(h.after, labels)}" for h in handovers],
+    ]
+
+
+def _participants(items: Iterable[dict[str, Any]], labels: Labels) -> list[str]:
+    return sorted(labels.get(p.get("id", ""), p.get("id", "")) for p in items if p.get("type") != "noone")
+
+
+def _names(responders: Iterable[Responder], labels: Labels) -> str:
+    names = sorted(labels.get(r.id, r.id) for r in responders)
+    return ", ".join(names) if names else "nobody"
+
+
+def _when(moment: datetime, zone: ZoneInfo) -> str:
+    return f"{moment.astimezone(zone):%a %Y-%m-%d %H:%M}"

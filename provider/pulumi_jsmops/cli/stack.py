@@ -1,0 +1,80 @@
+"""One stack of a Pulumi project, as the `jsmops` commands see it: the `pulumi` CLI on it,
+its state, and its config, read once into the client's settings and participants' names."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+from ..errors import JsmOpsError
+
+if TYPE_CHECKING:
+    from ..api.client import Client
+    from ..api.config import Settings
+    from ..oncall.assessment import Labels
+
+
+class PulumiStack:
+    """The `pulumi` CLI on one stack of the project in `project_dir`; a failed command
+    raises `failure` with the CLI's words."""
+
+    def __init__(self, name: str, project_dir: Path, failure: type[JsmOpsError] = JsmOpsError):
+        self.name, self.project_dir, self.failure = name, project_dir, failure
+
+    def run(self, *args: str, stdin: Optional[str] = None, stream: bool = False, accept_failure: bool = False) -> str:
+        """The command's standard output (`stream` shows it instead). `accept_failure` takes
+        a failed run's JSON output too (a failed preview still describes its steps and says why)."""
+        result = subprocess.run(["pulumi", *args, "--stack", self.name, "--non-interactive"], cwd=self.project_dir,
+                                text=True, input=stdin, stdout=None if stream else subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        output = result.stdout or ""
+        if result.returncode != 0 and not (accept_failure and output.strip().startswith("{")):
+            command = " ".join(arg for arg in args[:2] if not arg.startswith("-"))
+            raise self.failure(f"`pulumi {command}` failed: {result.stderr.strip() or output.strip()}")
+        return output
+
+    def config(self, *, secrets: bool = True) -> StackConfig:
+        """The stack's config; `secrets` decrypted (never printed), else shown as `[secret]`."""
+        shown = ["--show-secrets"] if secrets else []
+        return StackConfig(json.loads(self.run("config", "--json", *shown) or "{}"))
+
+    def export(self, *, secrets: bool = False) -> dict[str, Any]:
+        """The stack's state (`pulumi stack export`); `secrets` in clear."""
+        state: dict[str, Any] = json.loads(self.run("stack", "export", *(["--show-secrets"] if secrets else [])))
+        return state
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """A stack's config as `pulumi config --json` has it: an entry per full key
+    (`jsmops:cloudId`) with its `value`, and `objectValue` for an object."""
+
+    entries: dict[str, dict[str, Any]]
+
+    def value(self, key: str) -> Any:
+        return (self.entries.get(key) or {}).get("value")
+
+    def settings(self) -> Settings:
+        """The client's settings: the stack's `jsmops:*` config, else the JSMOPS_* environment."""
+        from ..api.config import load_settings
+
+        return load_settings(self.value)
+
+    def client(self) -> Client:
+        from ..api.client import Client
+
+        return Client(self.settings())
+
+    def labels(self) -> Labels:
+        """Participant ids named by the config's objects of names to ids (first name wins),
+        e.g. `people: {alice: <id>}`."""
+        labels: Labels = {}
+        for entry in self.entries.values():
+            value = entry.get("objectValue") if isinstance(entry, dict) else None
+            if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+                for name, ident in value.items():
+                    labels.setdefault(ident, name)
+        return labels

@@ -1,0 +1,218 @@
+"""What a change of schedules means for who is on call: the assessment behind `jsmops impact`.
+
+Per schedule that a change creates, updates or deletes (a `ScheduleChange`: the schedule
+before and after), the timelines of both (`engine.py`) are compared over a window from now:
+who is on call now, the periods where someone else is on call, the handovers that move,
+hours per participant, the gaps that open or close, and for each rotation whose
+participants change, the start date that keeps the current turns. A side that does not
+exist (before a create, after a delete) is the schedule without rotations: nobody on call.
+Pure: no reads, no writes (the command, `cli/impact_command.py`, reads the preview and the
+overrides; `report.py` renders the result).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable, Iterable, Optional, Sequence
+
+from ..api.models import Rotation, Schedule
+from .engine import (
+    OverrideWindow,
+    Responder,
+    Timeline,
+    same_turns,
+    schedule_zone,
+    start_date_keeping_turns,
+    timeline,
+    turn_at,
+)
+
+Labels = dict[str, str]  # participant id -> label
+
+
+@dataclass(frozen=True)
+class ScheduleChange:
+    """One schedule of a change: before (None: created) and after (None: deleted);
+    `problem` says why it cannot be assessed."""
+
+    resource: str
+    operation: str
+    schedule_id: Optional[str]
+    before: Optional[Schedule]
+    after: Optional[Schedule]
+    problem: Optional[str] = None
+
+
+def carried_over(before: Schedule, after: Schedule) -> Schedule:
+    """What the service will have after an update: rotations that stay keep their ids
+    (overrides follow them), and a time zone left out stays the one the service has."""
+    ids = {r.name: r.id for r in before.rotations}
+    return after.model_copy(update={
+        "timezone": after.timezone or before.timezone,
+        "rotations": [r.model_copy(update={"id": ids.get(r.name)}) for r in after.rotations],
+    })
+
+
+@dataclass(frozen=True)
+class Span:
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A period where some are no longer on call (`off`) or newly on call (`on`)."""
+
+    start: datetime
+    end: datetime
+    off: tuple[str, ...]
+    on: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StartDate:
+    rotation: str
+    holder: str
+    start_date: datetime
+    keeps_turns: datetime
+
+
+@dataclass(frozen=True)
+class ScheduleImpact:
+    resource: str
+    name: str
+    operation: str
+    time_zone: str
+    start: datetime
+    end: datetime
+    problem: Optional[str] = None
+    now_before: tuple[str, ...] = ()
+    now_after: tuple[str, ...] = ()
+    differences: tuple[Difference, ...] = ()
+    handovers_before: tuple[datetime, ...] = ()
+    handovers_after: tuple[datetime, ...] = ()
+    hours: tuple[tuple[str, float, float], ...] = ()
+    new_gaps: tuple[Span, ...] = ()
+    closed_gaps: tuple[Span, ...] = ()
+    start_dates: tuple[StartDate, ...] = ()
+    before: Optional[Timeline] = field(default=None, compare=False)  # None: no schedule before
+    after: Optional[Timeline] = field(default=None, compare=False)  # None: no schedule after
+
+    @property
+    def has_impact(self) -> bool:
+        return bool(self.differences or self.new_gaps or self.closed_gaps or self.start_dates
+                    or self.handovers_gone or self.handovers_new)
+
+    @property
+    def handovers_gone(self) -> tuple[datetime, ...]:
+        return tuple(sorted(set(self.handovers_before) - set(self.handovers_after)))
+
+    @property
+    def handovers_new(self) -> tuple[datetime, ...]:
+        return tuple(sorted(set(self.handovers_after) - set(self.handovers_before)))
+
+
+def assess(change: ScheduleChange, now: datetime, days: int, overrides: Sequence[OverrideWindow] = (),
+           labels: Optional[Labels] = None) -> ScheduleImpact:
+    """The on-call impact of one schedule's change over [now, now + days)."""
+    labels = labels or {}
+    known = change.after or change.before
+    end = now + timedelta(days=days)
+    if known is None or change.problem:
+        return ScheduleImpact(change.resource, known.name if known else change.resource, change.operation,
+                              "", now, end, problem=change.problem or "nothing to compare")
+    before = timeline(change.before, now, end, overrides) if change.before else None
+    after = timeline(change.after, now, end, overrides) if change.after else None
+    nobody = timeline(known.model_copy(update={"rotations": []}), now, end)  # the side that does not exist
+    was, will = before or nobody, after or nobody
+
+    def names(responders: Iterable[Responder]) -> tuple[str, ...]:
+        return tuple(sorted(labels.get(r.id, r.id) for r in responders))
+
+    gaps_before, gaps_after = _spans(was), _spans(will)
+    return ScheduleImpact(
+        change.resource, known.name, change.operation, schedule_zone(change.before or known).key, now, end,
+        now_before=names(was.on_call_at(now)),
+        now_after=names(will.on_call_at(now)),
+        differences=tuple(_differences(was, will, now, end, names)),
+        handovers_before=tuple(h.at for h in was.handovers()),
+        handovers_after=tuple(h.at for h in will.handovers()),
+        hours=_hours_changed(was, will, labels),
+        new_gaps=tuple(_subtract(gaps_after, gaps_before)),
+        closed_gaps=tuple(_subtract(gaps_before, gaps_after)) if before else (),  # a new schedule closes none
+        start_dates=tuple(_start_dates(change.before, change.after, now, labels)),
+        before=before, after=after,
+    )
+
+
+def _hours_changed(before: Timeline, after: Timeline, labels: Labels) -> tuple[tuple[str, float, float], ...]:
+    """(label, hours before, hours after) of each participant whose hours on call change."""
+    hours_before, hours_after = before.hours(), after.hours()
+    hours = {labels.get(r.id, r.id): (hours_before.get(r, 0.0), hours_after.get(r, 0.0))
+             for r in {*hours_before, *hours_after}}
+    return tuple((label, b, a) for label, (b, a) in sorted(hours.items()) if b != a)
+
+
+def responders(impacts: Iterable[ScheduleImpact]) -> list[Responder]:
+    """Everyone on call in the impacts' timelines, each once, in the order they appear."""
+    return list(dict.fromkeys(r for i in impacts for t in (i.before, i.after) if t
+                              for s in t.final for r in s.responders))
+
+
+def _spans(timeline: Timeline) -> list[Span]:
+    return [Span(gap.start, gap.end) for gap in timeline.gaps]
+
+
+def _differences(before: Timeline, after: Timeline, start: datetime, end: datetime,
+                 names: Callable[[Iterable[Responder]], tuple[str, ...]]) -> list[Difference]:
+    cuts = sorted({start, end, *(s.start for t in (before, after) for s in t.final)})
+    found: list[Difference] = []
+    for a, b in itertools.pairwise(cuts):
+        was, will = set(names(before.on_call_at(a))), set(names(after.on_call_at(a)))
+        off, on = tuple(sorted(was - will)), tuple(sorted(will - was))
+        if not (off or on):
+            continue
+        if found and found[-1].end == a and (found[-1].off, found[-1].on) == (off, on):
+            found[-1] = Difference(found[-1].start, b, off, on)
+        else:
+            found.append(Difference(a, b, off, on))
+    return found
+
+
+def _subtract(spans: list[Span], minus: list[Span]) -> list[Span]:
+    """The parts of `spans` not covered by `minus` (both sorted, without overlaps)."""
+    result: list[Span] = []
+    for span in spans:
+        start = span.start
+        for cut in minus:
+            if cut.end <= start or cut.start >= span.end:
+                continue
+            if cut.start > start:
+                result.append(Span(start, cut.start))
+            start = max(start, cut.end)
+        if start < span.end:
+            result.append(Span(start, span.end))
+    return result
+
+
+def _start_dates(before: Optional[Schedule], after: Optional[Schedule], now: datetime,
+                 labels: Labels) -> list[StartDate]:
+    if before is None or after is None:
+        return []
+    zone = schedule_zone(after)
+    old: dict[str, Rotation] = {r.name: r for r in before.rotations}
+    found = []
+    for rotation in after.rotations:
+        previous = old.get(rotation.name)
+        if previous is None or previous.participants == rotation.participants:
+            continue
+        proposal = start_date_keeping_turns(previous, rotation, zone, now)
+        if proposal is None or same_turns(rotation, rotation.model_copy(update={"start_date": proposal}), zone, now):
+            continue
+        turn = turn_at(previous, zone, now)
+        holder = turn.participant.id if turn is not None else None
+        label = "nobody" if holder is None else labels.get(holder, holder)
+        found.append(StartDate(rotation.name, label, rotation.start_date.astimezone(zone), proposal))
+    return found

@@ -1,0 +1,230 @@
+"""The report of `jsmops impact`: an assessment (`assessment.py`) as text, markdown or JSON.
+
+The JSON report (`--format json`) has this shape, version 1 (times are ISO 8601 in the
+schedule's time zone; hours are numbers, to 0.01; lists are in time order):
+
+    {"version": 1, "now": ..., "days": 14, "new_gaps": <count over all schedules>,
+     "participants": {<label>: {"type": ..., "id": ...}},
+     "schedules": [{
+        "resource": <Pulumi resource name>, "name": ..., "operation": "create|update|delete|replace",
+        "time_zone": ..., "window": {"start": ..., "end": ...}, "impact": <bool>,
+        "problem": <why it was not computed, or null>,
+        "now": {"before": [<label>...], "after": [<label>...]},
+        "changes": [{"start": ..., "end": ..., "off": [<no longer on call>...], "on": [<newly on call>...]}],
+        "handovers": {"before": <count>, "after": <count>, "gone": [<time>...], "new": [<time>...]},
+        "hours": [{"participant": <label>, "before": <hours>, "after": <hours>}],
+        "gaps": {"new": [{"start": ..., "end": ...}], "closed": [{"start": ..., "end": ...}]},
+        "start_dates": [{"rotation": ..., "holder": <label>, "start_date": <given>, "keeps_turns": <proposed>}]
+     }]}
+
+Participants are labelled with the names the stack config gives their ids (any config
+object of names to ids, e.g. `people: {alice: <id>}`), else by their id. Pure: it only
+formats.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Iterable, Sequence
+from zoneinfo import ZoneInfo
+
+from .assessment import Difference, Labels, ScheduleImpact, Span, responders
+
+REPORT_VERSION = 1
+LIST_LIMIT = 8  # items shown per list in text and markdown (JSON has them all)
+FORMATS = ("text", "markdown", "json")
+
+
+def render(impacts: Sequence[ScheduleImpact], now: datetime, days: int, form: str, labels: Labels) -> str:
+    """The report in one of `FORMATS`, without a final newline."""
+    if form == "json":
+        return json.dumps(report_json(impacts, now, days, labels), indent=2)
+    if form == "markdown":
+        return render_markdown(impacts, now, days).rstrip("\n")
+    return render_text(impacts, now, days).rstrip("\n")
+
+
+
+def _local(moment: datetime, zone_name: str) -> datetime:
+    return moment.astimezone(ZoneInfo(zone_name))
+
+
+def _span_text(start: datetime, end: datetime, zone: str) -> str:
+    a, b = _local(start, zone), _local(end, zone)
+    if a.date() == b.date():
+        return f"{a:%a %Y-%m-%d %H:%M}–{b:%H:%M}"
+    return f"{a:%a %Y-%m-%d %H:%M} – {b:%a %Y-%m-%d %H:%M}"
+
+
+def _recurring(spans: Sequence[Span], zone: str) -> list[str]:
+    """Spans within a day that recur at the same local hours, said once with their weekdays
+    (`Sat 00:00–08:00`, `Mon, Tue 20:00–22:00`, `daily 20:00–22:00`); others in full."""
+    by_hours: dict[tuple[str, str], list[str]] = {}
+    said: list[str | tuple[str, str]] = []
+    for span in spans:
+        a, b = _local(span.start, zone), _local(span.end, zone)
+        if a.date() != b.date():
+            said.append(_span_text(span.start, span.end, zone))
+            continue
+        key = (f"{a:%H:%M}", f"{b:%H:%M}")
+        if key not in by_hours:
+            by_hours[key] = []
+            said.append(key)
+        if f"{a:%a}" not in by_hours[key]:
+            by_hours[key].append(f"{a:%a}")
+    result = []
+    for item in said:
+        if isinstance(item, str):
+            result.append(item)
+            continue
+        days = by_hours[item]
+        result.append(f"{'daily' if len(days) == 7 else ', '.join(days)} {item[0]}–{item[1]}")
+    return result
+
+
+def _people(labels: tuple[str, ...]) -> str:
+    return ", ".join(labels) if labels else "nobody"
+
+
+def _swap(difference: Difference) -> str:
+    """`carol → bob`, `erin off`, `dave added` (others on call stay as they were)."""
+    if difference.off and difference.on:
+        return f"{_people(difference.off)} → {_people(difference.on)}"
+    if difference.off:
+        return f"{_people(difference.off)} off"
+    return f"{_people(difference.on)} added"
+
+
+def _hours(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def _limited(items: list[str]) -> list[str]:
+    if len(items) <= LIST_LIMIT:
+        return items
+    return [*items[:LIST_LIMIT], f"… and {len(items) - LIST_LIMIT} more"]
+
+
+def summary(impact: ScheduleImpact) -> str:
+    """One line, e.g. `Platform On-Call: now alice → bob; Sat 2026-01-24 00:00–08:00 nobody on call (new)`."""
+    if impact.problem:
+        return f"{impact.name}: not assessed ({impact.problem})"
+    if not impact.has_impact:
+        return f"{impact.name}: no on-call impact"
+    parts = []
+    if impact.now_before != impact.now_after:
+        parts.append(f"now {_people(impact.now_before)} → {_people(impact.now_after)}")
+    gaps = _recurring(impact.new_gaps, impact.time_zone)
+    parts += [f"{when} nobody on call (new)" for when in gaps[:3]]
+    if len(gaps) > 3:
+        parts.append(f"{len(gaps) - 3} more new gaps")
+    if impact.closed_gaps:
+        parts.append(f"{len(impact.closed_gaps)} gap{'s' if len(impact.closed_gaps) > 1 else ''} closed")
+    if not parts:
+        parts.append(f"{len(impact.differences)} period{'s' if len(impact.differences) != 1 else ''} "
+                     f"with someone else on call")
+    return f"{impact.name}: " + "; ".join(parts)
+
+
+def _detail_lines(impact: ScheduleImpact) -> list[tuple[str, list[str]]]:
+    """(heading, items) sections shared by the text and markdown forms."""
+    zone = impact.time_zone
+    now = (f"{_people(impact.now_before)} → {_people(impact.now_after)}" if impact.now_before != impact.now_after
+           else f"{_people(impact.now_after)} (unchanged)")
+    sections: list[tuple[str, list[str]]] = [("now", [now])]
+    if impact.new_gaps or impact.closed_gaps:
+        sections.append(("gaps", _limited(
+            [f"{_span_text(g.start, g.end, zone)} nobody on call (new)" for g in impact.new_gaps]
+            + [f"{_span_text(g.start, g.end, zone)} covered now (gap closed)" for g in impact.closed_gaps])))
+    if impact.differences:
+        sections.append(("who is on call changes", _limited(
+            [f"{_span_text(d.start, d.end, zone)}: {_swap(d)}" for d in impact.differences])))
+    moved = [f"{_local(t, zone):%a %Y-%m-%d %H:%M} (no longer)" for t in impact.handovers_gone]
+    moved += [f"{_local(t, zone):%a %Y-%m-%d %H:%M} (new)" for t in impact.handovers_new]
+    if moved:
+        sections.append((f"handovers {len(impact.handovers_before)} → {len(impact.handovers_after)}",
+                         _limited(moved)))
+    if impact.hours:
+        sections.append(("hours on call", [f"{label}: {_hours(b)} → {_hours(a)}" for label, b, a in impact.hours]))
+    sections += [(f"rotation '{proposal.rotation}'", [
+        f"start_date {proposal.start_date.isoformat()} gives the turns a new order; "
+        f"start_date=\"{proposal.keeps_turns.isoformat()}\" keeps {proposal.holder} on call "
+        "until the usual handover"
+    ]) for proposal in impact.start_dates]
+    return sections
+
+
+def _section(lead: str, items: list[str], indent: str) -> list[str]:
+    """`lead: item` for one item, else the lead and one line per item."""
+    if len(items) == 1:
+        return [f"{lead}: {items[0]}"]
+    return [f"{lead}:", *[f"{indent}{item}" for item in items]]
+
+
+def _shows_details(impact: ScheduleImpact) -> bool:
+    """Whether the report details the impact: it was assessed, and there is one."""
+    return not impact.problem and impact.has_impact
+
+
+def render_text(impacts: Sequence[ScheduleImpact], now: datetime, days: int) -> str:
+    lines = [f"On-call impact over {days} days from {now:%Y-%m-%d %H:%M} UTC:"]
+    if not impacts:
+        lines.append("no schedule changes")
+    for impact in impacts:
+        lines += ["", summary(impact)]
+        if _shows_details(impact):
+            lines.append(f"  ({impact.operation} of {impact.resource}; times in {impact.time_zone})")
+            for heading, items in _detail_lines(impact):
+                lines += _section(f"  {heading}", items, "    ")
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(impacts: Sequence[ScheduleImpact], now: datetime, days: int) -> str:
+    lines = [f"### On-call impact over {days} days from {now:%Y-%m-%d %H:%M} UTC", ""]
+    lines += [f"- {summary(impact)}" for impact in impacts] or ["No schedule changes."]
+    for impact in filter(_shows_details, impacts):
+        lines += ["", f"#### {impact.name}", "",
+                  f"`{impact.resource}` ({impact.operation}), times in {impact.time_zone}", ""]
+        for heading, items in _detail_lines(impact):
+            if heading == "hours on call":
+                lines += ["", "| participant | hours before | hours after |", "| --- | ---: | ---: |",
+                          *[f"| {label} | {_hours(b)} | {_hours(a)} |" for label, b, a in impact.hours], ""]
+            else:
+                lines += _section(f"- **{heading}**", items, "  - ")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def report_json(impacts: Sequence[ScheduleImpact], now: datetime, days: int, labels: Labels) -> dict[str, Any]:
+    participants = {labels.get(r.id, r.id): r for r in responders(impacts)}
+    return {
+        "version": REPORT_VERSION, "now": now.isoformat(), "days": days,
+        "new_gaps": sum(len(i.new_gaps) for i in impacts),
+        "participants": {label: {"type": r.type, "id": r.id} for label, r in sorted(participants.items())},
+        "schedules": [_schedule_json(impact) for impact in impacts],
+    }
+
+
+def _schedule_json(i: ScheduleImpact) -> dict[str, Any]:
+    z = i.time_zone
+
+    def when(moment: datetime) -> str:
+        return _local(moment, z).isoformat() if z else moment.isoformat()
+
+    def spans(items: Iterable[Span]) -> list[dict[str, str]]:
+        return [{"start": when(s.start), "end": when(s.end)} for s in items]
+
+    return {
+        "resource": i.resource, "name": i.name, "operation": i.operation, "time_zone": z or None,
+        "window": {"start": when(i.start), "end": when(i.end)}, "impact": i.has_impact,
+        "problem": i.problem,
+        "now": {"before": list(i.now_before), "after": list(i.now_after)},
+        "changes": [{"start": when(d.start), "end": when(d.end), "off": list(d.off), "on": list(d.on)}
+                    for d in i.differences],
+        "handovers": {"before": len(i.handovers_before), "after": len(i.handovers_after),
+                      "gone": [when(t) for t in i.handovers_gone], "new": [when(t) for t in i.handovers_new]},
+        "hours": [{"participant": label, "before": round(b, 2), "after": round(a, 2)} for label, b, a in i.hours],
+        "gaps": {"new": spans(i.new_gaps), "closed": spans(i.closed_gaps)},
+        "start_dates": [{"rotation": s.rotation, "holder": s.holder, "start_date": s.start_date.isoformat(),
+                         "keeps_turns": s.keeps_turns.isoformat()} for s in i.start_dates],
+    }

@@ -1,0 +1,113 @@
+"""The code `jsmops import` writes: resource names derived from schedule names, and source
+as the formatter leaves it, declaring exactly the imported inputs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import pulumi_jsmops as jsmops
+from pulumi_jsmops.api.models import parse_api_schedule, parse_user_schedule
+from pulumi_jsmops.cli.codegen import declaration, module_header, new_resource_name
+
+
+def test_names_are_identifiers_unique_and_never_shadow_the_module() -> None:
+    taken: set[str] = set()
+    names = [new_resource_name(n, taken) for n in ["Ops / EU", "Ops EU", "24x7", "class", "jsmops", "!!!", "Jsmops"]]
+    assert names == ["ops_eu", "ops_eu_2", "schedule_24x7", "schedule_class", "schedule_jsmops", "schedule",
+                     "schedule_jsmops_2"]
+    assert all(name.isidentifier() for name in names)
+
+
+# Schedules as the API holds them, covering every kind of input and awkward text.
+API_SCHEDULES = [
+    {"id": "s1", "name": "Ops / EU", "teamId": "cd68207b-c55d-4611-ab25-72fd0c439e9f", "description": "",
+     "timezone": "Europe/Berlin", "enabled": True, "rotations": []},
+    {"id": "s2", "name": 'He said "hi"', "description": "it's \"quoted\" \\ and\nmultiline\ttabbed " + "x" * 100,
+     "timezone": "Asia/Tokyo", "enabled": False, "rotations": [
+         {"id": "r1", "name": "weekdays", "type": "daily", "length": 1, "startDate": "2026-01-05T08:00:00Z",
+          "participants": [{"type": "user", "id": "14a994fd-78c6-4236-8b83-d107e5d32d6a"},
+                           {"type": "noone"}, {"type": "team", "id": "cd68207b-c55d-4611-ab25-72fd0c439e9f"}],
+          "timeRestriction": {"type": "weekday-and-time-of-day", "restrictions": [
+              {"startDay": d, "startHour": 8, "startMin": 0, "endDay": d, "endHour": 18, "endMin": 30}
+              for d in ("monday", "tuesday")]}},
+         {"id": "r2", "name": "nights", "type": "hourly", "length": 12, "startDate": "2026-01-05T20:00:00Z",
+          "endDate": "2027-01-01T00:00:00Z", "participants": [{"type": "escalation", "id": "e"}],
+          "timeRestriction": {"type": "time-of-day",
+                              "restriction": {"startHour": 20, "startMin": 0, "endHour": 8, "endMin": 0}}},
+         {"id": "r3", "name": "s", "type": "weekly", "length": 1, "startDate": "2026-01-05T08:00:00Z",
+          "participants": []},
+     ]},
+    {"id": "s3", "name": "東京 デスク 24x7", "teamId": "t", "description": "幅の広い文字" * 8, "timezone": "Asia/Tokyo",
+     "enabled": True, "rotations": [
+         {"id": "r4", "name": "x", "type": "weekly", "length": 2, "startDate": "2026-01-05T08:00:00Z",
+          "participants": [{"type": "user", "id": "u" * 40}]}]},
+]
+
+
+def generated_module(api_schedules: list[dict[str, Any]] = API_SCHEDULES) -> str:
+    taken: set[str] = set()
+    code = module_header("https://api.atlassian.com/jsm/ops/api/local")
+    for data in api_schedules:
+        schedule = parse_api_schedule(data)
+        code += declaration(new_resource_name(schedule.name, taken), schedule)
+    return code
+
+
+def assert_ruff_format_leaves_it(code: str, directory: Path) -> None:
+    module = directory / "imported_schedules.py"
+    module.write_text(code)
+    ruff = Path(sys.executable).parent / "ruff"
+    result = subprocess.run([str(ruff), "format", "--isolated", "--diff", str(module)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def declared_inputs(code: str) -> list[dict[str, Any]]:
+    """The inputs of each `jsmops.Schedule(...)` the code declares, found by running it."""
+    declared: list[dict[str, Any]] = []
+
+    class Recorder:  # stands in for the package: the ...Args types are dicts, Schedule records its inputs
+        def __getattr__(self, name: str) -> Any:
+            if name == "Schedule":
+                return lambda resource_name, **inputs: declared.append(inputs)
+            return getattr(jsmops, name)
+
+    exec(compile(code.replace("import pulumi_jsmops as jsmops", ""), "imported_schedules.py", "exec"),
+         {"jsmops": Recorder()})
+    return declared
+
+
+def test_generated_code_is_as_ruff_format_leaves_it(tmp_path: Path) -> None:
+    assert_ruff_format_leaves_it(generated_module(), tmp_path)
+
+
+NAMES = st.text(min_size=1, max_size=60).filter(str.strip)  # names and ids are never blank
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.tuples(NAMES, st.text(max_size=150), NAMES), min_size=1, max_size=20))
+def test_any_text_is_written_as_the_formatter_leaves_it_and_reads_back(texts: list[tuple[str, str, str]]) -> None:
+    schedules = [{"id": f"s{n}", "name": name, "description": description, "timezone": "UTC", "enabled": True,
+                  "rotations": [{"id": "r", "name": name, "type": "daily", "length": 1,
+                                 "startDate": "2026-01-05T08:00:00Z", "participants": [{"type": "user", "id": user}]}]}
+                 for n, (name, description, user) in enumerate(texts)]
+    code = generated_module(schedules)
+    with tempfile.TemporaryDirectory() as directory:
+        assert_ruff_format_leaves_it(code, Path(directory))
+    declared = [parse_user_schedule(inputs).to_inputs() for inputs in declared_inputs(code)]
+    assert declared == [parse_api_schedule(data).to_inputs() for data in schedules]
+
+
+def test_generated_code_declares_the_same_inputs_with_args_types_throughout() -> None:
+    code = generated_module()
+    assert "{" not in code.split('"""', 2)[2]  # no plain dicts: every nested input is an ...Args call
+    for args_type in ("RotationArgs", "ParticipantArgs", "TimeRestrictionArgs", "TimeOfDayArgs", "DayAndTimeOfDayArgs"):
+        assert f"jsmops.{args_type}(" in code
+    expected = [parse_api_schedule(data).to_inputs() for data in API_SCHEDULES]
+    assert [parse_user_schedule(inputs).to_inputs() for inputs in declared_inputs(code)] == expected

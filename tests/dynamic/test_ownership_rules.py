@@ -1,0 +1,64 @@
+"""The pure parts of ownership and recovery: the per-run name registry, and the decisions
+`jsmops recover` takes on a state's pending creates (no CLI, no API)."""
+
+from __future__ import annotations
+
+import json
+
+from pulumi_jsmops.cli.recover_command import plan, reveal
+from pulumi_jsmops.dynamic.ownership import NameRegistry, NameTakenError, urn_resource_name, urn_stack_name
+from pulumi_jsmops.schedule import SCHEDULE_TYPE
+from testkit.schedules import SUPPORT, SUPPORT_IN_API
+
+URN = f"urn:pulumi:dev::proj::{SCHEDULE_TYPE}::"
+SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+
+
+def test_a_name_belongs_to_the_first_resource_that_claims_it() -> None:
+    names = NameRegistry()
+    assert names.claim("Ops", URN + "a") is None
+    assert names.claim("Ops", URN + "a") is None  # the same resource again (preview, then up)
+    assert names.claim("Ops", URN + "b") == URN + "a"
+    assert names.claim("Data", URN + "a") is None  # a renames its schedule: "Ops" is free
+    assert names.claim("Ops", URN + "b") is None
+
+
+def test_urn_parts_and_the_409_message_name_no_schedule() -> None:
+    assert urn_resource_name(URN + "support") == "support" and urn_stack_name(URN + "x") == "dev"
+    message = str(NameTakenError("sched-1", URN + "support"))
+    assert "(id sched-1)" in message and "jsmops import --stack dev --id sched-1" in message
+    assert "jsmops recover --stack dev" in message and "aliases" in message
+    assert "<stack>" in str(NameTakenError(None, None))
+
+
+def pending(resource: str, inputs: dict) -> dict:
+    return {"type": "creating", "resource": {"urn": URN + resource, "type": SCHEDULE_TYPE, "custom": True,
+                                             "inputs": {**inputs, "__provider": "serialized"}}}
+
+
+def test_recovery_brings_in_exactly_the_schedules_identical_to_a_pending_create() -> None:
+    secret_name = {**SECRET, "plaintext": json.dumps("Secret Bridge")}
+    deployment = {"pending_operations": [
+        pending("same", SUPPORT),
+        pending("other", {**SUPPORT, "name": "Other"}),
+        pending("absent", {**SUPPORT, "name": "Absent"}),
+        pending("secret", {**SUPPORT, "name": secret_name}),
+        {"type": "deleting", "resource": {"urn": URN + "old", "type": SCHEDULE_TYPE}},
+    ]}
+    # As the service holds them: every schedule and rotation with its id.
+    rotations = [{**rotation, "id": f"r-{n}"} for n, rotation in enumerate(SUPPORT_IN_API["rotations"])]
+    service = {
+        "Support Schedule": {**SUPPORT_IN_API, "rotations": rotations, "id": "s-1"},
+        "Other": {**SUPPORT_IN_API, "rotations": rotations, "name": "Other", "description": "made by hand",
+                  "id": "s-2"},
+        "Secret Bridge": {**SUPPORT_IN_API, "rotations": rotations, "name": "Secret Bridge", "id": "s-3"},
+    }
+    recovery, resources = plan(deployment, service.get)
+    assert recovery.recovered == {URN + "same": "s-1", URN + "secret": "s-3"}
+    assert recovery.dropped == {URN + "other": "s-2", URN + "absent": None}
+    by_urn = {r["urn"]: r for r in resources}
+    assert by_urn[URN + "same"]["id"] == "s-1" and by_urn[URN + "same"]["outputs"]["name"] == "Support Schedule"
+    assert by_urn[URN + "same"]["outputs"]["__provider"] == "serialized"
+    secret_output = by_urn[URN + "secret"]["outputs"]["name"]
+    assert secret_output["4dabf18193072939515e22adb298388d"] == SECRET["4dabf18193072939515e22adb298388d"]
+    assert reveal(secret_output) == "Secret Bridge"
