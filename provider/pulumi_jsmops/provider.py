@@ -9,7 +9,7 @@ models, pydantic and the HTTP client where they need them (see `dynamic/base.py`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
@@ -26,8 +26,12 @@ from .dynamic.ownership import NameRegistry, duplicate_name_message
 from .errors import CallError, ConflictError, JsmOpsError, NotFoundError
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
     from .api.models import Rotation, Schedule
     from .dynamic.update_plan import RotationRequest
+
+Held = TypeVar("Held", "Schedule", "Rotation")  # an answer of the service, as a model
 
 
 class ScheduleProvider(JsmOpsProvider):
@@ -89,7 +93,7 @@ class ScheduleProvider(JsmOpsProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         from pydantic import ValidationError
 
-        from .api.models import parse_api_schedule, validation_problems
+        from .api.models import parse_api_schedule
         from .dynamic.listing import listing_of
 
         try:
@@ -100,11 +104,8 @@ class ScheduleProvider(JsmOpsProvider):
         try:
             schedule = parse_api_schedule(found)
         except ValidationError as exc:
-            problems = "; ".join(f"{path}: {reason}" for path, reason in validation_problems(exc))
-            raise JsmOpsError(
-                f"schedule {id_} as the service holds it cannot be declared with this provider ({problems}); "
-                "change it on the service, or drop it from the stack with `pulumi state delete <urn>`"
-            ) from None
+            raise JsmOpsError(f"{_cannot_declare(id_, exc)}; change it on the service, or drop it from the stack "
+                              "with `pulumi state delete <urn>`") from None
         return ReadResult(schedule.id, schedule.to_outputs(), inputs=schedule.to_canonical_inputs())
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -143,7 +144,7 @@ class ScheduleProvider(JsmOpsProvider):
 
         read = AnswerReader(parse_api_schedule)
         answer = self.client.update_schedule(schedule_id, body, is_applied=read.where(lambda found: holds(body, found)))
-        landed.patched = read.model(answer, "PATCH", schedule_path(schedule_id))
+        landed.patched = _held(parse_api_schedule, answer, "PATCH", schedule_path(schedule_id), schedule_id)
         _check_kept(landed.patched, body, "PATCH", schedule_path(schedule_id))
 
     def _change_rotation(self, schedule_id: str, request: "RotationRequest", rotations: dict[str, "Rotation"], *,
@@ -173,7 +174,7 @@ class ScheduleProvider(JsmOpsProvider):
             except NotFoundError:
                 request = CreateRotation(desired)
             else:
-                rotations[name] = read.model(answer, "PATCH", path)
+                rotations[name] = _held(Rotation.model_validate, answer, "PATCH", path, schedule_id)
                 _check_kept(rotations[name], body, "PATCH", path)
                 return
         body, path = request.body, rotations_path(schedule_id)
@@ -185,7 +186,7 @@ class ScheduleProvider(JsmOpsProvider):
             if found is None or not take_over:
                 raise
         else:
-            rotations[name] = read.model(answer, "POST", path)
+            rotations[name] = _held(Rotation.model_validate, answer, "POST", path, schedule_id)
             _check_kept(rotations[name], body, "POST", path)
             return
         existing = rotations[name] = read.model(found, "GET", path)
@@ -213,6 +214,28 @@ class _Landed:
         from .dynamic.update_plan import updated_schedule
 
         return updated_schedule(self.current, self.patched, list(self.rotations.values()))
+
+
+def _cannot_declare(schedule_id: str, error: "ValidationError") -> str:
+    """What is wrong with a schedule that the service holds in a shape no program may declare."""
+    from .api.models import validation_problems
+
+    problems = "; ".join(f"{path}: {reason}" for path, reason in validation_problems(error))
+    return f"schedule {schedule_id} as the service holds it cannot be declared with this provider ({problems})"
+
+
+def _held(parse: Callable[[dict[str, Any]], Held], answer: dict[str, Any], method: str, path: str,
+          schedule_id: str) -> Held:
+    """The service's answer to a change it made, as a model; when the schedule it holds has a
+    shape no program may declare (say, a time zone set by hand), an error that says the
+    change was made, what is wrong, and the way out, as `read` (a refresh) says it."""
+    from pydantic import ValidationError
+
+    try:
+        return parse(answer)
+    except ValidationError as exc:
+        raise CallError(method, path, f"done, but {_cannot_declare(schedule_id, exc)}; change it on the service, "
+                        "then run `pulumi refresh` and `pulumi up`") from None
 
 
 def _check_kept(held: "Schedule | Rotation", body: dict[str, Any], method: str, path: str) -> None:
