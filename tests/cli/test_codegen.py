@@ -115,8 +115,9 @@ def test_generated_code_declares_the_same_inputs_with_args_types_throughout() ->
 
 
 # Text that would end the docstring or a string literal and run code, were it written as it is.
-CRAFTED = ['x"""\nraise SystemExit("ran")\n"""', "x'''\nraise SystemExit('ran')\n'''", 'x\\"""; raise SystemExit("ran") #',
-           "x\\\nraise SystemExit('ran')", "x\r\nraise SystemExit('ran')\r\n", 'x\\', '\\N{', "x\u2028\u202e\ud800\x00"]
+CRAFTED = ['x"""\nraise SystemExit("ran")\n"""', "x'''\nraise SystemExit('ran')\n'''",
+           'x\\"""; raise SystemExit("ran") #', "x\\\nraise SystemExit('ran')", "x\r\nraise SystemExit('ran')\r\n",
+           'x\\', '\\N{', "x\u2028\u202e\ud800\x00"]
 
 
 @settings(max_examples=40, deadline=None)
