@@ -8,7 +8,8 @@ models, pydantic and the HTTP client where they need them (see `dynamic/base.py`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional, TypeVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
@@ -25,6 +26,8 @@ from .dynamic.ownership import NameRegistry, duplicate_name_message
 from .errors import CallError, ConflictError, JsmOpsError, NotFoundError
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
     from .api.models import Rotation, Schedule
     from .dynamic.update_plan import RotationRequest
 
@@ -90,7 +93,7 @@ class ScheduleProvider(JsmOpsProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         from pydantic import ValidationError
 
-        from .api.models import parse_api_schedule, validation_problems
+        from .api.models import parse_api_schedule
         from .dynamic.listing import listing_of
 
         try:
@@ -101,45 +104,48 @@ class ScheduleProvider(JsmOpsProvider):
         try:
             schedule = parse_api_schedule(found)
         except ValidationError as exc:
-            problems = "; ".join(f"{path}: {reason}" for path, reason in validation_problems(exc))
-            raise JsmOpsError(
-                f"schedule {id_} as the service holds it cannot be declared with this provider ({problems}); "
-                "change it on the service, or drop it from the stack with `pulumi state delete <urn>`"
-            ) from None
+            raise JsmOpsError(f"{_cannot_declare(id_, exc)}; change it on the service, or drop it from the stack "
+                              "with `pulumi state delete <urn>`") from None
         return ReadResult(schedule.id, schedule.to_outputs(), inputs=schedule.to_canonical_inputs())
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Sends the requests of `update_plan.plan_update`, one after the other (`olds` are
-        the outputs: the schedule with the ids the service gave)."""
+        the outputs: the schedule with the ids the service gave). When one fails after
+        others landed, `PartialUpdateError` carries the outputs that describe what the
+        service now holds (see `dynamic/partial_update.py`)."""
         from .api.models import Schedule, parse_user_schedule
-        from .dynamic.update_plan import UpdateSchedule, plan_update, updated_schedule
+        from .dynamic.partial_update import PartialUpdateError
+        from .dynamic.update_plan import UpdateSchedule, plan_update
 
         desired = parse_user_schedule(user_inputs(news))
-        current = Schedule.model_validate(user_inputs(olds))
-        patched: Optional[Schedule] = None
-        # By name; of two of one name (only the service can hold them) the first, as the plan has it.
-        rotations: dict[str, Rotation] = {rotation.name: rotation for rotation in reversed(current.rotations)}
-        try:
-            for request in plan_update(current, desired):
+        landed = _Landed(Schedule.model_validate(user_inputs(olds)))
+        plan = plan_update(landed.current, desired)
+        for index, request in enumerate(plan):
+            try:
                 if isinstance(request, UpdateSchedule):
-                    patched = self._patch_schedule(id_, request.body)
+                    self._patch_schedule(id_, request.body, landed)
                 else:
-                    self._change_rotation(id_, request, rotations)
-        except NotFoundError:
-            raise JsmOpsError(
-                f"schedule {id_} was deleted outside Pulumi: run `pulumi refresh`, then `pulumi up` creates it again"
-            ) from None
-        return UpdateResult(updated_schedule(current, patched, list(rotations.values())).to_outputs())
+                    self._change_rotation(id_, request, landed.rotations)
+            except NotFoundError:
+                raise JsmOpsError(f"schedule {id_} was deleted outside Pulumi: run `pulumi refresh`, "
+                                  "then `pulumi up` creates it again") from None
+            except JsmOpsError as exc:
+                if index == 0 and landed.schedule().to_outputs() == landed.current.to_outputs():
+                    raise  # nothing landed: the state is right as it is
+                raise PartialUpdateError(id_, landed.schedule().to_outputs(), exc, plan[:index],
+                                         plan[index + 1:]) from None
+        return UpdateResult(landed.schedule().to_outputs())
 
-    def _patch_schedule(self, schedule_id: str, body: dict[str, Any]) -> "Schedule":
-        """PATCHes the schedule's own fields; the schedule as the service answered."""
+    def _patch_schedule(self, schedule_id: str, body: dict[str, Any], landed: "_Landed") -> None:
+        """PATCHes the schedule's own fields; records the schedule as the service answered in `landed`."""
         from .api.client import schedule_path
         from .api.models import parse_api_schedule
         from .dynamic.update_plan import holds
 
         read = AnswerReader(parse_api_schedule)
         answer = self.client.update_schedule(schedule_id, body, is_applied=read.where(lambda found: holds(body, found)))
-        return _kept(read.model(answer, "PATCH", schedule_path(schedule_id)), body, "PATCH", schedule_path(schedule_id))
+        landed.patched = _held(parse_api_schedule, answer, "PATCH", schedule_path(schedule_id), schedule_id)
+        _check_kept(landed.patched, body, "PATCH", schedule_path(schedule_id))
 
     def _change_rotation(self, schedule_id: str, request: "RotationRequest", rotations: dict[str, "Rotation"], *,
                          take_over: bool = True) -> None:
@@ -168,9 +174,10 @@ class ScheduleProvider(JsmOpsProvider):
             except NotFoundError:
                 request = CreateRotation(desired)
             else:
-                rotations[name] = _kept(read.model(answer, "PATCH", path), body, "PATCH", path)
+                rotations[name] = _held(Rotation.model_validate, answer, "PATCH", path, schedule_id)
+                _check_kept(rotations[name], body, "PATCH", path)
                 return
-        body = request.body
+        body, path = request.body, rotations_path(schedule_id)
         try:
             answer = self.client.create_rotation(schedule_id, body,
                                                  is_own=read.where(lambda found: is_same_rotation(found, desired)))
@@ -179,10 +186,10 @@ class ScheduleProvider(JsmOpsProvider):
             if found is None or not take_over:
                 raise
         else:
-            path = rotations_path(schedule_id)
-            rotations[name] = _kept(read.model(answer, "POST", path), body, "POST", path)
+            rotations[name] = _held(Rotation.model_validate, answer, "POST", path, schedule_id)
+            _check_kept(rotations[name], body, "POST", path)
             return
-        existing = rotations[name] = Rotation.model_validate(found)
+        existing = rotations[name] = read.model(found, "GET", path)
         for step in rotation_requests(str(existing.id), existing, desired):
             self._change_rotation(schedule_id, step, rotations, take_over=False)
 
@@ -190,11 +197,52 @@ class ScheduleProvider(JsmOpsProvider):
         self.client.delete_schedule(id_)  # already gone is fine
 
 
-def _kept(held: Held, body: dict[str, Any], method: str, path: str) -> Held:
-    """`held` (the service's answer to a change, as a model), or a failure when it did not
-    keep what was sent (say, an unknown time zone replaced by its default): a later preview
+@dataclass
+class _Landed:
+    """What an update has made the service hold so far: the schedule's own fields as its
+    PATCH answered (None: as they were), and the rotations by name (of two of one name, only
+    the service can hold them, the first, as the plan has it)."""
+
+    current: "Schedule"
+    patched: Optional["Schedule"] = None
+    rotations: dict[str, "Rotation"] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.rotations = {rotation.name: rotation for rotation in reversed(self.current.rotations)}
+
+    def schedule(self) -> "Schedule":
+        from .dynamic.update_plan import updated_schedule
+
+        return updated_schedule(self.current, self.patched, list(self.rotations.values()))
+
+
+def _cannot_declare(schedule_id: str, error: "ValidationError") -> str:
+    """What is wrong with a schedule that the service holds in a shape no program may declare."""
+    from .api.models import validation_problems
+
+    problems = "; ".join(f"{path}: {reason}" for path, reason in validation_problems(error))
+    return f"schedule {schedule_id} as the service holds it cannot be declared with this provider ({problems})"
+
+
+def _held(parse: Callable[[dict[str, Any]], Held], answer: dict[str, Any], method: str, path: str,
+          schedule_id: str) -> Held:
+    """The service's answer to a change it made, as a model; when the schedule it holds has a
+    shape no program may declare (say, a time zone set by hand), an error that says the
+    change was made, what is wrong, and the way out, as `read` (a refresh) says it."""
+    from pydantic import ValidationError
+
+    try:
+        return parse(answer)
+    except ValidationError as exc:
+        raise CallError(method, path, f"done, but {_cannot_declare(schedule_id, exc)}; change it on the service, "
+                        "then run `pulumi refresh` and `pulumi up`") from None
+
+
+def _check_kept(held: "Schedule | Rotation", body: dict[str, Any], method: str, path: str) -> None:
+    """A failure when `held` (the service's answer to a change, as a model) did not keep
+    what was sent (say, an unknown time zone replaced by its default): a later preview
     would show that change again and again, and the stack would claim what the service
-    does not hold."""
+    does not hold. The caller has recorded `held` first: it is what the service holds."""
     from .dynamic.update_plan import not_kept
 
     missed = not_kept(body, held)
@@ -203,7 +251,6 @@ def _kept(held: Held, body: dict[str, Any], method: str, path: str) -> Held:
         what = "; ".join(key if key == "name" else f"{key} {body[key]!r} (it holds {value!r})"
                          for key, value in missed.items())
         raise CallError(method, path, f"the service did not keep {what}; declare a value it keeps")
-    return held
 
 
 # The schedule names claimed in this stack run (one provider process serves one run).

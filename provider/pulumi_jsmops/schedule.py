@@ -6,6 +6,7 @@ Nested inputs are accepted as the `...Args` types or as plain dicts with the sam
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence, TypedDict, cast, overload
@@ -241,7 +242,10 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
         # Names are unique in a site: a replacement (`up --replace` too, which skips the
         # provider's diff) must delete the old schedule before it creates the new one.
         opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(delete_before_replace=True), opts)
+        props["rotations"], warnings = _keyed_by_name(props["rotations"], opts.ignore_changes or [])
         super().__init__(ScheduleProvider(), resource_name, props, opts)
+        for warning in warnings:
+            pulumi.log.warn(warning, resource=self)
 
     # The outputs: the engine sets them on the instance; these properties document them.
     @property
@@ -278,6 +282,44 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
         (Only a schedule refreshed with two rotations of one name, made outside Pulumi,
         has them as a list until the next `up` puts back the declared ones.)"""
         return _output(self, "rotations")
+
+
+# `rotations.<name>...`, `rotations["<name>"]...`, `rotations[<index>]...` or `rotations[*]...`
+# (Pulumi's property paths): group 1 or 2 is a name, 3 an index.
+_ROTATION_PATH = re.compile(r'rotations(?:\.([^.\[]+)|\["((?:[^"\\]|\\.)*)"\]|\[(\d+)\]|\[\*\])')
+
+
+def _keyed_by_name(rotations: Any, ignore_changes: Sequence[str]) -> tuple[Any, list[str]]:
+    """The rotations as the engine gets them, and a warning for each `ignore_changes` path
+    into a rotation that the engine cannot apply.
+
+    They are keyed by name, as the state keys them (the provider's `check`), when the program
+    names them all, each once: then a path into one rotation (`rotations.weekly.participants`)
+    resolves on both sides of the engine's comparison. Otherwise they stay as given."""
+    items = rotations if isinstance(rotations, (list, tuple)) else []
+    names = [item.get("name") if isinstance(item, dict) else None for item in items]
+    named = all(isinstance(name, str) for name in names)
+    keyed = bool(names) and named and len(set(names)) == len(names)
+    warnings = []
+    for path in ignore_changes:
+        match = _ROTATION_PATH.match(path)
+        if match is None or (keyed and (match.group(0) == "rotations[*]" or
+                                        (match.group(1) or match.group(2)) in names)):
+            continue
+        if keyed:
+            why = ("rotations are keyed by name: write rotations.<name>" if match.group(3) is not None
+                   else "it names no rotation the program declares")
+        elif rotations is None or (isinstance(rotations, (list, tuple)) and not rotations):
+            why = "the program declares no rotations"
+        elif named and isinstance(rotations, (list, tuple)):
+            why = "two rotations have one name"
+        else:
+            why = "the program does not know the rotations' names while it runs (an Output)"
+        warnings.append(f"ignore_changes path '{path}' cannot apply: {why}; only 'rotations' as a whole can be "
+                        "ignored then")
+    if not keyed:
+        return rotations, warnings
+    return {item["name"]: {k: v for k, v in item.items() if k != "name"} for item in items}, warnings
 
 
 def _output(resource: Resource, key: str) -> pulumi.Output[Any]:

@@ -3,6 +3,7 @@ as the formatter leaves it, declaring exactly the imported inputs."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import tempfile
@@ -111,3 +112,28 @@ def test_generated_code_declares_the_same_inputs_with_args_types_throughout() ->
         assert f"jsmops.{args_type}(" in code
     expected = [parse_api_schedule(data).to_inputs() for data in API_SCHEDULES]
     assert [parse_user_schedule(inputs).to_inputs() for inputs in declared_inputs(code)] == expected
+
+
+# Text that would end the docstring or a string literal and run code, were it written as it is.
+CRAFTED = ['x"""\nraise SystemExit("ran")\n"""', "x'''\nraise SystemExit('ran')\n'''",
+           'x\\"""; raise SystemExit("ran") #', "x\\\nraise SystemExit('ran')", "x\r\nraise SystemExit('ran')\r\n",
+           'x\\', '\\N{', "x\u2028\u202e\ud800\x00"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(CRAFTED), st.sampled_from(CRAFTED), st.text(max_size=40))
+def test_crafted_settings_and_texts_never_run_as_code(base: str, cloud_id: str, text: str) -> None:
+    """`jsmops:baseUrl` and `jsmops:cloudId` go into the module's docstring, schedule texts
+    into literals: whatever they hold, the module runs nothing of them and reads back as written."""
+    origin = f"https://api.atlassian.com/{base}/jsm/ops/api/{cloud_id}{text}"
+    name = f"{cloud_id}{text}{base}".strip() or "x"
+    schedule = parse_api_schedule({"id": "s", "name": name, "description": f"{base}{text}{cloud_id}", "rotations": [
+        {"id": "r", "name": name, "type": "daily", "startDate": "2026-01-05T08:00:00Z",
+         "participants": [{"type": "user", "id": name}]}]})
+    code = module_header(origin) + declaration(new_resource_name(name, set()), schedule)
+    code.encode("utf-8")  # writable as it is (no lone surrogate)
+    tree = ast.parse(code)
+    assert origin in (ast.get_docstring(tree, clean=False) or "")
+    assert [type(node).__name__ for node in tree.body] == ["Expr", "Import", "Assign"]  # no statement of theirs
+    [declared] = declared_inputs(code)
+    assert parse_user_schedule(declared).to_inputs() == schedule.to_inputs()

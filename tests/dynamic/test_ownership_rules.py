@@ -1,11 +1,11 @@
 """The pure parts of ownership and recovery: the per-run name registry, and the decisions
-`jsmops recover` takes on a state's pending creates (no CLI, no API)."""
+`jsmops recover` takes on a state's pending creates, updates and deletes (no CLI, no API)."""
 
 from __future__ import annotations
 
 import json
 
-from pulumi_jsmops.cli.recover_command import plan, reveal
+from pulumi_jsmops.cli.recover_command import Recovery, plan, reveal, settle_changes
 from pulumi_jsmops.dynamic.ownership import NameRegistry, NameTakenError, urn_resource_name, urn_stack_name
 from pulumi_jsmops.schedule import SCHEDULE_TYPE
 from testkit.schedules import SUPPORT, SUPPORT_IN_API
@@ -62,3 +62,32 @@ def test_recovery_brings_in_exactly_the_schedules_identical_to_a_pending_create(
     secret_output = by_urn[URN + "secret"]["outputs"]["name"]
     assert secret_output["4dabf18193072939515e22adb298388d"] == SECRET["4dabf18193072939515e22adb298388d"]
     assert reveal(secret_output) == "Secret Bridge"
+
+
+def test_pending_updates_and_deletes_settle_as_the_service_holds_them() -> None:
+    def resource(name: str, schedule_id: str, description: object) -> dict:
+        return {"urn": URN + name, "id": schedule_id, "type": SCHEDULE_TYPE, "custom": True,
+                "inputs": {**SUPPORT, "description": description, "__provider": "serialized"},
+                "outputs": {"description": "as it was", "__provider": "serialized"}}
+
+    secret = {**SECRET, "plaintext": json.dumps("secret text")}
+    deployment = {"resources": [resource("kept", "s-1", "x"), resource("gone", "s-2", "x"),
+                                resource("updated", "s-3", secret), resource("untouched", "s-4", "x")],
+                  "pending_operations": [
+                      {"type": "deleting", "resource": resource("kept", "s-1", "x")},
+                      {"type": "deleting", "resource": resource("gone", "s-2", "x")},
+                      # The engine records some updates without the id.
+                      {"type": "updating", "resource": {**resource("updated", "", secret), "id": ""}},
+                  ]}
+    rotations = [{**rotation, "id": "r-1"} for rotation in SUPPORT_IN_API["rotations"]]
+    service = {"s-1": {**SUPPORT_IN_API, "id": "s-1", "rotations": rotations},
+               "s-3": {**SUPPORT_IN_API, "id": "s-3", "rotations": rotations, "description": "secret text"}}
+    recovery = Recovery()
+    resources = {r["urn"]: r for r in settle_changes(deployment, service.get, recovery)}
+    assert recovery.removed == [URN + "gone"] and recovery.read_back == [URN + "kept", URN + "updated"]
+    assert set(resources) == {URN + "kept", URN + "updated", URN + "untouched"}
+    assert resources[URN + "kept"]["outputs"]["description"] == SUPPORT_IN_API["description"]
+    assert resources[URN + "kept"]["outputs"]["rotations"]["weekly"]["id"] == "r-1"
+    assert resources[URN + "updated"]["outputs"]["description"]["plaintext"] == json.dumps("secret text")  # secret
+    assert resources[URN + "untouched"]["outputs"]["description"] == "as it was"
+    assert all(r["outputs"]["__provider"] == "serialized" for r in resources.values())

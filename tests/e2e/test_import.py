@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import requests
 
 from testkit.emulator_process import Emulator
+from testkit.pulumi_project import PROGRAM as DEFAULT_PROGRAM
 from testkit.pulumi_project import PulumiProject
 from testkit.schedules import ALICE, BOB, ESCALATION, TEAM
 
@@ -186,20 +189,62 @@ def test_a_failure_midway_imports_nothing(project: PulumiProject, emulator: Emul
     assert not (project.dir / "imported_schedules.py").exists()
 
 
-def test_a_failed_pulumi_import_leaves_the_stack_as_it_was(project: PulumiProject, emulator: Emulator) -> None:
+def test_a_failed_pulumi_import_leaves_the_stack_as_it_was(project: PulumiProject, emulator: Emulator,
+                                                           tmp_path: Path) -> None:
     made = create_directly(emulator, 2)
     assert jsmops_import(project, "--id", made[0]["id"]).returncode == 0
     before = project.state()["deployment"]["resources"]
-    # A provider that cannot start makes `pulumi import` fail after it has begun.
-    project.env["PULUMI_PYTHON_CMD"] = "/nonexistent/python"
-    project.env["PATH"] = "/nonexistent:" + project.env["PATH"]
-    (project.dir / "Pulumi.yaml").write_text(
-        (project.dir / "Pulumi.yaml").read_text().replace(f"virtualenv: {sys.prefix}", "virtualenv: /nonexistent"))
+    # A `pulumi import` that fails after it has done its work (the state holds the schedule).
+    real = shutil.which("pulumi", path=project.env["PATH"])
+    wrapper = tmp_path / "bin" / "pulumi"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\nif [ "$1" = import ]; then "{real}" "$@"; exit 1; fi\nexec "{real}" "$@"\n')
+    wrapper.chmod(0o755)
+    project.env["PATH"] = f"{wrapper.parent}:{project.env['PATH']}"
     result = jsmops_import(project, "--id", made[1]["id"])
     assert result.returncode == 1 and "`pulumi import` failed" in result.stderr
     assert json.dumps(project.state()["deployment"]["resources"], sort_keys=True) == json.dumps(before, sort_keys=True)
     assert (project.dir / "imported_schedules.py").read_text().count("jsmops.Schedule(") == 1
     assert not (project.dir / ".imported_schedules.py.tmp").exists()
+
+
+def test_names_the_program_declares_are_not_taken(project: PulumiProject, emulator: Emulator) -> None:
+    """The program declares `support`, not created yet; a schedule named "Support" is imported."""
+    rotation = {"name": "weekly", "type": "weekly", "startDate": "2026-01-05T08:00:00Z",
+                "participants": [{"type": "user", "id": ALICE}]}
+    made = requests.post(f"{emulator.api_url}/schedules", auth=emulator.admin_auth, timeout=10, json={
+        "name": "Support", "teamId": TEAM, "description": "by hand", "rotations": [rotation]}).json()
+    (project.dir / "__main__.py").write_text(f"{DEFAULT_PROGRAM}if Path('imported_schedules.py').exists():\n"
+                                             "    import imported_schedules  # noqa: F401\n")
+    project.write_schedules({"support": {"name": "Support (new)", "team_id": TEAM}})
+    result = jsmops_import(project, "--id", made["id"])
+    assert result.returncode == 0, result.stderr
+    assert project.resources()["support_2"]["id"] == made["id"]
+    assert 'support_2 = jsmops.Schedule(\n    "support_2",' in (project.dir / "imported_schedules.py").read_text()
+
+    project.up()
+    held = {s["name"]: s for s in emulator.schedules()}
+    assert held["Support"] == made  # as it was: description, rotation and its id
+    resources = project.resources()
+    assert resources["support"]["id"] == held["Support (new)"]["id"]
+    assert resources["support_2"]["outputs"]["rotations"]["weekly"]["id"] == made["rotations"][0]["id"]
+    project.assert_clean_preview()
+
+
+def test_crafted_settings_never_run_as_code(emulator_factory: Callable[..., Emulator], tmp_path: Path) -> None:
+    """`jsmops:cloudId` (here the site's own id) goes into the generated module's docstring."""
+    crafted = 'x"""\nimport pathlib; pathlib.Path("RAN").touch()\n"""\\'
+    site = emulator_factory("--cloud-id", crafted)
+    project = PulumiProject(tmp_path, site, program=EMPTY_PROGRAM)
+    project.pulumi("config", "set", "jsmops:cloudId", crafted)
+    project.env["JSMOPS_CLOUD_ID"] = "not-this-one"  # the stack's config wins
+    [made] = create_directly(site, 1)
+    result = jsmops_import(project, "--id", made["id"])
+    assert result.returncode == 0, result.stderr
+    (project.dir / "__main__.py").write_text(PROGRAM)
+    project.assert_clean_preview()
+    assert not (project.dir / "RAN").exists()
+    assert project.resources()["ops_eu"]["id"] == made["id"]
 
 
 def test_outside_a_project_a_clear_error(project: PulumiProject, tmp_path: Path) -> None:

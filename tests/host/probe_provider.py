@@ -6,7 +6,8 @@ adjustments as the Schedule provider does (unless PROBE_SKIP_INSTALL is set). `c
 holds each call until `gate` calls are in it at once (or `hold_s` passes: the host may
 never let that many in), and returns
 the most it saw, the URN `current_urn` reported, the kind of the host's pool and its
-worker bound (when it has one); `fail` makes it raise instead.
+worker bound (when it has one); `fail` makes it raise instead. `update` fails with a
+`PartialUpdateError` whose outputs say `landed: True`, or succeeds with `landed: False`.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import os
 import threading
 from typing import Any
 
-from pulumi.dynamic import ConfigureRequest, CreateResult, ResourceProvider
+from pulumi.dynamic import ConfigureRequest, CreateResult, ResourceProvider, UpdateResult
 
 from pulumi_jsmops.dynamic import host
+from pulumi_jsmops.dynamic.partial_update import PartialUpdateError
 from pulumi_jsmops.errors import JsmOpsError
 
 SKIP_INSTALL = "PROBE_SKIP_INSTALL"  # set: the host as the SDK made it
@@ -56,3 +58,8 @@ class ProbeProvider(ResourceProvider):
         if isinstance(getattr(pool, "_max_workers", None), int):
             outputs["workers"] = pool._max_workers
         return CreateResult(f"probe-{props['index']}", outputs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        if news.get("fail") == "partial":
+            raise PartialUpdateError(id_, {"landed": True}, JsmOpsError("probe failure"), [], [])
+        return UpdateResult({"landed": False})

@@ -58,6 +58,14 @@ class Host:
         outputs["requested_urn"] = urn
         return outputs
 
+    def update(self, index: int, **props: Any) -> dict[str, Any]:
+        """An Update call, as the engine makes it; the outputs the provider returned."""
+        news = struct_pb2.Struct()
+        news.update({"__provider": self.provider, "index": index, **props})
+        urn = f"urn:pulumi:test::probe::pulumi-python:dynamic:Resource::probe-{index}"
+        request = proto.UpdateRequest(id=f"probe-{index}", urn=urn, olds=struct_pb2.Struct(), news=news)
+        return dict(self.stub.Update(request, timeout=60).properties)
+
     def stderr(self) -> str:
         return self.stderr_path.read_text(errors="replace")
 

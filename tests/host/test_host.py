@@ -9,8 +9,9 @@ from pathlib import Path
 
 import grpc
 import pytest
+from probe_provider import SKIP_INSTALL
 from provider_host import Host
-from pulumi.runtime.proto import provider_pb2_grpc
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc, status_pb2
 
 from pulumi_jsmops.dynamic import host
 
@@ -70,6 +71,37 @@ def test_own_errors_of_calls_taken_before_install(dynamic_host: Host) -> None:
     assert first.value.details() == "probe failure of urn:pulumi:test::probe::pulumi-python:dynamic:Resource::probe-0"
     dynamic_host.stop()
     assert "probe-0" not in dynamic_host.stderr()
+
+
+def test_a_partial_update_hands_the_engine_what_landed(dynamic_host: Host) -> None:
+    dynamic_host.configure(CREDENTIALS)
+    assert dynamic_host.update(0) == {"landed": False, "__provider": dynamic_host.provider}
+    with pytest.raises(grpc.RpcError) as partial:
+        dynamic_host.update(1, fail="partial")
+    assert partial.value.code() == grpc.StatusCode.UNKNOWN
+    assert partial.value.details().startswith("probe failure; the update of schedule probe-1 stopped there.")
+    assert "run `pulumi up` again" in partial.value.details()
+    # The engine reads the partial state from the status details (pulumi's provider_plugin.go).
+    [(_, details)] = [(k, v) for k, v in partial.value.trailing_metadata() if k == "grpc-status-details-bin"]
+    status = status_pb2.Status.FromString(details)
+    [detail] = status.details
+    failed = provider_pb2.ErrorResourceInitFailed()
+    assert detail.Unpack(failed)
+    assert failed.id == "probe-1" and list(failed.reasons) == [partial.value.details()]
+    assert dict(failed.properties) == {"landed": True, "__provider": dynamic_host.provider}
+    assert failed.inputs["fail"] == "partial"
+
+
+def test_a_partial_update_without_the_adjusted_host_says_to_refresh(tmp_path: Path) -> None:
+    dynamic_host = Host(tmp_path, env={SKIP_INSTALL: "1"})
+    try:
+        dynamic_host.configure(CREDENTIALS)
+        with pytest.raises(grpc.RpcError) as partial:
+            dynamic_host.update(1, fail="partial")
+        assert "run `pulumi refresh` before the next `pulumi up`" in partial.value.details()
+        assert not [k for k, _ in partial.value.trailing_metadata() or () if k == "grpc-status-details-bin"]
+    finally:
+        dynamic_host.stop()
 
 
 def test_changed_sdk_host_is_left_as_it_is(changed_sdk_host: Host) -> None:

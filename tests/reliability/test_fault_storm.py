@@ -3,7 +3,8 @@ faults (503, 429, cut connections, answers slower than the client's timeout) on 
 of call, with a schedule made by hand that the program also declares. Counted after every
 run: schedules lost (in the state but gone from the service, or deleted though still
 declared) and schedules adopted wrongly (the hand-made one, or any id the stack did not
-make, in the state). Both must stay 0."""
+make, in the state). Both must stay 0. After each round's failed `up`, the program is
+reverted first (the service must then be as that program says), then made again."""
 
 from __future__ import annotations
 
@@ -24,9 +25,17 @@ def resource(name: str) -> str:
     return name.lower().replace(" ", "_")
 
 
+def rotations(round_number: int) -> list[dict]:
+    """Each round edits the rotations too: an update is several requests, and may fail halfway."""
+    chosen = [{**ROTATION, "length": round_number + 1}]
+    if round_number % 2:
+        chosen.append({**ROTATION, "name": "daily", "type": "daily"})
+    return chosen
+
+
 def program(round_number: int, names: list[str], *, with_hand_made: bool) -> dict[str, dict]:
     declared = {resource(name): {"name": name, "team_id": TEAM, "description": f"round {round_number}",
-                                 "rotations": [ROTATION]} for name in names}
+                                 "rotations": rotations(round_number)} for name in names}
     if with_hand_made:
         declared["hand"] = {"name": HAND_MADE, "team_id": TEAM}  # always refused: not this stack's
     return declared
@@ -62,25 +71,38 @@ def test_a_storm_of_faults_loses_nothing_and_adopts_nothing(project: PulumiProje
         figures["duplicates"] += sum(n - 1 for n in Counter(s["name"] for s in remote.values()).values() if n > 1)
         assert remote[hand_made["id"]]["description"] == "by hand"  # never touched
 
-    names: list[str] = []
-    for round_number in range(ROUNDS):
-        names = rng.sample(pool, rng.randint(3, 6))
-        project.write_schedules(program(round_number, names, with_hand_made=True))
-        inject(emulator, rng)
-        result = project.pulumi("up", "--yes", "--skip-preview", "--continue-on-error", check=False)
-        account()
-        assert result.returncode != 0 and "hand" not in project.resources()  # refused, whatever the faults
-        emulator.clear_faults()
+    def converge(round_number: int, names: list[str]) -> None:
+        """`up` of that round's program, without faults, makes the service hold exactly it."""
         project.write_schedules(program(round_number, names, with_hand_made=False))
-        result = project.pulumi("up", "--yes", "--skip-preview", check=False)  # the rerun finishes the job
+        result = project.pulumi("up", "--yes", "--skip-preview", check=False)
         account()
         assert result.returncode == 0, result.stdout[-2500:]
         remote = Counter(s["name"] for s in emulator.schedules())
         assert remote == Counter([*names, HAND_MADE]), result.stdout[-2500:]  # every declared one once, no other
         state = project.resources()
         assert set(state) == {resource(name) for name in names}
-        descriptions = {s["description"] for s in emulator.schedules() if s["name"] != HAND_MADE}
-        assert descriptions == {f"round {round_number}"}
+        held = {(s["description"], tuple(sorted((r["name"], r["length"]) for r in s.get("rotations") or [])))
+                for s in emulator.schedules() if s["name"] != HAND_MADE}
+        wanted = tuple(sorted((r["name"], r.get("length", 1)) for r in rotations(round_number)))
+        assert held <= {(f"round {round_number}", wanted)}, result.stdout[-2500:]
+
+    names: list[str] = []
+    for round_number in range(ROUNDS):
+        previous = names
+        names = rng.sample(pool, rng.randint(3, 6))
+        if previous and not set(names) & set(previous):
+            names.append(rng.choice(previous))  # at least one schedule is updated
+        project.write_schedules(program(round_number, names, with_hand_made=True))
+        inject(emulator, rng)
+        # And one update fails halfway for sure: its schedule PATCH lands, a rotation PATCH fails for good.
+        emulator.add_fault(method="PATCH", path="/rotations/", action="status", status=500)
+        result = project.pulumi("up", "--yes", "--skip-preview", "--continue-on-error", check=False)
+        account()
+        assert result.returncode != 0 and "hand" not in project.resources()  # refused, whatever the faults
+        emulator.clear_faults()
+        if round_number:
+            converge(round_number - 1, previous)  # the change is reverted: the service is as it was
+        converge(round_number, names)  # then made again: the rerun finishes the job
 
         inject(emulator, rng)
         project.pulumi("refresh", "--yes", "--skip-preview", check=False)
@@ -96,5 +118,5 @@ def test_a_storm_of_faults_loses_nothing_and_adopts_nothing(project: PulumiProje
     assert project.resources() == {}
     assert [s["id"] for s in emulator.schedules()] == [hand_made["id"]]
     print(f"fault storm: {dict(figures)}")
-    assert figures["runs"] == 3 * ROUNDS + 2
+    assert figures["runs"] == 4 * ROUNDS + 1
     assert figures["lost"] == figures["adopted wrongly"] == figures["duplicates"] == 0

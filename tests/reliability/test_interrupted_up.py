@@ -8,8 +8,10 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from testkit.emulator_process import Emulator
@@ -37,19 +39,17 @@ def wait_for(condition, timeout: float = 120) -> None:
         time.sleep(0.02)
 
 
-def interrupted_up(project: PulumiProject, emulator: Emulator) -> dict[str, dict]:
-    """Runs `pulumi up` of COUNT schedules and kills it (SIGKILL: CLI, engine and plugins at
-    once) while creates are being served; answers the program (resource name -> inputs)."""
-    rotation = SUPPORT["rotations"][0]
-    program = {f"s{i:02}": {"name": f"Schedule {i:02}", "team_id": TEAM, "rotations": [rotation]}
-               for i in range(COUNT)}
-    project.write_schedules(program)
-    emulator.add_fault(method="POST", action="delay", delay=0.5, count=COUNT)
-    run = subprocess.Popen(["pulumi", "up", "--yes", "--skip-preview", "--non-interactive", "--parallel", "4"],
+def killed_run(project: PulumiProject, emulator: Emulator, command: list[str], method: str,
+               served: Callable[[dict], bool] = lambda stats: True) -> None:
+    """Runs `pulumi <command>` and kills it (SIGKILL: CLI, engine and plugins at once) while
+    requests of `method` (each held 0.5 s) are being served, once `served(stats)` holds;
+    then drops the dead run's lock with `pulumi cancel`."""
+    emulator.add_fault(method=method, action="delay", delay=0.5, count=COUNT)
+    run = subprocess.Popen(["pulumi", *command, "--yes", "--skip-preview", "--non-interactive", "--parallel", "4"],
                            cwd=project.dir, env=project.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            start_new_session=True)
     try:
-        wait_for(lambda: (lambda s: s["by_method"].get("POST", 0) >= 10 and s["in_flight"] > 0)(emulator.stats()))
+        wait_for(lambda: (lambda s: served(s) and s["in_flight"] > 0)(emulator.stats()))
     finally:
         os.killpg(run.pid, signal.SIGKILL)
         run.wait()
@@ -63,13 +63,22 @@ def interrupted_up(project: PulumiProject, emulator: Emulator) -> dict[str, dict
     for sidecar in project.state_dir.rglob("*.attrs"):
         if sidecar.stat().st_size == 0:
             sidecar.unlink()
-
-    made, recorded = emulator.schedules(), project.resources()
-    assert 10 <= len(made) < COUNT
-    assert len(recorded) < len(made)  # creates the service did that the state never heard of
     locked = project.pulumi("up", "--yes", "--skip-preview", check=False)
     assert locked.returncode != 0 and "the stack is currently locked" in locked.stderr
     project.pulumi("cancel", "--yes")
+
+
+def interrupted_up(project: PulumiProject, emulator: Emulator) -> dict[str, dict]:
+    """Runs `pulumi up` of COUNT schedules and kills it while creates are being served;
+    answers the program (resource name -> inputs)."""
+    rotation = SUPPORT["rotations"][0]
+    program = {f"s{i:02}": {"name": f"Schedule {i:02}", "team_id": TEAM, "rotations": [rotation]}
+               for i in range(COUNT)}
+    project.write_schedules(program)
+    killed_run(project, emulator, ["up"], "POST", lambda stats: stats["by_method"].get("POST", 0) >= 10)
+    made, recorded = emulator.schedules(), project.resources()
+    assert 10 <= len(made) < COUNT
+    assert len(recorded) < len(made)  # creates the service did that the state never heard of
     return program
 
 
@@ -154,3 +163,90 @@ def test_recover_keeps_secret_names_secret(tmp_path: Path, emulator: Emulator) -
     assert_converged(project, emulator)
     state = project.state_files_text()
     assert not any(spec["name"] in state for spec in declared.values())  # encrypted, recovered ones too
+
+
+def pending_types(project: PulumiProject) -> Counter:
+    return Counter(op["type"] for op in project.state()["deployment"].get("pending_operations") or [])
+
+
+def test_a_killed_update_and_a_killed_destroy_converge_through_jsmops_recover(project: PulumiProject,
+                                                                              emulator: Emulator) -> None:
+    program = {f"d{i}": {"name": f"Dest {i}", "team_id": TEAM, "description": "first"} for i in range(6)}
+    project.write_schedules(program)
+    project.up()
+
+    # An update of every description, killed while its PATCHes are served: some land.
+    project.write_schedules({name: {**spec, "description": "second"} for name, spec in program.items()})
+    killed_run(project, emulator, ["up"], "PATCH")
+    landed = {s["id"] for s in emulator.schedules() if s["description"] == "second"}
+    assert landed and pending_types(project) == Counter(updating=len(landed))
+    # The commit is reverted; recover reads the changed schedules back, so `up` undoes them.
+    project.write_schedules(program)
+    recovered = project.jsmops("recover", "--stack", "test")
+    assert recovered.stdout.count("its interrupted change was read back") == len(landed)
+    by_id = {r["id"]: r for r in project.resources().values()}
+    assert {sid for sid, r in by_id.items() if r["outputs"]["description"] == "second"} == landed
+    project.up()
+    assert {s["description"] for s in emulator.schedules()} == {"first"}
+    assert_converged(project, emulator)
+
+    # A destroy killed while its deletes are served, then `up` of the program unchanged.
+    killed_run(project, emulator, ["destroy"], "DELETE")
+    deleted = {r["id"] for r in project.resources().values()} - {s["id"] for s in emulator.schedules()}
+    assert deleted and pending_types(project)["deleting"] == len(deleted)
+    recovered = project.jsmops("recover", "--stack", "test")
+    assert recovered.stdout.count("dropped from the stack") == len(deleted)
+    assert {r["id"] for r in project.resources().values()} == {s["id"] for s in emulator.schedules()}
+    project.up()
+    assert Counter(s["name"] for s in emulator.schedules()) == Counter(spec["name"] for spec in program.values())
+    assert_converged(project, emulator)
+
+
+def test_recover_never_overwrites_a_concurrent_up(project: PulumiProject, emulator: Emulator) -> None:
+    project.env["JSMOPS_TIMEOUT"] = "30"  # the held requests below are waited for
+    program = {"a": {"name": "Race A", "team_id": TEAM}}
+    project.write_schedules(program)
+    project.up()
+    # A pending create to recover, whose schedule the service made: an `up` killed while creating it.
+    project.write_schedules({**program, "b": {"name": "Race B", "team_id": TEAM}})
+    killed_run(project, emulator, ["up"], "POST")
+    assert pending_types(project) == Counter(creating=1)
+    [made] = [s for s in emulator.schedules() if s["name"] == "Race B"]
+
+    # 1. A whole `up` (it creates "Race C") runs while recover waits for its lookup.
+    emulator.add_fault(method="GET", path="/v1/schedules$", action="delay", delay=10)
+    recover = subprocess.Popen([str(Path(sys.executable).parent / "jsmops"), "recover", "--stack", "test"],
+                               cwd=project.dir, env=project.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    wait_for(lambda: emulator.stats()["in_flight"] > 0)
+    program["c"] = {"name": "Race C", "team_id": TEAM}
+    project.write_schedules(program)
+    project.up()
+    _, refused = recover.communicate(timeout=120)
+    assert recover.returncode == 1
+    assert "stack 'test' changed while `jsmops recover` read the service" in refused
+    state = project.resources()
+    by_name = {s["name"]: s["id"] for s in emulator.schedules()}
+    assert {name: r["id"] for name, r in state.items()} == {"a": by_name["Race A"], "c": by_name["Race C"]}
+
+    # 2. Recover while an `up` holds the stack (its create of "Race D" held by the service).
+    emulator.add_fault(method="POST", action="delay", delay=5)
+    program["d"] = {"name": "Race D", "team_id": TEAM}
+    project.write_schedules(program)
+    up = subprocess.Popen(["pulumi", "up", "--yes", "--skip-preview", "--non-interactive"], cwd=project.dir,
+                          env=project.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: emulator.stats()["in_flight"] > 0)
+    refused = project.jsmops("recover", "--stack", "test", check=False)
+    assert refused.returncode == 1 and "stack 'test' is locked: a `pulumi` command is running on it" in refused.stderr
+    assert up.wait(timeout=120) == 0
+    by_name = {s["name"]: s["id"] for s in emulator.schedules()}
+    assert project.resources()["d"]["id"] == by_name["Race D"]
+
+    # Afterwards recover does its work, and nothing the ups made is lost.
+    recovered = project.jsmops("recover", "--stack", "test")
+    assert "'b': its interrupted create had made schedule" in recovered.stdout
+    assert {name: r["id"] for name, r in project.resources().items()} == {
+        "a": by_name["Race A"], "b": made["id"], "c": by_name["Race C"], "d": by_name["Race D"]}
+    program["b"] = {"name": "Race B", "team_id": TEAM}
+    project.write_schedules(program)
+    assert_converged(project, emulator)

@@ -1,6 +1,8 @@
 """What the service holds reads back, even a shape a program may not declare: a schedule
 given two rotations of one name outside Pulumi is refreshed into the state, previews as a
-change, and the next `up` puts the declared rotations back."""
+change, and the next `up` puts the declared rotations back. A shape the provider cannot
+read at all (a time zone no program may declare, set by hand) fails `up` as it fails
+`refresh`: one message naming the schedule and the field, and the way out."""
 
 from __future__ import annotations
 
@@ -29,3 +31,30 @@ def test_duplicate_rotation_names_made_outside_pulumi_read_back_and_are_repaired
     assert [(r["name"], r["length"]) for r in repaired["rotations"]] == [("weekly", 1)]
     assert project.resources()["support"]["id"] == made["id"]
     project.preview("--expect-no-changes")
+
+    # A time zone set by hand that no program may declare, met by `up` (the program has no `timezone`).
+    declared = {key: value for key, value in SUPPORT.items() if key != "timezone"}
+    project.write_schedules({"support": declared})
+    project.up()
+    emulator.http.patch(f"{emulator.api_url}/schedules/{made['id']}", auth=emulator.admin_auth, timeout=10,
+                        json={"timezone": "Factory"}).raise_for_status()
+    project.write_schedules({"support": {**declared, "description": "edited"}})
+    failed = project.up(check=False)
+    output = failed.stdout + failed.stderr
+    assert failed.returncode != 0
+    assert (f"PATCH /v1/schedules/{made['id']}: done, but schedule {made['id']} as the service holds it cannot be "
+            "declared with this provider (timezone: 'Factory' is not an IANA time zone name") in output
+    assert "change it on the service, then run `pulumi refresh` and `pulumi up`" in output
+    assert "validation error" not in output and "cannot be read" not in output and "Traceback" not in output
+    assert output.count("'Factory' is not an IANA") == output.count("error: PATCH")  # one message, no dump
+
+    # The way out the message gives: the zone fixed on the service, `refresh`, `up`.
+    emulator.http.patch(f"{emulator.api_url}/schedules/{made['id']}", auth=emulator.admin_auth, timeout=10,
+                        json={"timezone": "Europe/Berlin"}).raise_for_status()
+    project.pulumi("refresh", "--yes", "--skip-preview")
+    project.up()
+    [held] = emulator.schedules()
+    assert (held["description"], held["timezone"]) == ("edited", "Europe/Berlin")
+    outputs = project.resources()["support"]["outputs"]
+    assert (outputs["description"], outputs["timezone"]) == ("edited", "Europe/Berlin")
+    project.assert_clean_preview()

@@ -46,8 +46,10 @@ def new_resource_name(schedule_name: str, taken: set[str]) -> str:
 
 
 def module_header(origin: str) -> str:
+    """The module's docstring and import. `origin` (from `jsmops:baseUrl` and `jsmops:cloudId`)
+    is written as a string literal inside it, so no text can end the docstring or run."""
     return (
-        f'"""Schedules imported with `jsmops import` from {origin}.\n\n'
+        f'"""Schedules imported with `jsmops import` from "{_escaped(origin)}".\n\n'
         "Edit them like any other resource: `pulumi up` applies the changes.\n"
         '"""\n\n'
         "import pulumi_jsmops as jsmops\n"
@@ -134,10 +136,19 @@ def _literal(value: Any) -> str:
 def _string(text: str) -> str:
     """A string literal as the formatters write it: double quotes, unless single quotes
     need fewer escapes."""
-    body = json.dumps(text, ensure_ascii=False)[1:-1]  # JSON's escapes are valid Python ones
+    body = _escaped(text)
     if text.count('"') > text.count("'"):
         return "'" + body.replace('\\"', '"').replace("'", "\\'") + "'"
     return f'"{body}"'
+
+
+def _escaped(text: str) -> str:
+    """`text` as the inside of a double-quoted string literal: quotes, backslashes and every
+    character that is not printable (line breaks, NUL, bidirectional controls, lone
+    surrogates) as escapes, so the text can never end the literal, nor hide what follows."""
+    body = json.dumps(text, ensure_ascii=False)[1:-1]  # JSON's escapes are valid Python ones
+    return "".join(char if char.isprintable() else char.encode("unicode_escape", "backslashreplace").decode()
+                   for char in body)
 
 
 def _width(line: str) -> int:

@@ -4,7 +4,9 @@ Pulumi cannot import resources of dynamic providers by itself (pulumi/pulumi#161
 engine's Read of an import has no serialized provider to run). So the schedules are read
 through the API here, and handed to `pulumi import --file` with their inputs and outputs
 (CLI >= 3.254), which skips that Read. The generated module declares them with exactly
-those inputs, so a preview afterwards has nothing to do.
+those inputs, so a preview afterwards has nothing to do. Their resource names are ones
+neither the state nor the program uses: a `pulumi preview --json` first tells the names the
+program declares, including those not created yet.
 
 All or nothing: everything is read and checked before the stack is touched, the stack is
 restored from a backup if `pulumi import` fails, and the module is staged beforehand and
@@ -106,7 +108,7 @@ def run_import(stack: str, selection: Selection, project_dir: Path, output: Opti
     if not schedules:
         raise ImportFailed("no schedule matches the selection")
     state = pulumi.export()
-    to_import = unmanaged(schedules, state, stack, progress)
+    to_import = unmanaged(schedules, state, stack, progress, declared_names(pulumi))
     if not to_import:
         progress("nothing to import")
         return 0
@@ -127,12 +129,36 @@ def run_import(stack: str, selection: Selection, project_dir: Path, output: Opti
     return len(to_import)
 
 
+def declared_names(pulumi: PulumiStack) -> set[str]:
+    """The resource names of the Schedules the program declares, created or not yet
+    (`pulumi preview --json`: a step per resource); an imported schedule must get another
+    one, or the next `up` would make it what the program declares under that name."""
+    try:
+        preview = json.loads(pulumi.run("preview", "--json", accept_failure=True))
+        steps, diagnostics = preview.get("steps") or [], preview.get("diagnostics") or []
+    except (ValueError, AttributeError):
+        raise ImportFailed("`pulumi preview --json` gave no JSON; it tells the names the program uses") from None
+    failed = [str(d.get("message", "")).strip() for d in diagnostics if d.get("severity") == "error"]
+    if failed:
+        raise ImportFailed("the program's preview fails, and it tells the names the program uses: fix it first ("
+                           + " ".join(failed) + ")")
+    return {urn_resource_name(step["urn"]) for step in steps
+            if isinstance(step, dict) and urn_type(str(step.get("urn", ""))) == SCHEDULE_TYPE}
+
+
+def urn_type(urn: str) -> str:
+    """`urn:pulumi:dev::proj::parent$pulumi-python:dynamic/jsmops:Schedule::support` -> the resource's type."""
+    parts = urn.split("::")
+    return parts[2].rsplit("$", 1)[-1] if len(parts) >= 4 else ""
+
+
 def unmanaged(schedules: list[dict[str, Any]], state: dict[str, Any], stack: str,
-              progress: Callable[[str], None]) -> list[tuple[str, Schedule]]:
-    """The schedules the stack does not manage yet, each with a resource name of its own."""
+              progress: Callable[[str], None], declared: set[str]) -> list[tuple[str, Schedule]]:
+    """The schedules the stack does not manage yet, each with a resource name of its own:
+    none the state or the program (`declared`) uses."""
     managed = {r.get("id"): urn_resource_name(r["urn"])
                for r in state.get("deployment", {}).get("resources", []) if r["type"] == SCHEDULE_TYPE}
-    taken = set(managed.values())
+    taken = set(managed.values()) | declared
     found: list[tuple[str, Schedule]] = []
     for data in schedules:
         if data["id"] in managed:

@@ -47,10 +47,12 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
     recover = commands.add_parser(
         "recover",
-        help="finish the schedule creates of an interrupted `pulumi up`",
+        help="settle the schedule operations of an interrupted `pulumi up` or `pulumi destroy`",
         description="Brings into the stack exactly the schedules that an interrupted `pulumi up` created "
         "without recording them (the state's pending creates, matched by name and every setting), and drops "
-        "the pending creates that made nothing. Run `pulumi cancel` first if the stack is still locked.",
+        "the pending creates that made nothing; reads back the schedules of pending updates and deletes "
+        "(gone: dropped from the stack). Refuses while a `pulumi` command runs on the stack; run "
+        "`pulumi cancel` first if a killed one left the stack locked.",
     )
     recover.add_argument("--stack", "-s", required=True, help="the stack to recover")
     recover.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")

@@ -4,7 +4,8 @@
 values not known yet, logging, reading answers as models), `update_plan.py` (the requests
 an update of a schedule sends, and when two schedules are the same), `ownership.py` (which
 schedules a stack may take as its own), `listing.py` (a refresh of many schedules served
-from one listing of the site), `host.py` (adjustments to the SDK's provider host). The
+from one listing of the site), `partial_update.py` (an update that failed after some of its
+requests landed), `host.py` (adjustments to the SDK's provider host). The
 providers themselves live beside the resources (`pulumi_jsmops.provider`).
 
 May import: `pulumi_jsmops.api` and `pulumi_jsmops.errors` (never `oncall` or `cli`).

@@ -10,7 +10,10 @@ provider's `configure`) adjusts the running server:
 - an exception of ours reaches the engine as `Exception calling application: ...`, with
   a traceback in the log (newer SDKs send the traceback itself as the message): our own
   errors (`JsmOpsError`) now end the call with their message alone (`report_own_errors`;
-  `filter_own_errors` for the calls the server took before `install` ran).
+  `filter_own_errors` for the calls the server took before `install` ran);
+- an Update can only fail whole: the state keeps the old outputs, even when some of its
+  requests landed. A `PartialUpdateError` now ends the call with the outputs that landed,
+  as the engine takes them (`send_partial_state`; see `partial_update.py`).
 
 It also records which request each thread serves, for `current_urn`.
 
@@ -30,8 +33,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Optional, TypeAlias
 
 import grpc
+from pulumi.dynamic.dynamic import PROVIDER_KEY  # the SDK's key of the serialized provider
 
 from ..errors import ConfigurationError, JsmOpsError
+from .partial_update import PartialUpdateError
 
 SERVICE = "pulumirpc.ResourceProvider"
 
@@ -196,14 +201,15 @@ class _OwnErrorsHandler(grpc.GenericRpcHandler):
             replace = getattr(handler, "_replace", None)  # the handlers are namedtuples
             if behavior is None or not callable(replace):
                 return handler  # not a plain unary method: served as the SDK serves it
-            wrapped: MethodHandler = replace(unary_unary=_serve(behavior))
+            wrapped: MethodHandler = replace(unary_unary=_serve(behavior, details.method))
             return wrapped
         return None
 
 
-def _serve(behavior: Behavior) -> Behavior:
+def _serve(behavior: Behavior, method: str = "") -> Behavior:
     """Serves a call, recording its request for `current_urn`; our own errors end the call
-    with their message (no grpc prefix, no traceback), others are left to grpc."""
+    with their message (no grpc prefix, no traceback), others are left to grpc. A
+    `PartialUpdateError` of an Update also hands the engine the outputs that landed."""
 
     @functools.wraps(behavior)
     def serve(request: Any, context: grpc.ServicerContext) -> Any:
@@ -214,11 +220,39 @@ def _serve(behavior: Behavior) -> Behavior:
             own = _own_error(exc)
             if own is None:
                 raise
-            context.abort(grpc.StatusCode.UNKNOWN, str(own))
+            message = str(own)
+            if (isinstance(own, PartialUpdateError) and method == f"/{SERVICE}/Update"
+                    and _guarded(send_partial_state, context, request, own)):
+                message = own.recorded_message
+            context.abort(grpc.StatusCode.UNKNOWN, message)
         finally:
             _serving.request = None
 
     return serve
+
+
+def send_partial_state(context: grpc.ServicerContext, request: Any, error: PartialUpdateError) -> bool:
+    """Ends an Update call with the engine's partial-state detail (`ErrorResourceInitFailed`
+    in the call's `grpc-status-details-bin` trailer): the engine then keeps `error.outputs`
+    as the resource's outputs, with the error as an init error. The outputs are serialized
+    as the SDK's own Update serializes its result, the serialized provider included."""
+    import asyncio
+
+    from pulumi.runtime import rpc
+    from pulumi.runtime.proto import provider_pb2, status_pb2
+
+    news = rpc.deserialize_properties(request.news)
+    loop = asyncio.new_event_loop()
+    try:
+        properties = loop.run_until_complete(
+            rpc.serialize_properties({**error.outputs, PROVIDER_KEY: news[PROVIDER_KEY]}, {}))
+    finally:
+        loop.close()
+    status = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=error.recorded_message)
+    status.details.add().Pack(provider_pb2.ErrorResourceInitFailed(
+        id=request.id, properties=properties, reasons=[error.recorded_message], inputs=request.news))
+    context.set_trailing_metadata((("grpc-status-details-bin", status.SerializeToString()),))
+    return True
 
 
 def _own_error(exc: BaseException) -> Optional[JsmOpsError]:
