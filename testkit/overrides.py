@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from typing import Any
 
 from testkit.emulator_process import Emulator
@@ -41,6 +42,9 @@ for name, args in spec.get("on_call", {}).items():
 '''
 
 OVERRIDE_TYPE_SUFFIX = ":ScheduleOverride"
+# The year the tests' overrides take place in: always to come (an override that has ended is
+# never made), so the dates are written f"{NEXT_YEAR}-12-24T09:00:00+01:00".
+NEXT_YEAR = datetime.now(timezone.utc).year + 1
 
 
 def write_stack(project: PulumiProject, schedules: dict[str, Any], overrides: dict[str, Any] | None = None,

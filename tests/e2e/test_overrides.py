@@ -15,6 +15,7 @@ from pulumi_jsmops.dynamic.override_plan import NEVER_MADE_ID
 from testkit.api_contract import validate_request
 from testkit.emulator_process import Emulator
 from testkit.overrides import (
+    NEXT_YEAR,
     PROGRAM,
     delete_override,
     get_override,
@@ -30,18 +31,19 @@ from testkit.schedules import ALICE, BOB, TEAM
 pytestmark = pytest.mark.e2e
 
 CAROL = "c4c0c4c0-0000-4000-8000-00000000ca01"
-PRIMARY = {"name": "primary", "type": "weekly", "start_date": "2027-01-04T09:00:00+01:00",
+PRIMARY = {"name": "primary", "type": "weekly", "start_date": f"{NEXT_YEAR}-01-04T09:00:00+01:00",
            "participants": [{"type": "user", "id": ALICE}]}
-SECONDARY = {"name": "secondary", "type": "weekly", "start_date": "2027-01-04T09:00:00+01:00",
+SECONDARY = {"name": "secondary", "type": "weekly", "start_date": f"{NEXT_YEAR}-01-04T09:00:00+01:00",
              "participants": [{"type": "user", "id": CAROL}],
              "time_restriction": {"type": "time-of-day",
                                   "restriction": {"start_hour": 8, "start_min": 0, "end_hour": 20, "end_min": 0}}}
 SUPPORT = {"name": "Support", "team_id": TEAM, "timezone": "Europe/Berlin",
            "rotations": [PRIMARY, SECONDARY]}
 XMAS = {"schedule": "support", "responder": {"type": "user", "id": BOB},
-        "start_date": "2027-12-24T09:00:00+01:00", "end_date": "2027-12-27T09:00:00+01:00", "rotations": ["primary"]}
+        "start_date": f"{NEXT_YEAR}-12-24T09:00:00+01:00", "end_date": f"{NEXT_YEAR}-12-27T09:00:00+01:00",
+        "rotations": ["primary"]}
 PAUSE = {"schedule": "support", "responder": {"type": "noone"},
-         "start_date": "2027-08-01T00:00:00Z", "end_date": "2027-08-02T00:00:00Z"}
+         "start_date": f"{NEXT_YEAR}-08-01T00:00:00Z", "end_date": f"{NEXT_YEAR}-08-02T00:00:00Z"}
 
 
 @pytest.fixture
@@ -69,8 +71,9 @@ def rotation_ids(emulator: Emulator, schedule_id: str) -> dict[str, str]:
 @pytest.mark.parametrize(("override", "message"), [
     ({**XMAS, "responder": {"type": "team", "id": TEAM}},
      "responder.type: must be 'user' or 'noone': an override's responder cannot be a team"),
-    ({**XMAS, "end_date": "2027-12-23T09:00:00+01:00"}, "end_date: must be after start_date (2027-12-24T08:00:00Z)"),
-    ({**XMAS, "start_date": "2027-12-24T09:00:00"}, "start_date: must have a UTC offset"),
+    ({**XMAS, "end_date": f"{NEXT_YEAR}-12-23T09:00:00+01:00"},
+     f"end_date: must be after start_date ({NEXT_YEAR}-12-24T08:00:00Z)"),
+    ({**XMAS, "start_date": f"{NEXT_YEAR}-12-24T09:00:00"}, "start_date: must have a UTC offset"),
     ({**XMAS, "rotations": ["primary", "tertiary"]},
      "rotations[1]: the schedule has no rotation named 'tertiary' (its rotations: 'primary', 'secondary')"),
 ], ids=["team responder", "window backwards", "no offset", "unknown rotation"])
@@ -88,12 +91,13 @@ def test_a_bad_override_fails_at_preview_naming_the_field_with_no_request(
 def test_override_lifecycle_with_request_counts(project: PulumiProject, emulator: Emulator) -> None:
     other_id = emulator.make_schedules(1, "Other", TEAM)[0]  # a schedule this program does not declare
     response = emulator.http.post(f"{emulator.api_url}/schedules/{other_id}/rotations", auth=emulator.admin_auth,
-                                  json={"name": "days", "type": "daily", "startDate": "2027-01-04T08:00:00Z",
+                                  json={"name": "days", "type": "daily", "startDate": f"{NEXT_YEAR}-01-04T08:00:00Z",
                                         "participants": [{"type": "user", "id": ALICE}]}, timeout=10)
     response.raise_for_status()
     other_days = response.json()["id"]
     external = {"schedule_id": other_id, "responder": {"type": "user", "id": CAROL},
-                "start_date": "2027-07-01T08:00:00Z", "end_date": "2027-07-02T08:00:00Z", "rotations": ["days"]}
+                "start_date": f"{NEXT_YEAR}-07-01T08:00:00Z", "end_date": f"{NEXT_YEAR}-07-02T08:00:00Z",
+                "rotations": ["days"]}
     overrides = {"xmas": XMAS, "pause": PAUSE, "external": external}
 
     # Create: a schedule made by this very `up` has no overrides to list first, so each of its
@@ -119,10 +123,10 @@ def test_override_lifecycle_with_request_counts(project: PulumiProject, emulator
     held = {o["alias"]: o for o in listed_overrides(emulator, support_id)}
     assert held == {
         state["xmas"]["id"]: {"alias": state["xmas"]["id"], "responder": {"type": "user", "id": BOB},
-                              "startDate": "2027-12-24T08:00:00Z", "endDate": "2027-12-27T08:00:00Z",
+                              "startDate": f"{NEXT_YEAR}-12-24T08:00:00Z", "endDate": f"{NEXT_YEAR}-12-27T08:00:00Z",
                               "rotationIds": [ids["primary"]]},
         state["pause"]["id"]: {"alias": state["pause"]["id"], "responder": {"type": "noone"},
-                               "startDate": "2027-08-01T00:00:00Z", "endDate": "2027-08-02T00:00:00Z",
+                               "startDate": f"{NEXT_YEAR}-08-01T00:00:00Z", "endDate": f"{NEXT_YEAR}-08-02T00:00:00Z",
                                "rotationIds": None},
     }
     assert state["xmas"]["outputs"]["alias"] == state["xmas"]["id"]
@@ -133,8 +137,9 @@ def test_override_lifecycle_with_request_counts(project: PulumiProject, emulator
 
     # Equivalent forms are no change: other offsets, rotation names in another order.
     write_stack(project, {"support": SUPPORT}, {
-        **overrides, "xmas": {**XMAS, "start_date": "2027-12-24T08:00:00Z", "end_date": "2027-12-27T03:00:00-05:00"},
-        "external": {**external, "rotations": ["days"], "start_date": "2027-07-01T10:00:00+02:00"}})
+        **overrides,
+        "xmas": {**XMAS, "start_date": f"{NEXT_YEAR}-12-24T08:00:00Z", "end_date": f"{NEXT_YEAR}-12-27T03:00:00-05:00"},
+        "external": {**external, "rotations": ["days"], "start_date": f"{NEXT_YEAR}-07-01T10:00:00+02:00"}})
     project.assert_clean_preview()
 
     # An edit is one PUT that keeps the alias; a new rotation name of a schedule the program
@@ -146,15 +151,15 @@ def test_override_lifecycle_with_request_counts(project: PulumiProject, emulator
     alias = state["xmas"]["id"]
     assert journal(emulator) == [("PUT", f"/v1/schedules/{support_id}/overrides/{alias}")]
     assert get_override(emulator, support_id, alias) == {
-        "alias": alias, "responder": {"type": "user", "id": CAROL}, "startDate": "2027-12-24T08:00:00Z",
-        "endDate": "2027-12-27T08:00:00Z", "rotationIds": [ids["primary"], ids["secondary"]]}
+        "alias": alias, "responder": {"type": "user", "id": CAROL}, "startDate": f"{NEXT_YEAR}-12-24T08:00:00Z",
+        "endDate": f"{NEXT_YEAR}-12-27T08:00:00Z", "rotationIds": [ids["primary"], ids["secondary"]]}
     assert overrides_in_state(project)["xmas"]["outputs"]["rotations"] == ["primary", "secondary"]
     project.assert_clean_preview()
 
     # A rotation replaced (its end date removed: the contract can only DELETE and POST it, so it
     # gets a new id): the same `up` points the override at the new id.
     support = copy.deepcopy(SUPPORT)
-    support["rotations"][0] = {**PRIMARY, "end_date": "2028-06-30T00:00:00Z"}
+    support["rotations"][0] = {**PRIMARY, "end_date": f"{NEXT_YEAR + 1}-06-30T00:00:00Z"}
     write_stack(project, {"support": support}, {**overrides, "xmas": xmas})
     project.up()
     emulator.reset_stats()
@@ -200,8 +205,9 @@ def test_override_lifecycle_with_request_counts(project: PulumiProject, emulator
 
     # A hand-made override identical to one of the stack's is never taken over, edited or deleted.
     by_hand = make_override(emulator, other_id, {"responder": {"type": "user", "id": CAROL},
-                                                 "startDate": "2027-07-01T08:00:00Z",
-                                                 "endDate": "2027-07-02T08:00:00Z", "rotationIds": [other_days]})
+                                                 "startDate": f"{NEXT_YEAR}-07-01T08:00:00Z",
+                                                 "endDate": f"{NEXT_YEAR}-07-02T08:00:00Z",
+                                                 "rotationIds": [other_days]})
 
     # Delete: one DELETE each; one already gone (deleted by hand) counts as done.
     delete_override(emulator, other_id, overrides_in_state(project)["external"]["id"])
@@ -296,7 +302,7 @@ def test_ended_overrides_are_history(project: PulumiProject, emulator: Emulator)
 def test_get_on_call_counts_the_declared_overrides(project: PulumiProject, emulator: Emulator) -> None:
     """`get_on_call_output` asks the service (its on-calls endpoint): during the override, its
     responder is on call for the rotation it names, the other rotation's person beside."""
-    during, before = "2027-12-25T10:00:00Z", "2027-12-23T10:00:00+01:00"
+    during, before = f"{NEXT_YEAR}-12-25T10:00:00Z", f"{NEXT_YEAR}-12-23T10:00:00+01:00"
     write_stack(project, {"support": SUPPORT}, {"xmas": XMAS},
                 {"during": {"schedule": "support", "at": during}, "before": {"schedule": "support", "at": before}})
     preview = project.preview()

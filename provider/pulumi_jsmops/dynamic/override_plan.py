@@ -133,8 +133,8 @@ def override_diff(olds: Json, news: Json, is_unknown: Callable[[Any], bool], now
     """(changes, replaced keys) between an override's outputs (`olds`) and its checked inputs.
 
     A change is what `update` would act on: another responder, window or rotation names,
-    or named rotations whose ids the program knows and that differ from the ids held (a
-    rotation replaced). Ids not known yet (a preview of a schedule being changed) are taken
+    or (for an override not ended) named rotations whose ids the program knows and that
+    differ from the ids held (a rotation replaced). Ids not known yet (a preview of a schedule being changed) are taken
     as they are held; `up` knows them. Replaced (a new override, with a new alias): one on
     another schedule (or on a schedule id not known yet: it is being replaced), and an
     ended (or never made) one whose window moves back into the future (`is_made_anew`)."""
@@ -150,6 +150,8 @@ def override_diff(olds: Json, news: Json, is_unknown: Callable[[Any], bool], now
         if is_made_anew(current, desired, now):
             return True, [key for key in ("start_date", "end_date") if _fields(current)[key] != _fields(desired)[key]]
         return True, []
+    if not sends_put(current, desired, now):
+        return False, []  # history: the ids its rotations have now do not matter
     resolved, ids = resolved_ids(desired.rotations, known_rotations(hidden, is_unknown))
     return resolved and _id_set(ids) != _id_set(current.rotation_ids), []
 
