@@ -195,14 +195,14 @@ def _known_rotations(schedule_id: Any) -> Optional[pulumi.Output[Any]]:
     `schedule_id` is, or from what `get_schedule` found; None when the program knows nothing."""
     schedule = declared_schedule(schedule_id)
     if schedule is not None:
-        return schedule.rotations.apply(_ids_by_name)
+        return schedule.rotations.apply(rotation_ids_by_name)
     if isinstance(schedule_id, str) and looked_up_rotations(schedule_id) is None:
         return None
     return pulumi.Output.from_input(schedule_id).apply(
-        lambda known_id: _ids_by_name(looked_up_rotations(known_id)) if isinstance(known_id, str) else None)
+        lambda known_id: rotation_ids_by_name(looked_up_rotations(known_id)) if isinstance(known_id, str) else None)
 
 
-def _ids_by_name(rotations: Any) -> Optional[dict[str, dict[str, str]]]:
+def rotation_ids_by_name(rotations: Any) -> Optional[dict[str, dict[str, str]]]:
     """A Schedule's `rotations` output (keyed by name; a list where names repeat: the first
     of each name) as name -> `{"id": ...}`."""
     if isinstance(rotations, dict):
