@@ -62,6 +62,15 @@ def failed_preview(project: PulumiProject) -> str:
     return result.stdout + result.stderr
 
 
+def add_rotation(emulator: Emulator, schedule_id: str, name: str) -> str:
+    """A rotation added to a schedule through the API; its id."""
+    response = emulator.http.post(f"{emulator.api_url}/schedules/{schedule_id}/rotations", auth=emulator.admin_auth,
+                                  json={"name": name, "type": "daily", "startDate": f"{NEXT_YEAR}-01-04T08:00:00Z",
+                                        "participants": [{"type": "user", "id": ALICE}]}, timeout=10)
+    response.raise_for_status()
+    return str(response.json()["id"])
+
+
 def rotation_ids(emulator: Emulator, schedule_id: str) -> dict[str, str]:
     response = emulator.http.get(f"{emulator.api_url}/schedules/{schedule_id}", auth=emulator.admin_auth, timeout=10)
     response.raise_for_status()
@@ -90,11 +99,7 @@ def test_a_bad_override_fails_at_preview_naming_the_field_with_no_request(
 
 def test_override_lifecycle_with_request_counts(project: PulumiProject, emulator: Emulator) -> None:
     other_id = emulator.make_schedules(1, "Other", TEAM)[0]  # a schedule this program does not declare
-    response = emulator.http.post(f"{emulator.api_url}/schedules/{other_id}/rotations", auth=emulator.admin_auth,
-                                  json={"name": "days", "type": "daily", "startDate": f"{NEXT_YEAR}-01-04T08:00:00Z",
-                                        "participants": [{"type": "user", "id": ALICE}]}, timeout=10)
-    response.raise_for_status()
-    other_days = response.json()["id"]
+    other_days, other_nights = (add_rotation(emulator, other_id, name) for name in ("days", "nights"))
     external = {"schedule_id": other_id, "responder": {"type": "user", "id": CAROL},
                 "start_date": f"{NEXT_YEAR}-07-01T08:00:00Z", "end_date": f"{NEXT_YEAR}-07-02T08:00:00Z",
                 "rotations": ["days"]}
@@ -145,11 +150,16 @@ def test_override_lifecycle_with_request_counts(project: PulumiProject, emulator
     # An edit is one PUT that keeps the alias; a new rotation name of a schedule the program
     # does not declare is resolved with one read of its rotations.
     xmas = {**XMAS, "responder": {"type": "user", "id": CAROL}, "rotations": ["secondary", "primary"]}
+    overrides["external"] = external = {**external, "rotations": ["nights", "days"]}
     write_stack(project, {"support": SUPPORT}, {**overrides, "xmas": xmas})
     emulator.reset_stats()
     project.up()
     alias = state["xmas"]["id"]
-    assert journal(emulator) == [("PUT", f"/v1/schedules/{support_id}/overrides/{alias}")]
+    assert sorted(journal(emulator)) == sorted([
+        ("PUT", f"/v1/schedules/{support_id}/overrides/{alias}"),
+        ("GET", f"/v1/schedules/{other_id}/rotations"),
+        ("PUT", f"/v1/schedules/{other_id}/overrides/{state['external']['id']}")])
+    assert set(listed_overrides(emulator, other_id)[0]["rotationIds"]) == {other_days, other_nights}
     assert get_override(emulator, support_id, alias) == {
         "alias": alias, "responder": {"type": "user", "id": CAROL}, "startDate": f"{NEXT_YEAR}-12-24T08:00:00Z",
         "endDate": f"{NEXT_YEAR}-12-27T08:00:00Z", "rotationIds": [ids["primary"], ids["secondary"]]}
@@ -207,7 +217,7 @@ def test_override_lifecycle_with_request_counts(project: PulumiProject, emulator
     by_hand = make_override(emulator, other_id, {"responder": {"type": "user", "id": CAROL},
                                                  "startDate": f"{NEXT_YEAR}-07-01T08:00:00Z",
                                                  "endDate": f"{NEXT_YEAR}-07-02T08:00:00Z",
-                                                 "rotationIds": [other_days]})
+                                                 "rotationIds": [other_days, other_nights]})
 
     # Delete: one DELETE each; one already gone (deleted by hand) counts as done.
     delete_override(emulator, other_id, overrides_in_state(project)["external"]["id"])
@@ -223,6 +233,47 @@ def test_override_lifecycle_with_request_counts(project: PulumiProject, emulator
     assert listed_overrides(emulator, other_id) == [by_hand]
     project.pulumi("destroy", "--yes")
     assert listed_overrides(emulator, other_id) == [by_hand]
+
+
+def test_a_rotation_replaced_outside_pulumi_is_followed(project: PulumiProject, emulator: Emulator) -> None:
+    """A schedule the program looks up (`get_schedule`) tells its rotations' ids at every run,
+    so the next `up` points the override at a replacement; one known by id only learns it at
+    `refresh`, which reads the deleted rotation back as no name the program declares."""
+    looked_up, by_id = emulator.make_schedules(2, "Other", TEAM)  # "Other 0" is looked up by name
+    days = {schedule_id: add_rotation(emulator, schedule_id, "days") for schedule_id in (looked_up, by_id)}
+    window = {"responder": {"type": "user", "id": CAROL}, "start_date": f"{NEXT_YEAR}-07-01T08:00:00Z",
+              "end_date": f"{NEXT_YEAR}-07-02T08:00:00Z", "rotations": ["days"]}
+    write_stack(project, {}, {"by_lookup": {**window, "lookup": "Other 0"},
+                              "by_id": {**window, "schedule_id": by_id}})
+    emulator.reset_stats()
+    project.up()
+    # The lookup's listing spares "by_lookup" the read of its schedule's rotations.
+    assert sorted(journal(emulator)) == sorted([
+        ("GET", "/v1/schedules"),
+        ("GET", f"/v1/schedules/{looked_up}/overrides"), ("POST", f"/v1/schedules/{looked_up}/overrides"),
+        ("GET", f"/v1/schedules/{by_id}/rotations"), ("GET", f"/v1/schedules/{by_id}/overrides"),
+        ("POST", f"/v1/schedules/{by_id}/overrides")])
+
+    # Replaced by hand: deleted and made again under its name (a new id).
+    new_days = {}
+    for schedule_id, rotation_id in days.items():
+        emulator.http.delete(f"{emulator.api_url}/schedules/{schedule_id}/rotations/{rotation_id}",
+                             auth=emulator.admin_auth, timeout=10).raise_for_status()
+        new_days[schedule_id] = add_rotation(emulator, schedule_id, "days")
+    project.pulumi("refresh", "--yes")
+    state = overrides_in_state(project)
+    assert state["by_id"]["outputs"]["rotations"] == [f"(deleted rotation {days[by_id]})"]
+    emulator.reset_stats()
+    project.up()
+    assert sorted(journal(emulator)) == sorted([
+        ("GET", "/v1/schedules"), ("PUT", f"/v1/schedules/{looked_up}/overrides/{state['by_lookup']['id']}"),
+        ("GET", f"/v1/schedules/{by_id}/rotations"),
+        ("PUT", f"/v1/schedules/{by_id}/overrides/{state['by_id']['id']}")])
+    for schedule_id in (looked_up, by_id):
+        assert [o["rotationIds"] for o in listed_overrides(emulator, schedule_id)] == [[new_days[schedule_id]]]
+    emulator.reset_stats()
+    project.preview("--expect-no-changes")
+    assert journal(emulator) == [("GET", "/v1/schedules")]  # the lookup alone
 
 
 def overrides_in_state_id(state: dict[str, Any], name: str) -> str:
