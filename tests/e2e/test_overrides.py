@@ -231,6 +231,20 @@ def test_override_lifecycle_with_request_counts(project: PulumiProject, emulator
     assert set(overrides_in_state(project)) == {"xmas"}
     assert [o["alias"] for o in listed_overrides(emulator, support_id)] == [again]
     assert listed_overrides(emulator, other_id) == [by_hand]
+
+    # The schedule replaced (deleted first: names are unique): its override goes first, and is
+    # made again on the new schedule.
+    emulator.reset_stats()
+    project.pulumi("up", "--yes", "--skip-preview", "--replace", project.resources()["support"]["urn"])
+    new_id = project.resources()["support"]["id"]
+    sent = journal(emulator)
+    (made,) = listed_overrides(emulator, new_id)
+    assert sorted(sent) == sorted([
+        ("DELETE", f"/v1/schedules/{support_id}/overrides/{again}"), ("DELETE", f"/v1/schedules/{support_id}"),
+        ("POST", "/v1/schedules"), ("POST", f"/v1/schedules/{new_id}/overrides")])
+    assert overrides_in_state(project)["xmas"]["id"] == made["alias"]
+    project.assert_clean_preview()
+
     project.pulumi("destroy", "--yes")
     assert listed_overrides(emulator, other_id) == [by_hand]
 
