@@ -377,3 +377,11 @@ def test_get_on_call_counts_the_declared_overrides(project: PulumiProject, emula
     outputs = json.loads(project.pulumi("stack", "output", "--json").stdout)
     assert sorted(map(tuple, outputs["during"])) == sorted([("user", BOB), ("user", CAROL)])
     assert sorted(map(tuple, outputs["before"])) == sorted([("user", ALICE), ("user", CAROL)])
+
+    # A moment that cannot be read stops the program with one line naming the lookup.
+    write_stack(project, {"support": SUPPORT}, {"xmas": XMAS}, {"later": {"schedule": "support", "at": "tomorrow"}})
+    output = failed_preview(project)
+    schedule_id = project.resources()["support"]["id"]
+    assert (f"get_on_call(schedule_id='{schedule_id}', at='tomorrow'): at: must be an ISO 8601 date with a UTC "
+            "offset, e.g. 2027-12-24T10:00:00+01:00") in output
+    assert "Traceback" not in output
