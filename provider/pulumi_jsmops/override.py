@@ -8,7 +8,7 @@ and reviewed like any other change.
 from __future__ import annotations
 
 import sys
-from typing import Any, Optional, Sequence, TypedDict, cast, overload
+from typing import Any, Optional, Sequence, TypedDict, overload
 
 import pulumi
 from pulumi.dynamic import Resource
@@ -19,7 +19,7 @@ else:  # pragma: no cover - Python 3.10
     from typing_extensions import NotRequired, Required
 
 from .provider import ScheduleOverrideProvider
-from .schedule import declared_schedule, looked_up_rotations
+from .schedule import _output, declared_schedule, looked_up_rotations
 
 # The resource's type, as every stack's state holds it (see SCHEDULE_TYPE in schedule.py).
 _MODULE, _NAME = "jsmops", "ScheduleOverride"
@@ -183,10 +183,6 @@ class ScheduleOverride(Resource, module=_MODULE, name=_NAME):
     def rotation_ids(self) -> pulumi.Output[Optional[list[str]]]:
         """The ids of the rotations it applies to, as the service holds them; none for all rotations."""
         return _output(self, "rotation_ids")
-
-
-def _output(resource: Resource, key: str) -> pulumi.Output[Any]:
-    return cast("pulumi.Output[Any]", pulumi.get(resource, key))
 
 
 def _known_rotations(schedule_id: Any) -> Optional[pulumi.Output[Any]]:

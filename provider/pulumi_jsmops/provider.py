@@ -306,7 +306,7 @@ class ScheduleOverrideProvider(JsmOpsProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         from pydantic import ValidationError
 
-        from .api.models import validation_problems
+        from .api.models import described_problems
         from .api.overrides import parse_api_override
         from .dynamic.override_plan import held_override, names_by_id, split_inputs, with_hidden
 
@@ -324,9 +324,8 @@ class ScheduleOverrideProvider(JsmOpsProvider):
         try:
             held = parse_api_override(found)
         except ValidationError as exc:
-            problems = "; ".join(f"{path}: {reason}" for path, reason in validation_problems(exc))
             raise JsmOpsError(f"override {current.alias} of schedule {current.schedule_id} as the service holds it "
-                              f"cannot be read ({problems})") from None
+                              f"cannot be read ({described_problems(exc)})") from None
         names = None if held.rotation_ids is None else names_by_id(
             held.rotation_ids, self._rotations_of(current.schedule_id))
         refreshed = current.model_copy(update={

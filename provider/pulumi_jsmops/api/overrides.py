@@ -21,18 +21,28 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Literal, Optional
 
-from pydantic import Field, StrictStr, ValidationError, ValidationInfo, field_serializer, field_validator
+from pydantic import ValidationError, ValidationInfo, field_serializer, field_validator
 
-from .models import USER_INPUT, Date, RequiredText, _Model, _reaches_unknown, _reason, field_path, format_date
+from .models import (
+    USER_INPUT,
+    Date,
+    Participant,
+    RequiredText,
+    _Model,
+    _reaches_unknown,
+    _reason,
+    field_path,
+    format_date,
+)
 
 OverrideResponderType = Literal["user", "noone"]
 
 
-class OverrideResponder(_Model):
+class OverrideResponder(Participant):
     """Who takes the rotations' turns: a user by id, or nobody (`noone`)."""
 
-    type: OverrideResponderType
-    id: Optional[StrictStr] = Field(None, validate_default=True)
+    role = "responder"
+    type: OverrideResponderType  # narrower than a participant's
 
     @field_validator("type", mode="before")
     @classmethod
@@ -40,18 +50,6 @@ class OverrideResponder(_Model):
         if value in ("team", "escalation"):
             raise ValueError(f"must be 'user' or 'noone': an override's responder cannot be a {value} "
                              "(the service takes only a user, or nobody)")
-        return value
-
-    @field_validator("id")
-    @classmethod
-    def _id_matches_type(cls, value: Optional[str], info: ValidationInfo) -> Optional[str]:
-        kind = info.data.get("type")
-        if kind == "noone":
-            if value:
-                raise ValueError("a 'noone' responder carries no id")
-            return None
-        if kind is not None and not (value and value.strip()):
-            raise ValueError("is required for a responder of type 'user'")
         return value
 
 

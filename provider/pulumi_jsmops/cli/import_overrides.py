@@ -17,7 +17,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pydantic import ValidationError
 
 from ..api.client import Client
-from ..api.models import Schedule, validation_problems
+from ..api.models import Schedule, described_problems
 from ..api.overrides import Override, parse_api_override
 from ..dynamic.base import PROVIDER_KEY
 from ..dynamic.override_plan import names_by_id, with_hidden
@@ -85,9 +85,8 @@ def declarable_override(item: Json, schedule: Json, failure: type[JsmOpsError]) 
     try:
         held = parse_api_override(item)
     except ValidationError as exc:
-        problems = "; ".join(f"{path}: {reason}" for path, reason in validation_problems(exc))
         raise failure(f"override {item.get('alias')} of schedule {schedule['id']} cannot be declared: "
-                      f"{problems}") from None
+                      f"{described_problems(exc)}") from None
     names = None
     if held.rotation_ids is not None:
         names = names_by_id(held.rotation_ids, schedule.get("rotations") or [])
