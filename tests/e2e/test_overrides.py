@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from pulumi_jsmops.dynamic.override_plan import NEVER_MADE_ID
-from testkit.api_contract import validate_request
+from testkit.api_contract import validate_query, validate_request
 from testkit.emulator_process import Emulator
 from testkit.overrides import (
     NEXT_YEAR,
@@ -62,6 +62,15 @@ def failed_preview(project: PulumiProject) -> str:
     return result.stdout + result.stderr
 
 
+def up_following_the_contract(project: PulumiProject) -> None:
+    """`pulumi up`; every request it sent has a body and query the contract accepts."""
+    project.up()
+    for entry in project.emulator.requests():
+        validate_request(entry["method"], entry["path"], entry["body"])
+        if entry["query"]:
+            validate_query(entry["method"], entry["path"], entry["query"])
+
+
 def add_rotation(emulator: Emulator, schedule_id: str, name: str) -> str:
     """A rotation added to a schedule through the API; its id."""
     response = emulator.http.post(f"{emulator.api_url}/schedules/{schedule_id}/rotations", auth=emulator.admin_auth,
@@ -98,6 +107,8 @@ def test_a_bad_override_fails_at_preview_naming_the_field_with_no_request(
 
 
 def test_override_lifecycle_with_request_counts(project: PulumiProject, emulator: Emulator) -> None:
+    """Every step's requests, counted and checked against the contract, and what the service
+    and the state hold after it."""
     other_id = emulator.make_schedules(1, "Other", TEAM)[0]  # a schedule this program does not declare
     other_days, other_nights = (add_rotation(emulator, other_id, name) for name in ("days", "nights"))
     external = {"schedule_id": other_id, "responder": {"type": "user", "id": CAROL},
@@ -110,9 +121,7 @@ def test_override_lifecycle_with_request_counts(project: PulumiProject, emulator
     # and its overrides listed once (the evidence a lost answer would need).
     write_stack(project, {"support": SUPPORT}, overrides)
     emulator.reset_stats()
-    project.up()
-    for entry in emulator.requests():
-        validate_request(entry["method"], entry["path"], entry["body"])
+    up_following_the_contract(project)
     support_id = project.resources()["support"]["id"]
     sent = journal(emulator)
     ids = rotation_ids(emulator, support_id)
@@ -153,7 +162,7 @@ def test_override_lifecycle_with_request_counts(project: PulumiProject, emulator
     overrides["external"] = external = {**external, "rotations": ["nights", "days"]}
     write_stack(project, {"support": SUPPORT}, {**overrides, "xmas": xmas})
     emulator.reset_stats()
-    project.up()
+    up_following_the_contract(project)
     alias = state["xmas"]["id"]
     assert sorted(journal(emulator)) == sorted([
         ("PUT", f"/v1/schedules/{support_id}/overrides/{alias}"),
@@ -206,7 +215,7 @@ def test_override_lifecycle_with_request_counts(project: PulumiProject, emulator
     project.pulumi("refresh", "--yes")
     assert "xmas" not in overrides_in_state(project)
     emulator.reset_stats()
-    project.up()
+    up_following_the_contract(project)
     assert journal(emulator) == [("GET", f"/v1/schedules/{support_id}/overrides"),
                                  ("POST", f"/v1/schedules/{support_id}/overrides")]
     again = overrides_in_state(project)["xmas"]["id"]
@@ -223,7 +232,7 @@ def test_override_lifecycle_with_request_counts(project: PulumiProject, emulator
     delete_override(emulator, other_id, overrides_in_state(project)["external"]["id"])
     write_stack(project, {"support": SUPPORT}, {"xmas": xmas})
     emulator.reset_stats()
-    project.up()
+    up_following_the_contract(project)
     assert sorted(journal(emulator)) == sorted([
         ("DELETE", f"/v1/schedules/{support_id}/overrides/{overrides_in_state_id(state, 'pause')}"),
         ("DELETE", f"/v1/schedules/{other_id}/overrides/{state['external']['id']}"),
@@ -385,3 +394,16 @@ def test_get_on_call_counts_the_declared_overrides(project: PulumiProject, emula
     assert (f"get_on_call(schedule_id='{schedule_id}', at='tomorrow'): at: must be an ISO 8601 date with a UTC "
             "offset, e.g. 2027-12-24T10:00:00+01:00") in output
     assert "Traceback" not in output
+
+
+def test_an_unknown_user_as_responder_fails_the_up_naming_the_field(project: PulumiProject,
+                                                                    emulator: Emulator) -> None:
+    """Only the service knows its users: its 422 names the field, and nothing is recorded."""
+    emulator.add_users(*({"accountId": account, "displayName": name}
+                         for account, name in ((ALICE, "Alice"), (BOB, "Bob"), (CAROL, "Carol"))))
+    write_stack(project, {"support": SUPPORT}, {"xmas": {**XMAS, "responder": {"type": "user", "id": "ghost"}}})
+    result = project.up(check=False)
+    assert result.returncode != 0
+    assert "responder.id: no user with account id 'ghost'" in result.stdout + result.stderr
+    assert overrides_in_state(project) == {}
+    assert listed_overrides(emulator, project.resources()["support"]["id"]) == []
