@@ -364,8 +364,9 @@ class ScheduleOverrideProvider(JsmOpsProvider):
             return UpdateResult(with_hidden(kept.to_outputs(), hidden))
         body, alias = desired.to_api(self._rotation_ids(desired, known, current)), str(current.alias)
         try:
+            read = AnswerReader(parse_api_override)
             answer = self.client.replace_override(desired.schedule_id, alias, body,
-                                                  is_applied=lambda found: parse_api_override(found).holds(body))
+                                                  is_applied=read.where(lambda found: found.holds(body)))
         except NotFoundError:
             raise JsmOpsError(f"override {alias} of schedule {desired.schedule_id} was deleted outside Pulumi: "
                               "run `pulumi refresh`, then `pulumi up` makes it again") from None
