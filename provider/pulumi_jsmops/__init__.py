@@ -1,9 +1,12 @@
-"""Pulumi resources for Jira Service Management operations schedules.
+"""Pulumi resources for Jira Service Management operations schedules and their overrides.
 
     import pulumi_jsmops as jsmops
-    jsmops.Schedule("support", name="Support", team_id=TEAM, rotations=[jsmops.RotationArgs(...)])
+    support = jsmops.Schedule("support", name="Support", team_id=TEAM, rotations=[jsmops.RotationArgs(...)])
+    jsmops.ScheduleOverride("xmas", schedule_id=support.id, responder=jsmops.OverrideResponderArgs(...), ...)
 """
 
+from .on_call import GetOnCallParticipantResult, GetOnCallResult, get_on_call, get_on_call_output
+from .override import OverrideResponderArgs, ScheduleOverride, ScheduleOverrideArgs
 from .schedule import (
     DayAndTimeOfDayArgs,
     GetScheduleResult,
@@ -19,13 +22,20 @@ from .schedule import (
 
 __all__ = [
     "DayAndTimeOfDayArgs",
+    "GetOnCallParticipantResult",
+    "GetOnCallResult",
     "GetScheduleResult",
+    "OverrideResponderArgs",
     "ParticipantArgs",
     "RotationArgs",
     "Schedule",
     "ScheduleArgs",
+    "ScheduleOverride",
+    "ScheduleOverrideArgs",
     "TimeOfDayArgs",
     "TimeRestrictionArgs",
+    "get_on_call",
+    "get_on_call_output",
     "get_schedule",
     "get_schedule_output",
 ]

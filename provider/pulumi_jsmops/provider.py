@@ -1,14 +1,18 @@
-"""The dynamic resource provider of schedules (`pulumi_jsmops.provider.ScheduleProvider`:
-every stack's state holds that dotted path, pickled, so it never moves).
+"""The dynamic resource providers: of schedules (`pulumi_jsmops.provider.ScheduleProvider`)
+and of schedule overrides (`pulumi_jsmops.provider.ScheduleOverrideProvider`). Every stack's
+state holds these dotted paths, pickled, so they never move.
 
 What every provider shares (settings, client, inputs, unknowns, logging) is in
-`dynamic/base.py`; what an update sends in `dynamic/update_plan.py`. The methods import the
-models, pydantic and the HTTP client where they need them (see `dynamic/base.py`).
+`dynamic/base.py`; what an update of a schedule sends in `dynamic/update_plan.py`, what an
+override's provider decides in `dynamic/override_plan.py`. The methods import the models,
+pydantic and the HTTP client where they need them (see `dynamic/base.py`).
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
@@ -29,6 +33,8 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
 
     from .api.models import Rotation, Schedule
+    from .api.overrides import ApiOverride, Override
+    from .dynamic.override_plan import KnownRotations
     from .dynamic.update_plan import RotationRequest
 
 Held = TypeVar("Held", "Schedule", "Rotation")  # an answer of the service, as a model
@@ -80,6 +86,9 @@ class ScheduleProvider(JsmOpsProvider):
         except ConflictError:
             raise NameTakenError(self._id_of_schedule_named(desired.name), request_urn()) from None
         created = read.model(answer, "POST", SCHEDULES_PATH)
+        from .dynamic.override_plan import schedules_made_here
+
+        schedules_made_here.add_schedule(str(created.id))  # it has no overrides yet
         return CreateResult(str(created.id), created.to_outputs())
 
     def _id_of_schedule_named(self, name: str) -> Optional[str]:
@@ -267,3 +276,167 @@ def _claim_name(name: Any) -> Optional[CheckFailure]:
     other = _claimed_names.claim(name, urn)
     # No property: the engine would print the property's value (the name, maybe a secret) with it.
     return None if other is None else CheckFailure("", f"name: {duplicate_name_message(other, urn)}")
+
+
+class ScheduleOverrideProvider(JsmOpsProvider):
+    """Creates, reads, updates and deletes the overrides of schedules through the API; the
+    resource's id is the override's alias (`dynamic/override_plan.py` says what it decides)."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        from .dynamic.override_plan import check_override
+
+        if (unusable := self.settings_failure()) is not None:
+            return CheckResult(news, [unusable])
+        canonical, problems = check_override(user_inputs(news), is_unknown)
+        return CheckResult(canonical, check_failures(problems))
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """A change exactly when `update` would act (`olds` are the outputs)."""
+        from .dynamic.override_plan import override_diff
+
+        changes, replaces = override_diff(user_inputs(olds), user_inputs(news), is_unknown, _now())
+        return DiffResult(changes=changes, replaces=replaces, stables=[], delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        from .api.overrides import parse_user_override
+        from .dynamic.override_plan import NEVER_MADE_ID, split_inputs, with_hidden
+
+        own, hidden = split_inputs(user_inputs(props))
+        desired = parse_user_override(own)
+        if desired.has_ended(_now()):  # history: never made in the past
+            return CreateResult(NEVER_MADE_ID, with_hidden(desired.to_outputs(), hidden))
+        made = self._create(desired, self._rotation_ids(desired, _known(hidden)))
+        return CreateResult(str(made.alias), with_hidden(made.to_outputs(), hidden))
+
+    def _rotation_ids(self, desired: "Override", known: Optional["KnownRotations"],
+                      current: Optional["Override"] = None) -> Optional[list[str]]:
+        """The ids of the override's rotations: from the program when it knows them; as
+        held when the names stay and the program knows nothing; else from one read of the
+        schedule's rotations."""
+        from .dynamic.override_plan import ids_by_name, resolved_ids
+
+        resolved, ids = resolved_ids(desired.rotations, known)
+        if resolved:
+            return ids
+        if current is not None and known is None and current.rotations == desired.rotations:
+            return current.rotation_ids
+        assert desired.rotations is not None  # all rotations are always resolved
+        return ids_by_name(desired.rotations, self.client.list_rotations(desired.schedule_id), desired.schedule_id)
+
+    def _create(self, desired: "Override", rotation_ids: Optional[list[str]]) -> "Override":
+        """POSTs the override (the client's evidence keeps a lost answer from making it twice
+        or taking a person's); the override as made."""
+        from .api.client import overrides_path
+        from .dynamic.override_plan import schedules_made_here
+
+        schedule_id = desired.schedule_id
+        body = desired.to_api(rotation_ids)
+        answer = self.client.create_override(schedule_id, body,
+                                             known_before=schedules_made_here.overrides_of(schedule_id))
+        made = self._as_asked(answer, body, "POST", overrides_path(schedule_id))
+        schedules_made_here.add_override(schedule_id, made.alias)
+        return desired.model_copy(update={"alias": made.alias, "rotation_ids": made.rotation_ids})
+
+    @staticmethod
+    def _as_asked(answer: dict[str, Any], body: dict[str, Any], method: str, path: str) -> "ApiOverride":
+        """The answer as an override, or a failure when it does not hold what was sent (a
+        later preview would show that change again and again)."""
+        from .api.overrides import parse_api_override
+
+        held = AnswerReader(parse_api_override).model(answer, method, path)
+        missed = held.not_kept(body)
+        if missed:
+            what = "; ".join(f"{key} {body.get(key)!r} (it holds {value!r})" for key, value in missed.items())
+            raise CallError(method, path, f"the service did not keep {what}; declare values it keeps")
+        return held
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        from pydantic import ValidationError
+
+        from .api.models import described_problems
+        from .api.overrides import parse_api_override
+        from .dynamic.override_plan import held_override, names_by_id, split_inputs, with_hidden
+
+        current, hidden = held_override(props), split_inputs(props)[1]
+        if current.alias is None:  # never made (it had ended): nothing to read
+            return ReadResult(id_, with_hidden(current.to_outputs(), hidden),
+                              inputs=with_hidden(current.to_canonical_inputs(), hidden))
+        try:
+            found = self.client.get_override(current.schedule_id, current.alias)
+        except NotFoundError:
+            if current.has_ended(_now()):  # the service may drop ended overrides: history stays
+                return ReadResult(id_, with_hidden(current.to_outputs(), hidden),
+                                  inputs=with_hidden(current.to_canonical_inputs(), hidden))
+            return ReadResult(None, {})  # deleted outside Pulumi: drop it from the state
+        try:
+            held = parse_api_override(found)
+        except ValidationError as exc:
+            raise JsmOpsError(f"override {current.alias} of schedule {current.schedule_id} as the service holds it "
+                              f"cannot be read ({described_problems(exc)})") from None
+        names = None if held.rotation_ids is None else names_by_id(
+            held.rotation_ids, self._rotations_of(current.schedule_id))
+        refreshed = current.model_copy(update={
+            "responder": held.responder, "start_date": held.start_date, "end_date": held.end_date,
+            "rotations": None if names is None else sorted(names), "rotation_ids": held.rotation_ids})
+        return ReadResult(id_, with_hidden(refreshed.to_outputs(), hidden),
+                          inputs=with_hidden(refreshed.to_canonical_inputs(), hidden))
+
+    def _rotations_of(self, schedule_id: str) -> list[dict[str, Any]]:
+        """A schedule's rotations, read once per schedule while this process has sent no
+        change (a refresh of many overrides of one schedule reads them once)."""
+        client = self.client
+        if client.sent_changes.is_set():
+            return client.list_rotations(schedule_id)
+        with _rotations_lock:
+            cache: dict[str, list[dict[str, Any]]] = getattr(self, "_rotations_read", None) or {}
+            self._rotations_read = cache
+            if schedule_id not in cache:
+                cache[schedule_id] = client.list_rotations(schedule_id)
+            return cache[schedule_id]
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """One PUT of the whole override (it keeps its alias), or nothing for one that has
+        ended and stays so (`override_plan.sends_put`)."""
+        from .api.client import override_path
+        from .api.overrides import parse_api_override, parse_user_override
+        from .dynamic.override_plan import held_override, resolved_ids, sends_put, split_inputs, with_hidden
+
+        current = held_override(user_inputs(olds))
+        own, hidden = split_inputs(user_inputs(news))
+        desired, known = parse_user_override(own), _known(hidden)
+        if not sends_put(current, desired, _now()):
+            resolved, ids = resolved_ids(desired.rotations, known)
+            kept = desired.model_copy(update={"alias": current.alias,
+                                              "rotation_ids": ids if resolved else current.rotation_ids})
+            return UpdateResult(with_hidden(kept.to_outputs(), hidden))
+        body, alias = desired.to_api(self._rotation_ids(desired, known, current)), str(current.alias)
+        try:
+            read = AnswerReader(parse_api_override)
+            answer = self.client.replace_override(desired.schedule_id, alias, body,
+                                                  is_applied=read.where(lambda found: found.holds(body)))
+        except NotFoundError:
+            raise JsmOpsError(f"override {alias} of schedule {desired.schedule_id} was deleted outside Pulumi: "
+                              "run `pulumi refresh`, then `pulumi up` makes it again") from None
+        held = self._as_asked(answer, body, "PUT", override_path(desired.schedule_id, alias))
+        return UpdateResult(with_hidden(
+            desired.model_copy(update={"alias": alias, "rotation_ids": held.rotation_ids}).to_outputs(), hidden))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        from .dynamic.override_plan import held_override, sends_delete
+
+        current = held_override(props)
+        if sends_delete(current, _now()):
+            self.client.delete_override(current.schedule_id, str(current.alias))  # already gone is fine
+
+
+_rotations_lock = threading.Lock()
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _known(hidden: Any) -> Optional["KnownRotations"]:
+    from .dynamic.override_plan import known_rotations
+
+    return known_rotations(hidden, is_unknown)

@@ -246,6 +246,7 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
         super().__init__(ScheduleProvider(), resource_name, props, opts)
         for warning in warnings:
             pulumi.log.warn(warning, resource=self)
+        _declared[id(self.id)] = (self.id, self)
 
     # The outputs: the engine sets them on the instance; these properties document them.
     @property
@@ -326,6 +327,24 @@ def _output(resource: Resource, key: str) -> pulumi.Output[Any]:
     return cast("pulumi.Output[Any]", pulumi.get(resource, key))
 
 
+# The schedules this program knows, for the overrides it declares on them (`override.py`):
+# the Schedule resources by their `id` Output (that very object), and the rotations of the
+# schedules `get_schedule` found, by schedule id (as a Schedule's `rotations` output has them).
+_declared: dict[int, tuple[pulumi.Output[str], Schedule]] = {}
+_looked_up_rotations: dict[str, Any] = {}
+
+
+def declared_schedule(schedule_id: object) -> Optional[Schedule]:
+    """The Schedule of this program whose `id` output `schedule_id` is, if it is one."""
+    found = _declared.get(id(schedule_id))
+    return found[1] if found is not None and found[0] is schedule_id else None
+
+
+def looked_up_rotations(schedule_id: str) -> Any:
+    """The rotations of the schedule `get_schedule` found with this id in this program, or None."""
+    return _looked_up_rotations.get(schedule_id)
+
+
 @dataclass
 class GetScheduleResult:
     """A schedule found by `get_schedule`: the attributes of a Schedule's outputs, as plain values."""
@@ -367,10 +386,12 @@ def get_schedule(name: str) -> GetScheduleResult:
         if found is None:
             raise LookupError("no schedule has this name")
         # The result's fields are the outputs' keys (`Schedule.to_outputs`).
-        return GetScheduleResult(**parse_api_schedule(found).to_outputs())
+        result = GetScheduleResult(**parse_api_schedule(found).to_outputs())
     except (JsmOpsError, LookupError, ValidationError) as exc:
         # A RunError stops the program with its message alone, without a traceback.
         raise pulumi.RunError(f"get_schedule(name={name!r}): {exc}") from None
+    _looked_up_rotations[result.id] = result.rotations
+    return result
 
 
 def get_schedule_output(name: pulumi.Input[str]) -> pulumi.Output[GetScheduleResult]:

@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 
 import pulumi_jsmops as jsmops
 from pulumi_jsmops.api.models import parse_api_schedule, parse_user_schedule
-from pulumi_jsmops.cli.codegen import declaration, module_header, new_resource_name
+from pulumi_jsmops.api.overrides import parse_user_override
+from pulumi_jsmops.cli.codegen import (
+    declaration,
+    module_header,
+    new_override_name,
+    new_resource_name,
+    override_declaration,
+)
 
 
 def test_names_are_identifiers_unique_and_never_shadow_the_module() -> None:
@@ -137,3 +144,18 @@ def test_crafted_settings_and_texts_never_run_as_code(base: str, cloud_id: str, 
     assert [type(node).__name__ for node in tree.body] == ["Expr", "Import", "Assign"]  # no statement of theirs
     [declared] = declared_inputs(code)
     assert parse_user_schedule(declared).to_inputs() == schedule.to_inputs()
+
+
+def test_an_override_is_declared_on_its_schedule_variable_or_by_id(tmp_path: Path) -> None:
+    override = parse_user_override({"schedule_id": "s1", "responder": {"type": "user", "id": "bob"},
+                                    "start_date": "2030-12-24T08:00:00Z", "end_date": "2030-12-27T08:00:00Z",
+                                    "rotations": ["primary"]})
+    taken = {"ops_eu"}
+    name = new_override_name("ops_eu", override, taken)
+    assert name == "ops_eu_override_2030_12_24" and new_override_name("ops_eu", override, taken).endswith("_2")
+    on_variable = override_declaration(name, override, "ops_eu")
+    assert 'schedule_id=ops_eu.id,' in on_variable and "jsmops.OverrideResponderArgs(" in on_variable
+    by_id = override_declaration(name, override.model_copy(update={"rotations": None}), None)
+    assert 'schedule_id="s1",' in by_id and "rotations" not in by_id
+    module = generated_module(API_SCHEDULES[:1]) + on_variable + by_id
+    assert_ruff_format_leaves_it(module, tmp_path)

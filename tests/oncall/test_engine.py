@@ -285,3 +285,17 @@ def test_of_overlapping_overrides_the_later_starting_wins() -> None:
     assert spans(tl, tz) == [("Mon 05 00:00", "Mon 05 08:00", ["alice"]), ("Mon 05 08:00", "Mon 05 10:00", ["dave"]),
                              ("Mon 05 10:00", "Mon 05 12:00", ["erin"]), ("Mon 05 12:00", "Mon 05 18:00", ["dave"]),
                              ("Mon 05 18:00", "Tue 06 00:00", ["alice"])]
+
+
+def test_a_declared_override_applies_to_its_rotations_by_name() -> None:
+    """A program names an override's rotations (`rotation_names`): it applies to those, also to
+    one without an id yet (a rotation about to be created); with neither ids nor names, to all."""
+    tz = "UTC"
+    first = {"name": "first", "type": "weekly", "start_date": "2026-01-05T00:00:00Z", "participants": [user("alice")]}
+    second = {"name": "second", "type": "weekly", "start_date": "2026-01-05T00:00:00Z", "participants": [user("bob")]}
+    data = schedule(tz, first, second)
+    start, end = local(tz, "2026-01-06T00:00"), local(tz, "2026-01-07T00:00")
+    by_name = OverrideWindow(start, end, Responder("user", "carol"), rotation_names=frozenset({"second"}))
+    assert spans(timeline(data, start, end, [by_name]), tz) == [("Tue 06 00:00", "Wed 07 00:00", ["alice", "carol"])]
+    everyone = OverrideWindow(start, end, Responder("user", "carol"))
+    assert spans(timeline(data, start, end, [everyone]), tz) == [("Tue 06 00:00", "Wed 07 00:00", ["carol"])]

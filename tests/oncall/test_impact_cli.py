@@ -244,12 +244,12 @@ EDITS = {"add participant": add_participant, "open a gap": open_gap, "remove rot
 
 
 def check_json_shape(report: dict[str, Any], days: int = 3) -> dict[str, Any]:
-    """The documented shape (pulumi_jsmops/oncall/report.py), version 1; answers the one schedule."""
+    """The documented shape (pulumi_jsmops/oncall/report.py), version 2; answers the one schedule."""
     assert set(report) == {"version", "now", "days", "new_gaps", "participants", "schedules"}
-    assert report["version"] == 1 and report["now"] == "2026-01-21T11:00:00+00:00" and report["days"] == days
+    assert report["version"] == 2 and report["now"] == "2026-01-21T11:00:00+00:00" and report["days"] == days
     [schedule] = report["schedules"]
     assert set(schedule) == {"resource", "name", "operation", "time_zone", "window", "impact", "problem", "now",
-                             "changes", "handovers", "hours", "gaps", "start_dates"}
+                             "changes", "handovers", "hours", "gaps", "start_dates", "overrides"}
     assert set(schedule["handovers"]) == {"before", "after", "gone", "new"}
     assert set(schedule["gaps"]) == {"new", "closed"} and set(schedule["now"]) == {"before", "after"}
     assert all(set(c) == {"start", "end", "off", "on"} for c in schedule["changes"])

@@ -9,7 +9,9 @@ from typing import Any
 from pulumi.runtime import rpc
 
 from pulumi_jsmops.cli.impact_command import changes_from_preview
+from pulumi_jsmops.cli.stack_overrides import after_changes, declared_changes
 from pulumi_jsmops.oncall.assessment import assess
+from pulumi_jsmops.oncall.engine import OverrideWindow
 
 TYPE = "pulumi-python:dynamic/jsmops:Schedule"
 ROTATION = {"type": "weekly", "length": 1, "start_date": "2026-01-05T08:00:00Z",
@@ -96,3 +98,41 @@ def test_a_start_date_is_proposed_when_the_turns_would_move() -> None:
     assert (impact.now_before, impact.now_after) == (("bob",), ("alice",))
     [proposal] = impact.start_dates
     assert (proposal.holder, proposal.keeps_turns.isoformat()) == ("bob", "2026-11-30T09:00:00+01:00")
+
+
+OVERRIDE_TYPE = "pulumi-python:dynamic/jsmops:ScheduleOverride"
+HOLIDAY = {"responder": {"type": "user", "id": "carol"}, "start_date": "2030-01-08T00:00:00+01:00",
+           "end_date": "2030-01-09T00:00:00+01:00", "rotations": ["primary"]}
+
+
+def override_step(op: str, name: str, old: dict[str, Any] | None, new: dict[str, Any] | None,
+                  depends_on: str | None = None) -> dict[str, Any]:
+    found: dict[str, Any] = {"op": op, "urn": f"urn:pulumi:test::p::{OVERRIDE_TYPE}::{name}"}
+    if old is not None:
+        found["oldState"] = {"type": OVERRIDE_TYPE, "id": old["alias"], "outputs": {"__provider": "x", **old}}
+    if new is not None:
+        found["newState"] = {"type": OVERRIDE_TYPE, "inputs": {"__provider": "x", **new},
+                             "propertyDependencies": {"schedule_id": [depends_on] if depends_on else []}}
+    return found
+
+
+def test_override_steps_name_their_schedule_by_id_or_by_dependency() -> None:
+    held = {**HOLIDAY, "schedule_id": "s-1", "start_date": "2030-01-07T23:00:00Z", "end_date": "2030-01-08T23:00:00Z",
+            "alias": "a-1", "rotation_ids": ["r-1"]}
+    preview = {"steps": [
+        override_step("update", "holiday", held, {**HOLIDAY, "schedule_id": "s-1", "responder": {"type": "noone"}}),
+        override_step("create", "fresh", None, {**HOLIDAY, "schedule_id": rpc.UNKNOWN},
+                      depends_on=f"urn:pulumi:test::p::{TYPE}::new"),
+        override_step("create", "pending", None, {**HOLIDAY, "schedule_id": "s-1", "responder": rpc.UNKNOWN}),
+    ]}
+    edited, fresh = declared_changes(preview)  # "pending" cannot be known before it is applied
+    assert (edited.schedule_id, edited.schedule_resource, edited.alias) == ("s-1", None, "a-1")
+    assert edited.change.before is not None and edited.change.before.rotation_names == frozenset({"primary"})
+    assert edited.change.after is not None and edited.change.after.responder is None
+    assert (fresh.schedule_id, fresh.schedule_resource, fresh.alias) == (None, "new", None)
+    # After the change, the service's copy of the edited override gives way to the declared one.
+    listed = [OverrideWindow.from_api({"alias": "a-1", "responder": {"type": "user", "id": "carol"},
+                                       "startDate": "2030-01-07T23:00:00Z", "endDate": "2030-01-08T23:00:00Z"}),
+              OverrideWindow.from_api({"alias": "by-hand", "responder": {"type": "noone"},
+                                       "startDate": "2030-02-01T00:00:00Z", "endDate": "2030-02-02T00:00:00Z"})]
+    assert [o.alias for o in after_changes(listed, [edited])] == ["by-hand", None]

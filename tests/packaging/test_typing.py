@@ -63,6 +63,23 @@ team: pulumi.Output[str | None] = global_schedule.team_id
 rotation_ids = first.rotations.apply(lambda rotations: {name: r["id"] for name, r in rotations.items()})
 found: jsmops.GetScheduleResult = jsmops.get_schedule("Made by hand")
 pulumi.export("found", found.id)
+xmas = jsmops.ScheduleOverride(
+    "xmas",
+    schedule_id=first.id,
+    responder=jsmops.OverrideResponderArgs(type="user", id="14a994fd"),
+    start_date="2027-12-24T09:00:00+01:00",
+    end_date="2027-12-27T09:00:00+01:00",
+    rotations=["weekly"],
+)
+pause = jsmops.ScheduleOverride(
+    "pause",
+    jsmops.ScheduleOverrideArgs(schedule_id=found.id, responder={"type": "noone"},
+                                start_date="2027-08-01T00:00:00Z", end_date="2027-08-02T00:00:00Z"),
+)
+alias: pulumi.Output[str | None] = xmas.alias
+on_call: jsmops.GetOnCallResult = jsmops.get_on_call(found.id, at="2027-12-25T10:00:00Z")
+on_call_ids: list[str] = [participant.id for participant in on_call.participants]
+later: pulumi.Output[jsmops.GetOnCallResult] = jsmops.get_on_call_output(first.id)
 '''
 
 WRONG = '''\

@@ -6,14 +6,14 @@ retries that are safe by themselves:
 - A connection that cannot be made is retried at most twice, whatever the method (the
   service never saw the request); the error then names the call and `jsmops:baseUrl`.
 - GET and DELETE (idempotent) are retried on 429, 502, 503, 504 and on a timeout or cut
-  connection. POST and PATCH are retried by it only on 429 (and PATCH also on 503): the
-  service refused the request before acting on it.
+  connection. POST, PATCH and PUT are retried by it only on 429 (and PATCH and PUT also
+  on 503): the service refused the request before acting on it.
 - Every wait is capped at `backoffMax`; a `Retry-After` longer than that is not waited
   for: the call fails, naming the requested wait.
 
 A change whose outcome is unknown (sent, but no answer, a timeout, a 502/504, or an answer
 that cannot be read) is never replayed blindly; `create_*` and `update_*` read back first
-(see their docstrings).
+(see their docstrings; `create_override` has its own evidence: an override has no name).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
-from typing import Any, NoReturn, Optional
+from typing import Any, NoReturn, Optional, TypeVar
 from urllib.parse import parse_qs, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
@@ -58,12 +58,13 @@ UNKNOWN_OUTCOME_STATUSES = frozenset({502, 503, 504})
 
 Json = dict[str, Any]
 Predicate = Callable[[Json], bool]
+Found = TypeVar("Found")  # what a lookup after an unknown outcome answers
 
 
 class _ApiRetry(Retry):
     """The retry policy described in the module docstring."""
 
-    _REFUSED_BEFORE_ACTING = {"POST": frozenset({429}), "PATCH": frozenset({429, 503})}
+    _REFUSED_BEFORE_ACTING = {"POST": frozenset({429}), "PATCH": frozenset({429, 503}), "PUT": frozenset({429, 503})}
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         refused = self._REFUSED_BEFORE_ACTING.get(method.upper())
@@ -201,10 +202,98 @@ class Client:
         """Deletes a rotation; False when it was already gone."""
         return self._delete(rotation_path(schedule_id, rotation_id))
 
+    # --- overrides ------------------------------------------------------------------------
+
+    def get_override(self, schedule_id: str, alias: str) -> Json:
+        try:
+            return self._read("GET", override_path(schedule_id, alias), require_id=True, id_key="alias")
+        except NotFoundError:
+            self._check_site_exists()
+            raise
+
+    def create_override(self, schedule_id: str, body: Json, *, known_before: Optional[set[str]] = None) -> Json:
+        """Creates an override, never making it twice and never taking over a person's.
+
+        The create carries no alias of the client's (the service makes it), so a lost
+        answer cannot be looked up by one. The evidence is a listing of the schedule's
+        overrides taken just before the POST (`known_before` instead: the aliases already
+        known to be there, e.g. none for a schedule this process has just created); after
+        the POST:
+
+        - 429 or 503 (refused before acting): sent again after the usual backoff, but first
+          the listing is read once; whatever new turned up there is a person's.
+        - Outcome unknown (no answer, a timeout, a cut connection, 502/504, an unreadable
+          answer): never sent again (it may still land: there is no 409 to stop a second
+          one). The listing is read back at once and up to `maxRetries` more times,
+          `timeout` seconds apart: exactly one override that was not there before and holds
+          `body` is this create's; two or more are ambiguous (one may be a person's), and
+          none is taken: the error names them. None ever turning up: `UnknownOutcomeError`.
+        """
+        path = overrides_path(schedule_id)
+        before = known_before if known_before is not None else {
+            str(item.get("alias")) for item in self.list_overrides(schedule_id)}
+        retry = self._retry.new()
+        while True:
+            try:
+                return self._read("POST", path, json=body, require_id=True, id_key="alias")
+            except ApiError as exc:
+                if exc.status != 503:
+                    if not _outcome_unknown(exc):
+                        raise
+                    return self._read_back_create(schedule_id, before, body, exc)
+                refused: CallError = exc
+            except (TransportError, InvalidResponseError) as exc:
+                if not _outcome_unknown(exc):
+                    raise
+                return self._read_back_create(schedule_id, before, body, exc)
+            # Refused: anything new identical to `body` is a person's, never taken.
+            before |= {str(item.get("alias")) for item in
+                       self._lookup(lambda: self.list_overrides(schedule_id), refused)}
+            try:
+                retry = retry.increment(method="POST", url=path)
+            except MaxRetryError:
+                raise refused from None
+            retry.sleep()
+
+    def _read_back_create(self, schedule_id: str, before: set[str], body: Json, unknown: CallError) -> Json:
+        """The override a create whose outcome is unknown made, found by reading the listing back."""
+        from .overrides import new_identical
+
+        path = overrides_path(schedule_id)
+        log.info("outcome of POST %s unknown (%s); reading the overrides back", path, unknown.reason)
+        for attempt in range(self.settings.max_retries + 1):
+            if attempt:
+                time.sleep(self.settings.timeout)
+            made = new_identical(before, self._lookup(lambda: self.list_overrides(schedule_id), unknown), body)
+            if len(made) == 1:
+                log.info("POST %s: override %s was made by this create", path, made[0].get("alias"))
+                return made[0]
+            if made:
+                aliases = ", ".join(str(item.get("alias")) for item in made)
+                raise CallError("POST", path, (
+                    f"the outcome of this create was unknown ({unknown.reason}), and {len(made)} overrides identical "
+                    f"to it appeared meanwhile (aliases {aliases}): one may be this create's, the others a person's, "
+                    "so none is taken over. Delete the ones nobody wants from the schedule, then run `pulumi up` "
+                    "again (it makes its own), or bring one under the stack with `jsmops import --overrides`"))
+        raise UnknownOutcomeError("POST", path, (
+            f"{unknown.reason}; reading the overrides back {self.settings.max_retries + 1} times shows none made by "
+            "this create. It was not made, or it may still be made later: if an override identical to this one "
+            "turns up on the schedule, delete it or bring it in with `jsmops import --overrides` before the next "
+            "`pulumi up`"))
+
+    def replace_override(self, schedule_id: str, alias: str, body: Json, *, is_applied: Predicate) -> Json:
+        """PUTs the whole override; an unknown outcome is read back (see `_update`)."""
+        return self._update(override_path(schedule_id, alias), body, is_applied, method="PUT", id_key="alias")
+
+    def delete_override(self, schedule_id: str, alias: str) -> bool:
+        """Deletes an override; False when it (or its schedule) was already gone."""
+        return self._delete(override_path(schedule_id, alias))
+
     # --- reads of who is on call ----------------------------------------------------------
 
     def list_overrides(self, schedule_id: str) -> list[Json]:
-        return list(self._pages(f"{schedule_path(schedule_id)}/overrides", {"size": PAGE_SIZE}))
+        """The schedule's ongoing and future overrides (the service lists no ended ones)."""
+        return list(self._pages(overrides_path(schedule_id), {"size": PAGE_SIZE}))
 
     def get_on_calls(self, schedule_id: str, *, date: Optional[str] = None, flat: bool = False) -> Json:
         return self._read("GET", f"{schedule_path(schedule_id)}/on-calls", params=_on_call_params(date, flat))
@@ -281,7 +370,7 @@ class Client:
             "If it is yours, bring it under the stack with `jsmops import`, or give this one another name",
         )
 
-    def _lookup(self, find: Callable[[], Optional[Json]], cause: CallError) -> Optional[Json]:
+    def _lookup(self, find: Callable[[], Found], cause: CallError) -> Found:
         """`find()`, with a failure reported under the call whose outcome it should tell."""
         try:
             return find()
@@ -290,8 +379,9 @@ class Client:
                 cause.method, cause.path, f"{cause.reason}; looking up its outcome failed too: {failed}"
             ) from None
 
-    def _update(self, path: str, body: Json, is_applied: Predicate) -> Json:
-        """PATCHes `body` to `path`, and never sends it twice once it may have been applied.
+    def _update(self, path: str, body: Json, is_applied: Predicate, *, method: str = "PATCH",
+                id_key: str = "id") -> Json:
+        """PATCHes (or PUTs) `body` to `path`, and never sends it twice once it may have been applied.
 
         A PATCH that got no usable answer (no answer within `timeout`, a cut connection,
         a 502/504, an unreadable 2xx) may still be held somewhere and applied later, even
@@ -304,20 +394,20 @@ class Client:
         is retried as usual.
         """
         try:
-            return self._read("PATCH", path, json=body, require_id=True)
+            return self._read(method, path, json=body, require_id=True, id_key=id_key)
         except (TransportError, ApiError, InvalidResponseError) as exc:
             if not _outcome_unknown(exc) or (isinstance(exc, ApiError) and exc.status == 503):
                 raise
             unknown: CallError = exc
-        log.info("outcome of PATCH %s unknown (%s); reading it back", path, unknown.reason)
+        log.info("outcome of %s %s unknown (%s); reading it back", method, path, unknown.reason)
         for attempt in range(self.settings.max_retries + 1):
             if attempt:
                 time.sleep(self.settings.timeout)
-            current = self._lookup(lambda: self._read("GET", path, require_id=True), unknown)
+            current = self._lookup(lambda: self._read("GET", path, require_id=True, id_key=id_key), unknown)
             if current is not None and is_applied(current):
                 return current
         raise UnknownOutcomeError(
-            "PATCH",
+            method,
             path,
             f"{unknown.reason}; reading it back {self.settings.max_retries + 1} times does not show the change. "
             "It was not applied, or it may still be applied later: run `pulumi refresh` once the service "
@@ -353,8 +443,10 @@ class Client:
             next_link = links.get("next") if isinstance(links, dict) else None
             target = next_link if isinstance(next_link, str) and next_link else None
 
-    def _read(self, method: str, target: str, *, require_id: bool = False, **kwargs: Any) -> Json:
-        """One call whose answer is a JSON object (with an `id` when `require_id`)."""
+    def _read(self, method: str, target: str, *, require_id: bool = False, id_key: str = "id",
+              **kwargs: Any) -> Json:
+        """One call whose answer is a JSON object (with an `id_key` when `require_id`: an
+        override's is its `alias`)."""
         response = self._call(method, target, **kwargs)
         path = self._path(response.request.url or target)
         try:
@@ -369,8 +461,8 @@ class Client:
         if not isinstance(answer, dict):
             what = f"a JSON {type(answer).__name__}, not an object"
             raise InvalidResponseError(method, path, f"the API answered {response.status_code} with {what}")
-        if require_id and not (isinstance(answer.get("id"), str) and answer["id"]):
-            raise InvalidResponseError(method, path, f"the API answered {response.status_code} without an id")
+        if require_id and not (isinstance(answer.get(id_key), str) and answer[id_key]):
+            raise InvalidResponseError(method, path, f"the API answered {response.status_code} without an {id_key}")
         return answer
 
     def _call(self, method: str, target: str, **kwargs: Any) -> requests.Response:
@@ -454,6 +546,14 @@ def rotations_path(schedule_id: str) -> str:
 
 def rotation_path(schedule_id: str, rotation_id: str) -> str:
     return f"{rotations_path(schedule_id)}/{quote(rotation_id, safe='')}"
+
+
+def overrides_path(schedule_id: str) -> str:
+    return f"{schedule_path(schedule_id)}/overrides"
+
+
+def override_path(schedule_id: str, alias: str) -> str:
+    return f"{overrides_path(schedule_id)}/{quote(alias, safe='')}"
 
 
 def _on_call_params(date: Optional[str], flat: bool) -> dict[str, Any]:

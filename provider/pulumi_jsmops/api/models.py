@@ -133,6 +133,7 @@ class _Model(BaseModel):
 class Participant(_Model):
     """Who is on call in a rotation slot: a user, team or escalation by id, or `noone`."""
 
+    role: ClassVar[str] = "participant"  # what errors call it
     type: ParticipantType
     id: Optional[StrictStr] = Field(None, validate_default=True)
 
@@ -142,10 +143,10 @@ class Participant(_Model):
         kind = info.data.get("type")
         if kind == "noone":
             if value:
-                raise ValueError("a 'noone' participant carries no id")
+                raise ValueError(f"a 'noone' {cls.role} carries no id")
             return None
         if kind is not None and not (value and value.strip()):
-            raise ValueError(f"is required for a participant of type '{kind}'")
+            raise ValueError(f"is required for a {cls.role} of type '{kind}'")
         return value
 
 
@@ -381,6 +382,11 @@ def _reason(item: Any) -> str:
 def validation_problems(error: ValidationError) -> list[tuple[str, str]]:
     """(field path, reason) for each problem of a ValidationError, reasons in plain words."""
     return [(field_path(item["loc"]), _reason(item)) for item in error.errors()]
+
+
+def described_problems(error: ValidationError) -> str:
+    """The problems of a ValidationError in one line: `path: reason; path: reason`."""
+    return "; ".join(f"{path}: {reason}" for path, reason in validation_problems(error))
 
 
 def parse_user_schedule(data: dict[str, Any]) -> Schedule:

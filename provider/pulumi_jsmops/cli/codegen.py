@@ -1,4 +1,5 @@
-"""Python source of `jsmops.Schedule(...)` declarations, for `jsmops import`.
+"""Python source of `jsmops.Schedule(...)` and `jsmops.ScheduleOverride(...)` declarations,
+for `jsmops import`.
 
 The code is written the way a person would write it, and as `ruff format` / `black` (with
 their default settings) leave it: keyword arguments, the `...Args` types for every nested
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Optional, Union
 
 from ..api.models import Schedule
+from ..api.overrides import Override
 
 INDENT = "    "
 LINE_LENGTH = 88  # the formatters' default
@@ -28,6 +30,7 @@ _ARGS_TYPES = {
     "time_restriction": "TimeRestrictionArgs",
     "restriction": "TimeOfDayArgs",
     "restrictions": "DayAndTimeOfDayArgs",
+    "responder": "OverrideResponderArgs",
 }
 
 
@@ -43,6 +46,12 @@ def new_resource_name(schedule_name: str, taken: set[str]) -> str:
         name = f"{base}_{number}"
     taken.add(name)
     return name
+
+
+def new_override_name(schedule_resource: str, override: Override, taken: set[str]) -> str:
+    """A resource name for an imported override, after its schedule's and its start day:
+    `support_schedule_override_2027_12_24`."""
+    return new_resource_name(f"{schedule_resource} override {override.start_date:%Y-%m-%d}", taken)
 
 
 def module_header(origin: str) -> str:
@@ -65,11 +74,29 @@ def declaration(name: str, schedule: Schedule) -> str:
     return "\n" + "\n".join(_lines(call, 0, f"{name} = ", "", explode=True)) + "\n"
 
 
+def override_declaration(name: str, override: Override, schedule_variable: Optional[str]) -> str:
+    """`name = jsmops.ScheduleOverride("name", ...)` for one override, after one blank line:
+    on `schedule_variable.id` (a Schedule declared in the same module), else its schedule's id."""
+    schedule: _Node = _Expression(f"{schedule_variable}.id") if schedule_variable else _Value(override.schedule_id)
+    inputs = {key: value for key, value in override.to_canonical_inputs().items() if key != "schedule_id"}
+    arguments: list[_Argument] = [(None, _Value(name)), ("schedule_id", schedule)]
+    arguments += [(key, _node(key, value)) for key, value in inputs.items()]
+    call = _Call("jsmops.ScheduleOverride", arguments)
+    return "\n" + "\n".join(_lines(call, 0, f"{name} = ", "", explode=True)) + "\n"
+
+
 @dataclass
 class _Value:
     """A literal: str, int, bool."""
 
     value: Any
+
+
+@dataclass
+class _Expression:
+    """Python code as it is, e.g. `support.id`."""
+
+    code: str
 
 
 @dataclass
@@ -85,7 +112,7 @@ class _List:
     items: list[_Node]
 
 
-_Node = Union[_Value, _Call, _List]
+_Node = Union[_Value, _Expression, _Call, _List]
 _Argument = tuple[Optional[str], _Node]
 
 
@@ -121,6 +148,8 @@ def _lines(node: _Node, depth: int, prefix: str, suffix: str, explode: bool = Fa
 def _flat(node: _Node) -> str:
     if isinstance(node, _Value):
         return _literal(node.value)
+    if isinstance(node, _Expression):
+        return node.code
     if isinstance(node, _List):
         return f"[{', '.join(_flat(item) for item in node.items)}]"
     arguments = (_flat(value) if key is None else f"{key}={_flat(value)}" for key, value in node.arguments)

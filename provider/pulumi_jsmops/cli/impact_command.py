@@ -7,12 +7,17 @@ the service has, with the rotations' ids that overrides refer to), assesses them
 is documented) and, with `--picture`, the picture (`oncall/picture.py`).
 
 It makes no writes. It reads, per schedule that exists already, its overrides (one
-listing), and nothing with `offline` (the preview alone).
+listing), and nothing with `offline` (the preview and the stack's state alone). The
+overrides the preview would create, edit or delete count too (`stack_overrides.py`); a
+schedule whose only change is its overrides is read from the stack's state, and one the
+stack does not declare (an override on a schedule made elsewhere) from the service.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,16 +25,18 @@ from typing import Any, Callable, Optional, Sequence
 
 from pydantic import ValidationError
 
+from ..api.client import Client
 from ..api.models import Schedule, validation_problems
 from ..dynamic.base import has_unknowns, user_inputs
 from ..dynamic.ownership import urn_resource_name
 from ..errors import JsmOpsError, NotFoundError
-from ..oncall.assessment import ScheduleChange, assess, carried_over
+from ..oncall.assessment import Labels, ScheduleChange, ScheduleImpact, assess, carried_over
 from ..oncall.engine import OverrideWindow
 from ..oncall.report import render
 from ..schedule import SCHEDULE_TYPE
 from .output import print_flushed, reader_gone
-from .stack import PulumiStack, StackConfig
+from .stack import PulumiStack
+from .stack_overrides import DeclaredChange, after_changes, declared_changes, held_overrides, schedule_changes_of
 
 
 class ImpactFailed(JsmOpsError):
@@ -58,13 +65,22 @@ def run_impact(options: ImpactOptions, out: Callable[[str], None] = print_flushe
         check_picture(options.picture)
     now = (options.at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(second=0, microsecond=0)
     stack = PulumiStack(options.stack, options.project_dir)
-    changes = changes_from_preview(_preview(stack, options.preview_file))
-    reading = not options.offline and any(c.schedule_id for c in changes)
+    preview = _preview(stack, options.preview_file)
+    changes, declared = changes_from_preview(preview), declared_changes(preview)
+    state = stack.export() if declared or options.offline else {}
+    reading = not options.offline and (any(c.schedule_id for c in changes) or bool(declared))
     config = stack.config(secrets=reading)
     labels = config.labels()
-    overrides = _read_overrides(changes, config) if reading else {}
-    impacts = [assess(c, now, options.days, overrides.get(c.schedule_id or "", ()), labels)
-               for c in sorted(changes, key=lambda c: c.resource)]
+    with ExitStack() as closing:
+        client = closing.enter_context(config.client()) if reading else None
+        belongs = schedule_changes_of(declared, changes, state, _schedule,
+                                      None if client is None else functools.partial(_read_schedule, client))
+        changes = list({id(c): c for c in [*changes, *belongs.values()]}.values())
+        overrides = _read_overrides(changes, client) if client is not None else {
+            c.schedule_id: held_overrides(state, c.schedule_id) for c in changes if c.schedule_id}
+    impacts = [_assess(change, [d for index, d in enumerate(declared) if belongs[index] is change],
+                       overrides.get(change.schedule_id or "", []), now, options.days, labels)
+               for change in sorted(changes, key=lambda c: c.resource)]
     try:
         out(render(impacts, now, options.days, options.format, labels))
     except BrokenPipeError:
@@ -74,6 +90,13 @@ def run_impact(options: ImpactOptions, out: Callable[[str], None] = print_flushe
 
         draw(impacts, now, options.picture, labels)
     return 2 if options.fail_on_gap and any(i.new_gaps for i in impacts) else 0
+
+
+def _assess(change: ScheduleChange, declared: list[DeclaredChange], overrides: list[OverrideWindow], now: datetime,
+            days: int, labels: Labels) -> ScheduleImpact:
+    """One schedule's impact, with its overrides before the change and after the declared ones."""
+    return assess(change, now, days, overrides, labels, overrides_after=after_changes(overrides, declared),
+                  override_changes=[d.change for d in declared])
 
 
 def _preview(stack: PulumiStack, saved: Optional[Path]) -> dict[str, Any]:
@@ -131,14 +154,25 @@ def _schedule(props: Optional[dict[str, Any]]) -> Schedule:
         raise ValueError(f"the inputs are not a valid schedule: {problems}") from None
 
 
-def _read_overrides(changes: Sequence[ScheduleChange], config: StackConfig) -> dict[str, list[OverrideWindow]]:
+def _read_overrides(changes: Sequence[ScheduleChange], client: Client) -> dict[str, list[OverrideWindow]]:
     found: dict[str, list[OverrideWindow]] = {}
-    with config.client() as client:
-        for change in changes:
-            if change.schedule_id:
-                try:
-                    found[change.schedule_id] = [OverrideWindow.from_api(o)
-                                                 for o in client.list_overrides(change.schedule_id)]
-                except NotFoundError:
-                    found[change.schedule_id] = []
+    for change in changes:
+        if change.schedule_id and not change.problem:
+            try:
+                listed = client.list_overrides(change.schedule_id)
+                found[change.schedule_id] = [OverrideWindow.from_api(o) for o in listed]
+            except NotFoundError:
+                found[change.schedule_id] = []
     return found
+
+
+def _read_schedule(client: Client, schedule_id: str) -> ScheduleChange:
+    """A schedule the stack does not declare (an override of the stack is on it), as the service has it."""
+    resource = f"schedule {schedule_id}"
+    try:
+        current = _schedule(client.get_schedule(schedule_id))
+    except NotFoundError:
+        return ScheduleChange(resource, "same", schedule_id, None, None, "the service has no schedule of this id")
+    except ValueError as exc:
+        return ScheduleChange(resource, "same", schedule_id, None, None, str(exc))
+    return ScheduleChange(resource, "same", schedule_id, current, current)

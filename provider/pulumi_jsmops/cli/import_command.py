@@ -11,6 +11,9 @@ program declares, including those not created yet.
 All or nothing: everything is read and checked before the stack is touched, the stack is
 restored from a backup if `pulumi import` fails, and the module is staged beforehand and
 moved into place only after the import succeeded.
+
+With `overrides`, the selected schedules' ongoing and future overrides come too, beside
+them (`import_overrides.py`); off by default, as many overrides are made by hand on purpose.
 """
 
 from __future__ import annotations
@@ -31,9 +34,11 @@ from ..api.models import Schedule, parse_api_schedule, parse_user_schedule, vali
 from ..dynamic.base import PROVIDER_KEY
 from ..dynamic.ownership import urn_resource_name
 from ..errors import JsmOpsError, NotFoundError
+from ..override import OVERRIDE_TYPE
 from ..provider import ScheduleProvider
 from ..schedule import SCHEDULE_TYPE
 from . import codegen
+from .import_overrides import fetch_overrides, override_code, override_resources, unmanaged_overrides
 from .stack import PulumiStack
 
 
@@ -50,6 +55,7 @@ class Selection:
     name_prefix: Optional[str] = None
     team_id: Optional[str] = None
     all: bool = False
+    overrides: bool = False  # their overrides too
 
     def is_empty(self) -> bool:
         return not (self.ids or self.name_prefix is not None or self.team_id is not None or self.all)
@@ -105,32 +111,36 @@ def run_import(stack: str, selection: Selection, project_dir: Path, output: Opti
     output = output or main_directory(project_dir) / "imported_schedules.py"
     with pulumi.config().client() as client:
         schedules = fetch(client, selection, progress)
+        found_overrides = fetch_overrides(client, schedules, progress) if selection.overrides and schedules else {}
     if not schedules:
         raise ImportFailed("no schedule matches the selection")
     state = pulumi.export()
-    to_import = unmanaged(schedules, state, stack, progress, declared_names(pulumi))
-    if not to_import:
+    declared = declared_names(pulumi)
+    to_import = unmanaged(schedules, state, stack, progress, declared)
+    overrides = unmanaged_overrides(found_overrides, schedules, to_import, state, ImportFailed, progress, declared)
+    if not to_import and not overrides:
         progress("nothing to import")
         return 0
     # The code is staged before the import and moved into place after it (an atomic
     # rename), so a failure can leave neither state without code nor code without state.
-    code = "".join(codegen.declaration(name, schedule) for name, schedule in to_import)
+    code = "".join(codegen.declaration(name, schedule) for name, schedule in to_import) + override_code(overrides)
     existing = output.read_text() if output.exists() else codegen.module_header(client.settings.api_root)
     staged = output.with_name(f".{output.name}.tmp")
     staged.write_text(existing + code)
     try:
-        import_resources(pulumi, resources(to_import), state, progress)
+        import_resources(pulumi, resources(to_import) + override_resources(overrides), state, progress)
     except ImportFailed:
         staged.unlink()
         raise
     os.replace(staged, output)
-    progress(f"imported {len(to_import)} schedules; their code is in {output}: "
+    also = f" and {len(overrides)} overrides" if selection.overrides else ""
+    progress(f"imported {len(to_import)} schedules{also}; their code is in {output}: "
              f"add `import {output.stem}` to the stack program if it is not there yet")
     return len(to_import)
 
 
 def declared_names(pulumi: PulumiStack) -> set[str]:
-    """The resource names of the Schedules the program declares, created or not yet
+    """The resource names of the Schedules and overrides the program declares, created or not yet
     (`pulumi preview --json`: a step per resource); an imported schedule must get another
     one, or the next `up` would make it what the program declares under that name."""
     try:
@@ -143,7 +153,7 @@ def declared_names(pulumi: PulumiStack) -> set[str]:
         raise ImportFailed("the program's preview fails, and it tells the names the program uses: fix it first ("
                            + " ".join(failed) + ")")
     return {urn_resource_name(step["urn"]) for step in steps
-            if isinstance(step, dict) and urn_type(str(step.get("urn", ""))) == SCHEDULE_TYPE}
+            if isinstance(step, dict) and urn_type(str(step.get("urn", ""))) in (SCHEDULE_TYPE, OVERRIDE_TYPE)}
 
 
 def urn_type(urn: str) -> str:
@@ -188,7 +198,8 @@ def import_resources(pulumi: PulumiStack, entries: list[dict[str, Any]], state: 
         import_file, backup = Path(work) / "import.json", Path(work) / "backup.json"
         import_file.write_text(json.dumps({"resources": entries}))
         backup.write_text(json.dumps(state))
-        progress(f"importing {len(entries)} schedules into stack '{pulumi.name}'")
+        kinds = "schedules" if all(entry["type"] == SCHEDULE_TYPE for entry in entries) else "schedules and overrides"
+        progress(f"importing {len(entries)} {kinds} into stack '{pulumi.name}'")
         try:
             pulumi.run("import", "--file", str(import_file), "--yes", "--skip-preview",
                        "--generate-code=false", "--protect=false", stream=True)

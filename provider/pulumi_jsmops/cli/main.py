@@ -42,6 +42,9 @@ def parser() -> argparse.ArgumentParser:
                      help="schedules whose name starts with this text (case-insensitive)")
     cmd.add_argument("--team-id", help="schedules of this team")
     cmd.add_argument("--all", action="store_true", help="every schedule of the site")
+    cmd.add_argument("--overrides", action="store_true",
+                     help="also the selected schedules' ongoing and future overrides (off by default: many "
+                     "overrides are made by hand on purpose)")
     cmd.add_argument("--output", "-o", type=Path,
                      help="the module to write or add to (default: imported_schedules.py in the program's directory)")
     cmd.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
@@ -107,7 +110,8 @@ def _progress(line: str) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
-    selection = Selection(ids=args.ids, name_prefix=args.name_prefix, team_id=args.team_id, all=args.all)
+    selection = Selection(ids=args.ids, name_prefix=args.name_prefix, team_id=args.team_id, all=args.all,
+                          overrides=args.overrides)
     if selection.is_empty():
         parser().error("say which schedules to import: --id, --name-prefix, --team-id or --all")
     run_import(args.stack, selection, args.cwd.resolve(), args.output, progress=_progress)

@@ -4,28 +4,34 @@ Reads only.
 
 "Next" is the schedule's first handover after the moment: who is on call from then, and
 when. (The next-on-calls endpoint answers each rotation's next responder, which may be the
-one on call now, back after a restriction's break: no answer to "who takes over".)"""
+one on call now, back after a restriction's break: no answer to "who takes over".)
+
+The overrides the stack declares count: the service's answers include them, and the lines
+say which declared override is in effect now, which starts or ends at a handover, and list
+the ongoing and coming ones (`declared_overrides`, from the stack's state)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional, Sequence
 from zoneinfo import ZoneInfo
 
 from ..api.client import Client
 from ..oncall.assessment import Labels
-from ..oncall.engine import Responder, timeline_from_api, zone_named
+from ..oncall.engine import OverrideWindow, Responder, timeline_from_api, zone_named
 from ..schedule import SCHEDULE_TYPE
 from .output import print_flushed, reader_gone
 from .stack import PulumiStack
+from .stack_overrides import declared_overrides
 
 
 def run_oncall(stack: str, project_dir: Path, *, at: Optional[datetime] = None, days: int = 7,
                out: Callable[[str], None] = print_flushed) -> int:
     moment = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
     pulumi = PulumiStack(stack, project_dir)
-    resources = pulumi.export().get("deployment", {}).get("resources") or []
+    state = pulumi.export()
+    resources = state.get("deployment", {}).get("resources") or []
     schedules = sorted((r for r in resources if r.get("type") == SCHEDULE_TYPE and r.get("id")),
                        key=lambda r: str(r.get("urn")))  # by resource name
     if not schedules:
@@ -36,15 +42,18 @@ def run_oncall(stack: str, project_dir: Path, *, at: Optional[datetime] = None, 
     try:
         with config.client() as client:
             for resource in schedules:
-                for line in _on_call(client, resource, moment, days, labels):
+                declared = declared_overrides(state, resource["id"])
+                for line in _on_call(client, resource, moment, days, labels, declared):
                     out(line)
     except BrokenPipeError:
         return reader_gone()
     return 0
 
 
-def _on_call(client: Client, resource: dict[str, Any], moment: datetime, days: int, labels: Labels) -> list[str]:
-    """The lines of one schedule of the stack: now, next, and the handovers within `days`."""
+def _on_call(client: Client, resource: dict[str, Any], moment: datetime, days: int, labels: Labels,
+             declared: Sequence[tuple[str, OverrideWindow]] = ()) -> list[str]:
+    """The lines of one schedule of the stack: now, next, the handovers within `days`, and
+    its declared overrides."""
     outputs = resource.get("outputs") or {}
     zone = zone_named(outputs.get("timezone"))
     date = moment.isoformat()
@@ -52,14 +61,40 @@ def _on_call(client: Client, resource: dict[str, Any], moment: datetime, days: i
     answer = client.get_timeline(resource["id"], date=date, interval=days + 1, interval_unit="days")
     until = moment + timedelta(days=days)
     handovers = [h for h in timeline_from_api(answer, zone.key).handovers() if moment < h.at <= until]
-    title = f"{outputs.get('name', resource['id'])}: now {', '.join(now) or 'nobody'}"
+    in_effect = [name for name, o in declared if o.start <= moment < o.end]
+    title = (f"{outputs.get('name', resource['id'])}: now {', '.join(now) or 'nobody'}"
+             + (f" (override {', '.join(in_effect)})" if in_effect else ""))
+    coming = _declared_lines(declared, moment, zone, labels)
     if not handovers:
-        return [f"{title}; no handover in the next {days} days"]
+        return [f"{title}; no handover in the next {days} days", *coming]
     return [
         f"{title}; next: {_names(handovers[0].after, labels)} from {_when(handovers[0].at, zone)}",
         f"  handovers in the next {days} days (times in {zone.key}): {len(handovers)}",
-        *[f"    {_when(h.at, zone)}: {_names(h.before, labels)} → {_names(h.after, labels)}" for h in handovers],
+        *[f"    {_when(h.at, zone)}: {_names(h.before, labels)} → {_names(h.after, labels)}{_marks(h.at, declared)}"
+          for h in handovers],
+        *coming,
     ]
+
+
+def _marks(at: datetime, declared: Sequence[tuple[str, OverrideWindow]]) -> str:
+    """` (xmas starts)`: the declared overrides that start or end at a handover."""
+    marks = [f"{name} starts" for name, o in declared if o.start == at]
+    marks += [f"{name} ends" for name, o in declared if o.end == at]
+    return f" ({', '.join(marks)})" if marks else ""
+
+
+def _declared_lines(declared: Sequence[tuple[str, OverrideWindow]], moment: datetime, zone: ZoneInfo,
+                    labels: Labels) -> list[str]:
+    """The declared overrides that are ongoing or to come, in order of their start."""
+    coming = sorted(((name, o) for name, o in declared if o.end > moment), key=lambda item: item[1].start)
+    if not coming:
+        return []
+    lines = [f"  overrides declared in the stack, ongoing or to come: {len(coming)}"]
+    for name, o in coming:
+        who = "nobody" if o.responder is None else labels.get(o.responder.id, o.responder.id)
+        rotations = "all rotations" if o.rotation_names is None else ", ".join(sorted(o.rotation_names))
+        lines.append(f"    {name}: {who}, {_when(o.start, zone)} – {_when(o.end, zone)} ({rotations})")
+    return lines
 
 
 def _participants(items: Iterable[dict[str, Any]], labels: Labels) -> list[str]:

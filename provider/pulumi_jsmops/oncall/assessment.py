@@ -1,11 +1,13 @@
 """What a change of schedules means for who is on call: the assessment behind `jsmops impact`.
 
 Per schedule that a change creates, updates or deletes (a `ScheduleChange`: the schedule
-before and after), the timelines of both (`engine.py`) are compared over a window from now:
-who is on call now, the periods where someone else is on call, the handovers that move,
-hours per participant, the gaps that open or close, and for each rotation whose
-participants change, the start date that keeps the current turns. A side that does not
-exist (before a create, after a delete) is the schedule without rotations: nobody on call.
+before and after), or whose overrides it creates, edits or deletes (`OverrideChange`), the
+timelines of both (`engine.py`) are compared over a window from now: who is on call now,
+the periods where someone else is on call, the handovers that move, hours per participant,
+the gaps that open or close, for each rotation whose participants change the start date
+that keeps the current turns, and for each override changed whose shifts it takes over
+(over the override's own window). A side that does not exist (before a create, after a
+delete) is the schedule without rotations: nobody on call.
 Pure: no reads, no writes (the command, `cli/impact_command.py`, reads the preview and the
 overrides; `report.py` renders the result).
 """
@@ -43,6 +45,30 @@ class ScheduleChange:
     before: Optional[Schedule]
     after: Optional[Schedule]
     problem: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class OverrideChange:
+    """One override of a change: before (None: created) and after (None: deleted)."""
+
+    resource: str
+    operation: str
+    before: Optional[OverrideWindow]
+    after: Optional[OverrideWindow]
+
+
+@dataclass(frozen=True)
+class OverrideImpact:
+    """What an override changed means: who is on call in its window instead of whom
+    (`takes_over`; for a deleted override, those who get the shifts back)."""
+
+    resource: str
+    operation: str
+    responder: Optional[str]  # a label; None: nobody
+    start: datetime
+    end: datetime
+    rotations: Optional[tuple[str, ...]]  # None: all rotations
+    takes_over: tuple[str, ...]
 
 
 def carried_over(before: Schedule, after: Schedule) -> Schedule:
@@ -97,13 +123,14 @@ class ScheduleImpact:
     new_gaps: tuple[Span, ...] = ()
     closed_gaps: tuple[Span, ...] = ()
     start_dates: tuple[StartDate, ...] = ()
+    overrides: tuple[OverrideImpact, ...] = ()
     before: Optional[Timeline] = field(default=None, compare=False)  # None: no schedule before
     after: Optional[Timeline] = field(default=None, compare=False)  # None: no schedule after
 
     @property
     def has_impact(self) -> bool:
         return bool(self.differences or self.new_gaps or self.closed_gaps or self.start_dates
-                    or self.handovers_gone or self.handovers_new)
+                    or self.handovers_gone or self.handovers_new or self.overrides)
 
     @property
     def handovers_gone(self) -> tuple[datetime, ...]:
@@ -115,16 +142,20 @@ class ScheduleImpact:
 
 
 def assess(change: ScheduleChange, now: datetime, days: int, overrides: Sequence[OverrideWindow] = (),
-           labels: Optional[Labels] = None) -> ScheduleImpact:
-    """The on-call impact of one schedule's change over [now, now + days)."""
+           labels: Optional[Labels] = None, *, overrides_after: Optional[Sequence[OverrideWindow]] = None,
+           override_changes: Sequence[OverrideChange] = ()) -> ScheduleImpact:
+    """The on-call impact of one schedule's change over [now, now + days): `overrides` are
+    the schedule's before the change, `overrides_after` after it (default: the same), and
+    `override_changes` the changes of its overrides among them."""
     labels = labels or {}
     known = change.after or change.before
     end = now + timedelta(days=days)
     if known is None or change.problem:
         return ScheduleImpact(change.resource, known.name if known else change.resource, change.operation,
                               "", now, end, problem=change.problem or "nothing to compare")
+    after_overrides = overrides if overrides_after is None else overrides_after
     before = timeline(change.before, now, end, overrides) if change.before else None
-    after = timeline(change.after, now, end, overrides) if change.after else None
+    after = timeline(change.after, now, end, after_overrides) if change.after else None
     nobody = timeline(known.model_copy(update={"rotations": []}), now, end)  # the side that does not exist
     was, will = before or nobody, after or nobody
 
@@ -143,8 +174,30 @@ def assess(change: ScheduleChange, now: datetime, days: int, overrides: Sequence
         new_gaps=tuple(_subtract(gaps_after, gaps_before)),
         closed_gaps=tuple(_subtract(gaps_before, gaps_after)) if before else (),  # a new schedule closes none
         start_dates=tuple(_start_dates(change.before, change.after, now, labels)),
+        overrides=tuple(_override_impact(c, change, overrides, after_overrides, labels) for c in override_changes),
         before=before, after=after,
     )
+
+
+def _override_impact(change: OverrideChange, schedule: ScheduleChange, before: Sequence[OverrideWindow],
+                     after: Sequence[OverrideWindow], labels: Labels) -> OverrideImpact:
+    """Whose shifts the override takes over (a deleted one: who gets them back): who would be
+    on call in its window, on its rotations, without it."""
+    window = change.after or change.before
+    assert window is not None  # a change has a side
+    side, others = (schedule.after, after) if change.after else (schedule.before, before)
+    taken: set[str] = set()
+    if side is not None:
+        without = [o for o in others if o is not window and (o.alias is None or o.alias != window.alias)]
+        lanes = timeline(side, window.start, window.end, without)
+        applies = {r.name for r in side.rotations if window.applies_to(r)}
+        taken = {labels.get(p.responder.id, p.responder.id) for lane in lanes.rotations if lane.name in applies
+                 for p in lane.periods if p.responder is not None and p.responder != window.responder}
+    rotations = None if window.rotation_ids is None and window.rotation_names is None else tuple(sorted(
+        window.rotation_names or {r.name for r in (side.rotations if side else []) if window.applies_to(r)}))
+    who = None if window.responder is None else labels.get(window.responder.id, window.responder.id)
+    return OverrideImpact(change.resource, change.operation, who, window.start, window.end, rotations,
+                          tuple(sorted(taken)))
 
 
 def _hours_changed(before: Timeline, after: Timeline, labels: Labels) -> tuple[tuple[str, float, float], ...]:

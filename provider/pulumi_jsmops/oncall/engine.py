@@ -102,16 +102,20 @@ class Handover:
 
 @dataclass(frozen=True)
 class OverrideWindow:
-    """Someone (or nobody: `responder` None) takes the turn of some rotations (None: all)."""
+    """Someone (or nobody: `responder` None) takes the turn of some rotations: those with
+    `rotation_ids` (as the API has them) or `rotation_names` (as a program declares them);
+    all rotations when both are None. `alias` is the service's, when it has made it."""
 
     start: datetime
     end: datetime
     responder: Optional[Responder]
     rotation_ids: Optional[frozenset[str]] = None
+    rotation_names: Optional[frozenset[str]] = None
+    alias: Optional[str] = None
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> "OverrideWindow":
-        """An override as the API lists it (`responder`, `startDate`, `endDate`, `rotationIds`)."""
+        """An override as the API lists it (`alias`, `responder`, `startDate`, `endDate`, `rotationIds`)."""
         who = data.get("responder") or {}
         ids = data.get("rotationIds")
         return cls(
@@ -119,10 +123,13 @@ class OverrideWindow:
             end=parse_date(data["endDate"]),
             responder=Responder(who["type"], who["id"]) if who.get("type") not in (None, "noone") else None,
             rotation_ids=None if ids is None else frozenset(ids),
+            alias=data.get("alias"),
         )
 
     def applies_to(self, rotation: Rotation) -> bool:
-        return self.rotation_ids is None or rotation.id in self.rotation_ids
+        if self.rotation_ids is None and self.rotation_names is None:
+            return True
+        return rotation.id in (self.rotation_ids or ()) or rotation.name in (self.rotation_names or ())
 
 
 @dataclass(frozen=True)

@@ -138,8 +138,10 @@ def _draw_schedule(axes: Any, mdates: Any, impact: ScheduleImpact, rows: list[tu
     at = _extent(mdates, now, now)[0]
     axes.axvline(at, color="black", linewidth=1.5)
     axes.text(at, count, " now", va="bottom", fontsize=8)
-    axes.set_title(f"{impact.name} ({impact.operation}; times in {impact.time_zone})", loc="left", fontsize=9,
-                   pad=12)
+    what = [] if impact.operation == "same" else [impact.operation]  # same: only its overrides change
+    what += [f"override {o.resource} ({o.operation})" for o in impact.overrides]
+    axes.set_title(f"{impact.name} ({'; '.join([*what, f'times in {impact.time_zone}'])})", loc="left",
+                   fontsize=9, pad=12)
 
 
 def _draw_rotation(axes: Any, mdates: Any, tl: Timeline, index: int, y: int, name_of: dict[str, str],

@@ -1,12 +1,14 @@
 """The report of `jsmops impact`: an assessment (`assessment.py`) as text, markdown or JSON.
 
-The JSON report (`--format json`) has this shape, version 1 (times are ISO 8601 in the
-schedule's time zone; hours are numbers, to 0.01; lists are in time order):
+The JSON report (`--format json`) has this shape, version 2 (times are ISO 8601 in the
+schedule's time zone; hours are numbers, to 0.01; lists are in time order; version 2 added
+`overrides` and the operation `same`):
 
-    {"version": 1, "now": ..., "days": 14, "new_gaps": <count over all schedules>,
+    {"version": 2, "now": ..., "days": 14, "new_gaps": <count over all schedules>,
      "participants": {<label>: {"type": ..., "id": ...}},
      "schedules": [{
-        "resource": <Pulumi resource name>, "name": ..., "operation": "create|update|delete|replace",
+        "resource": <Pulumi resource name>, "name": ...,
+        "operation": "create|update|delete|replace|same" (same: only its overrides change),
         "time_zone": ..., "window": {"start": ..., "end": ...}, "impact": <bool>,
         "problem": <why it was not computed, or null>,
         "now": {"before": [<label>...], "after": [<label>...]},
@@ -14,8 +16,14 @@ schedule's time zone; hours are numbers, to 0.01; lists are in time order):
         "handovers": {"before": <count>, "after": <count>, "gone": [<time>...], "new": [<time>...]},
         "hours": [{"participant": <label>, "before": <hours>, "after": <hours>}],
         "gaps": {"new": [{"start": ..., "end": ...}], "closed": [{"start": ..., "end": ...}]},
-        "start_dates": [{"rotation": ..., "holder": <label>, "start_date": <given>, "keeps_turns": <proposed>}]
+        "start_dates": [{"rotation": ..., "holder": <label>, "start_date": <given>, "keeps_turns": <proposed>}],
+        "overrides": [{"resource": <Pulumi resource name>, "operation": "create|update|delete|replace",
+                       "responder": <label, or null: nobody>, "start": ..., "end": ...,
+                       "rotations": [<name>...] or null (all), "takes_over": [<label>...]}]
      }]}
+
+`takes_over` are those on call in the override's window, on its rotations, without it:
+whose shifts it takes (for a deleted override: who gets them back), over its whole window.
 
 Participants are labelled with the names the stack config gives their ids (any config
 object of names to ids, e.g. `people: {alice: <id>}`), else by their id. Pure: it only
@@ -29,9 +37,9 @@ from datetime import datetime
 from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from .assessment import Difference, Labels, ScheduleImpact, Span, responders
+from .assessment import Difference, Labels, OverrideImpact, ScheduleImpact, Span, responders
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2
 LIST_LIMIT = 8  # items shown per list in text and markdown (JSON has them all)
 FORMATS = ("text", "markdown", "json")
 
@@ -121,6 +129,9 @@ def summary(impact: ScheduleImpact) -> str:
         parts.append(f"{len(gaps) - 3} more new gaps")
     if impact.closed_gaps:
         parts.append(f"{len(impact.closed_gaps)} gap{'s' if len(impact.closed_gaps) > 1 else ''} closed")
+    if impact.overrides:
+        parts.append("overrides: " + ", ".join(f"{o.resource} {_OVERRIDE_VERBS.get(o.operation, o.operation)}"
+                                                for o in impact.overrides))
     if not parts:
         parts.append(f"{len(impact.differences)} period{'s' if len(impact.differences) != 1 else ''} "
                      f"with someone else on call")
@@ -147,6 +158,8 @@ def _detail_lines(impact: ScheduleImpact) -> list[tuple[str, list[str]]]:
                          _limited(moved)))
     if impact.hours:
         sections.append(("hours on call", [f"{label}: {_hours(b)} → {_hours(a)}" for label, b, a in impact.hours]))
+    if impact.overrides:
+        sections.append(("overrides", [_override_line(o, zone) for o in impact.overrides]))
     sections += [(f"rotation '{proposal.rotation}'", [
         f"start_date {proposal.start_date.isoformat()} gives the turns a new order; "
         f"start_date=\"{proposal.keeps_turns.isoformat()}\" keeps {proposal.holder} on call "
@@ -155,11 +168,32 @@ def _detail_lines(impact: ScheduleImpact) -> list[tuple[str, list[str]]]:
     return sections
 
 
+_OVERRIDE_VERBS = {"create": "added", "update": "changed", "replace": "changed", "delete": "removed"}
+
+
+def _override_line(override: OverrideImpact, zone: str) -> str:
+    """`xmas (added): bob takes over from alice, Fri 2027-12-24 09:00 – Mon 2027-12-27 09:00 (primary)`."""
+    when = _span_text(override.start, override.end, zone)
+    rotations = "all rotations" if override.rotations is None else ", ".join(override.rotations)
+    verb = _OVERRIDE_VERBS.get(override.operation, override.operation)
+    if override.operation == "delete":
+        what = f"{_people(override.takes_over)} on call again"
+    else:
+        what = f"{override.responder or 'nobody'} takes over from {_people(override.takes_over)}"
+    return f"{override.resource} ({verb}): {what}, {when} ({rotations})"
+
+
 def _section(lead: str, items: list[str], indent: str) -> list[str]:
     """`lead: item` for one item, else the lead and one line per item."""
     if len(items) == 1:
         return [f"{lead}: {items[0]}"]
     return [f"{lead}:", *[f"{indent}{item}" for item in items]]
+
+
+def _operation(impact: ScheduleImpact, *, of: bool = True) -> str:
+    """`update of platform` (or `update`), `overrides of platform` for a schedule whose only change is its overrides."""
+    what = "overrides" if impact.operation == "same" else impact.operation
+    return f"{what} of {impact.resource}" if of else what
 
 
 def _shows_details(impact: ScheduleImpact) -> bool:
@@ -174,7 +208,7 @@ def render_text(impacts: Sequence[ScheduleImpact], now: datetime, days: int) -> 
     for impact in impacts:
         lines += ["", summary(impact)]
         if _shows_details(impact):
-            lines.append(f"  ({impact.operation} of {impact.resource}; times in {impact.time_zone})")
+            lines.append(f"  ({_operation(impact)}; times in {impact.time_zone})")
             for heading, items in _detail_lines(impact):
                 lines += _section(f"  {heading}", items, "    ")
     return "\n".join(lines) + "\n"
@@ -185,7 +219,7 @@ def render_markdown(impacts: Sequence[ScheduleImpact], now: datetime, days: int)
     lines += [f"- {summary(impact)}" for impact in impacts] or ["No schedule changes."]
     for impact in filter(_shows_details, impacts):
         lines += ["", f"#### {impact.name}", "",
-                  f"`{impact.resource}` ({impact.operation}), times in {impact.time_zone}", ""]
+                  f"`{impact.resource}` ({_operation(impact, of=False)}), times in {impact.time_zone}", ""]
         for heading, items in _detail_lines(impact):
             if heading == "hours on call":
                 lines += ["", "| participant | hours before | hours after |", "| --- | ---: | ---: |",
@@ -227,4 +261,8 @@ def _schedule_json(i: ScheduleImpact) -> dict[str, Any]:
         "gaps": {"new": spans(i.new_gaps), "closed": spans(i.closed_gaps)},
         "start_dates": [{"rotation": s.rotation, "holder": s.holder, "start_date": s.start_date.isoformat(),
                          "keeps_turns": s.keeps_turns.isoformat()} for s in i.start_dates],
+        "overrides": [{"resource": o.resource, "operation": o.operation, "responder": o.responder,
+                       "start": when(o.start), "end": when(o.end),
+                       "rotations": None if o.rotations is None else list(o.rotations),
+                       "takes_over": list(o.takes_over)} for o in i.overrides],
     }
