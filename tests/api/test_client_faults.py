@@ -298,7 +298,7 @@ def test_a_patch_slower_than_the_timeout_is_never_resent(client_for, emulator: E
     with pytest.raises(UnknownOutcomeError) as unknown:
         client.update_schedule(schedule_id, change, is_applied=identical(change))
     message = str(unknown.value)
-    assert message.startswith(f"PATCH /v1/schedules/{schedule_id}: no answer from the API (timed out)")
+    assert message.startswith(f"PATCH /v1/schedules/{schedule_id}: no answer from the API (timed out after 0.5 s, jsmops:timeout)")
     assert "pulumi refresh" in message
     emulator.wait_until_idle()
     assert emulator.stats()["by_method"]["PATCH"] == 1  # the held one only
