@@ -12,13 +12,14 @@ import base64
 import binascii
 import collections
 import dataclasses
+import itertools
 import json
 import random
 import re
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Literal
 from urllib.parse import parse_qs, quote
 
@@ -350,26 +351,28 @@ async def _discard(message: Message) -> None:
 
 async def _trickled(app: ASGIApp, scope: Scope, receive: Receive, send: Send, delay: float, endless: bool) -> None:
     """Serves the request in full (it is committed), then sends its answer's status and
-    headers at once and its body a byte at a time, `delay` seconds apart; `endless`: a
-    body of blanks that never ends (until the client goes, or ENDLESS_TRICKLE_LIMIT)."""
+    headers at once and its body chunked, a byte per chunk, `delay` seconds apart. `endless`:
+    blanks instead of the body, until the client goes (or ENDLESS_TRICKLE_LIMIT)."""
     answer: list[Message] = []
 
     async def keep(message: Message) -> None:
         answer.append(message)
 
     await app(scope, receive, keep)
-    start = answer[0]
-    body = b"".join(message.get("body", b"") for message in answer[1:])
-    if endless:  # no Content-Length: the server sends the body chunked
-        start = {**start, "headers": [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]}
-        body = b" " * int(ENDLESS_TRICKLE_LIMIT / delay)
+    start, *rest = answer
+    body = b"".join(message.get("body", b"") for message in rest)
+    headers = [(key, value) for key, value in start.get("headers", []) if key.lower() != b"content-length"]
+    pieces: Iterable[bytes] = (
+        itertools.repeat(b" ", int(ENDLESS_TRICKLE_LIMIT / delay)) if endless
+        else (body[at:at + 1] for at in range(len(body)))
+    )
     gone = asyncio.ensure_future(_disconnected(receive))
     try:
-        await send(start)
-        for at in range(len(body)):
+        await send({**start, "headers": headers})  # no Content-Length: the server sends the body chunked
+        for piece in pieces:
             if gone.done():
                 return
-            await send({"type": "http.response.body", "body": body[at:at + 1], "more_body": True})
+            await send({"type": "http.response.body", "body": piece, "more_body": True})
             await asyncio.sleep(delay)
         await send({"type": "http.response.body", "body": b"", "more_body": False})
     finally:

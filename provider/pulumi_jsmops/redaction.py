@@ -35,10 +35,12 @@ _BASIC = re.compile(r"\bbasic(?:\s+|%20|\+)([A-Za-z0-9+/_-]+)", re.IGNORECASE)
 
 
 class _Form(NamedTuple):
-    """A secret as it may be written, and the length of its start that reveals the token."""
+    """A secret as it may be written: `text`, whose first `revealing` characters already
+    reveal the token, then maybe `padding` (base64's, as escaped)."""
 
     text: str
     revealing: int
+    padding: str
 
 
 _lock = threading.Lock()
@@ -52,13 +54,8 @@ def protect(email: str, token: str) -> None:
     if not token:
         return
     credentials, revealed = f"{email}:{token}", token[:MIN_REVEALED]
-    forms = {
-        _Form(written, len(commonprefix([written, write(start) or ""])))
-        for secret, start in ((token, revealed), (credentials, f"{email}:{revealed}"))
-        for write in _WRITINGS
-        if (written := write(secret))
-    }
-    basic = {written for write in _BASE64 if (written := write(credentials))}
+    forms = {*_forms_of(token, revealed), *_forms_of(credentials, f"{email}:{revealed}")}
+    basic = {encoded.rstrip("=") for encode in _BASE64 if (encoded := encode(credentials))}
     with _lock:
         _forms, _basic_values = _forms | forms, _basic_values | basic
 
@@ -86,11 +83,14 @@ class RedactingFilter(logging.Filter):
 
 
 def _occurrences(text: str, form: _Form) -> Iterator[tuple[int, int]]:
-    """The spans of `text` that are the form or a start of it long enough to reveal the token."""
+    """The spans of `text` that are the form (with its padding, if any) or a start of it
+    long enough to reveal the token."""
     probe = form.text[: form.revealing]
     at = text.find(probe)
     while at >= 0:
         end = at + len(commonprefix([text[at:], form.text]))
+        if end - at == len(form.text):
+            end += len(commonprefix([text[end:], form.padding]))
         yield at, end
         at = text.find(probe, end)
 
@@ -105,13 +105,13 @@ def _replaced(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(pieces) + text[done:]
 
 
-Writing = Callable[[str], Optional[str]]  # a secret as written some way; None when it cannot be
+Encoding = Callable[[str], Optional[str]]  # None: the text cannot be encoded so
 
 
-def _base64_of(charset: str, encode: Callable[[bytes], bytes]) -> Writing:
-    def write(secret: str) -> Optional[str]:
+def _base64_of(charset: str, encode: Callable[[bytes], bytes]) -> Encoding:
+    def write(text: str) -> Optional[str]:
         try:
-            return encode(secret.encode(charset)).decode("ascii").rstrip("=")
+            return encode(text.encode(charset)).decode("ascii")
         except UnicodeEncodeError:
             return None
 
@@ -122,7 +122,7 @@ def _json_escaped(text: str) -> str:
     return json.dumps(text)[1:-1]
 
 
-_BASE64: tuple[Writing, ...] = tuple(
+_BASE64: tuple[Encoding, ...] = tuple(
     _base64_of(charset, encode)
     for charset in ("utf-8", "latin-1")
     for encode in (base64.b64encode, base64.urlsafe_b64encode)
@@ -136,15 +136,13 @@ _ESCAPES: tuple[Callable[[str], str], ...] = (
 )
 
 
-def _escaped(encode: Writing, escape: Callable[[str], str]) -> Writing:
-    def write(secret: str) -> Optional[str]:
-        encoded = encode(secret)
-        return None if encoded is None else escape(encoded)
-
-    return write
-
-
-# Every way a secret is written: in clear or base64, then escaped some way (or not).
-_WRITINGS: tuple[Writing, ...] = tuple(
-    _escaped(encode, escape) for encode in ((lambda secret: secret), *_BASE64) for escape in _ESCAPES
-)
+def _forms_of(secret: str, revealing_start: str) -> Iterator[_Form]:
+    """`secret` in clear or base64, each escaped every way; `revealing_start` is its shortest
+    start that reveals the token."""
+    for encode in ((lambda text: text), *_BASE64):
+        whole, start = encode(secret), encode(revealing_start)
+        if whole is None or start is None:
+            continue
+        for escape in _ESCAPES:
+            text, padded = escape(whole.rstrip("=")), escape(whole)
+            yield _Form(text, len(commonprefix([text, escape(start)])), padded[len(text):])

@@ -102,7 +102,8 @@ def test_a_late_patch_never_overwrites_a_newer_change(project: PulumiProject, em
     project.write_schedules({"support": {**SUPPORT, "description": "older"}})
     result = project.up(check=False)
     assert result.returncode != 0
-    assert "PATCH /v1/schedules/" in result.stdout and "no answer from the API (timed out after 1 s, jsmops:timeout)" in result.stdout
+    assert "PATCH /v1/schedules/" in result.stdout
+    assert "no answer from the API (timed out after 1 s, jsmops:timeout)" in result.stdout
     assert "pulumi refresh" in result.stdout
 
     emulator.wait_until_idle()  # the held PATCH lands
