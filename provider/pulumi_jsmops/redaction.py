@@ -14,6 +14,9 @@ What is replaced with `[redacted]`, for the token alone and for `email:token`:
 - any cut-off start of those that holds at least `MIN_REVEALED` characters of the token
   (the email alone is no secret);
 - after `Basic`, any start of the base64 of `email:token`, however short.
+
+A form whose revealing start is shorter than `MIN_REVEALED` characters is not looked for:
+it would match all over (a test's token `t`); no API token is that short.
 """
 
 from __future__ import annotations
@@ -145,4 +148,6 @@ def _forms_of(secret: str, revealing_start: str) -> Iterator[_Form]:
             continue
         for escape in _ESCAPES:
             text, padded = escape(whole.rstrip("=")), escape(whole)
-            yield _Form(text, len(commonprefix([text, escape(start)])), padded[len(text):])
+            revealing = len(commonprefix([text, escape(start)]))
+            if revealing >= MIN_REVEALED:
+                yield _Form(text, revealing, padded[len(text):])

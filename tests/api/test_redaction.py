@@ -109,6 +109,12 @@ def test_other_text_is_left_alone(text: str) -> None:
     assert redact(text) == text
 
 
+def test_a_token_too_short_to_be_one_is_redacted_only_within_the_credentials() -> None:
+    protect("short@example.com", "t0k")
+    assert redact("the token t0k is short") == "the token t0k is short"
+    assert redact(f"could not verify {b64('short@example.com:t0k')}") == f"could not verify {REDACTED}"
+
+
 def test_errors_are_redacted_as_they_are_made() -> None:
     titles = [f"could not verify '{HEADER}'", f"token {TOKEN}"]
     denied = api_error(401, "GET", "/v1/schedules", titles)
