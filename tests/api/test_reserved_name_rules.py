@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_jsmops.api.models import Schedule, parse_api_schedule, parse_user_schedule, validation_problems
+from pulumi_jsmops.api.models import Schedule, parse_api_schedule, parse_user_schedule
 from pulumi_jsmops.api.reserved_names import (
     PROVIDER_KEY,
     SIGNATURE_KEY,
@@ -103,8 +103,8 @@ def test_a_schedule_the_service_holds_with_reserved_names_reads_back_as_a_list()
         assert not has_reserved_name(keys(form))  # no reserved name is a key anywhere
         assert Schedule.model_validate(form).to_inputs() == schedule.to_inputs()  # reads back the same
     assert Schedule.model_validate(schedule.to_outputs()) == schedule
-    names = ["weekly", *RESERVED]
-    assert {r["name"]: r["id"] for r in schedule.to_outputs()["rotations"]} == {n: f"r-{i}" for i, n in enumerate(names)}
+    ids = {rotation["name"]: rotation["id"] for rotation in schedule.to_outputs()["rotations"]}
+    assert ids == {name: f"r-{index}" for index, name in enumerate(["weekly", *RESERVED])}
     # A program cannot declare it: `jsmops import` refuses it in one line naming the rotation.
     with pytest.raises(ImportFailed) as refused:
         declarable(held_by_service("weekly", PROVIDER_KEY))
