@@ -107,7 +107,8 @@ class TimeRestrictionArgs(TypedDict, total=False):
 class RotationArgs(TypedDict, total=False):
     """A rotation: its participants take turns, one turn of `length` units each.
 
-    :param pulumi.Input[str] name: The rotation's name, unique within the schedule.
+    :param pulumi.Input[str] name: The rotation's name, unique within the schedule. Names Pulumi reserves as
+           keys are refused: those starting with `__`, and `4dabf18193072939515e22adb298388d`.
     :param pulumi.Input[str] type: The unit of a turn: `daily`, `weekly` or `hourly`.
     :param pulumi.Input[str] start_date: When the first turn starts: ISO 8601 with a UTC offset,
            e.g. `2026-01-05T09:00:00+01:00`.
@@ -120,7 +121,8 @@ class RotationArgs(TypedDict, total=False):
     """
 
     name: Required[pulumi.Input[str]]
-    """The rotation's name, unique within the schedule."""
+    """The rotation's name, unique within the schedule. Names Pulumi reserves as keys are refused:
+    those starting with `__`, and `4dabf18193072939515e22adb298388d`."""
     type: Required[pulumi.Input[str]]
     """The unit of a turn: `daily`, `weekly` or `hourly`."""
     start_date: Required[pulumi.Input[str]]
@@ -282,8 +284,8 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
         e.g. `schedule.rotations.apply(lambda r: r["weekly"]["id"])`. The same shape in a
         preview, where a changed schedule's outputs are its checked inputs (no ids yet).
         (Only a schedule refreshed with rotations made outside Pulumi that no program may
-        declare, two of one name or a name Pulumi reserves as a key such as `__provider`, has
-        them as a list, each with its `name`, until the next `up` puts back the declared ones.)"""
+        declare, two of one name or a name Pulumi reserves as a key, has them as a list, each
+        with its `name`, until the next `up` puts back the declared ones.)"""
         return _output(self, "rotations")
 
 
