@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from fnmatch import fnmatchcase
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Iterator, Optional, Sequence
 from zoneinfo import ZoneInfo
 
 from ..api.models import Schedule
@@ -81,9 +81,7 @@ def min_participants(schedules: Iterable[DeclaredSchedule], now: datetime, minim
                      selection: Selection) -> list[Violation]:
     rule = f"Rule: at least {minimum} participants in every rotation."
     found = []
-    for declared in schedules:
-        if not selection.picks(declared.schedule):
-            continue
+    for declared in _picked(schedules, selection):
         short = []
         for rotation in declared.schedule.rotations:
             if rotation.end_date is not None and rotation.end_date <= now:
@@ -101,9 +99,7 @@ def max_weekly_hours(schedules: Iterable[DeclaredSchedule], now: datetime, days:
                      selection: Selection) -> list[Violation]:
     rule = f"Rule: nobody is on call more than {_number(hours)} h a week."
     found = []
-    for declared in schedules:
-        if not selection.picks(declared.schedule):
-            continue
+    for declared in _picked(schedules, selection):
         zone = schedule_zone(declared.schedule)
         over = []
         for monday in _weeks(now, now + timedelta(days=days), zone):
@@ -115,6 +111,10 @@ def max_weekly_hours(schedules: Iterable[DeclaredSchedule], now: datetime, days:
             found.append(Violation(declared.urn, f"{declared.label} has someone on call too long: "
                                                  f"{_first(over, 'week')} ({zone.key}). {rule}"))
     return found
+
+
+def _picked(schedules: Iterable[DeclaredSchedule], selection: Selection) -> Iterator[DeclaredSchedule]:
+    return (declared for declared in schedules if selection.picks(declared.schedule))
 
 
 def _weeks(start: datetime, end: datetime, zone: ZoneInfo) -> Sequence[date]:
