@@ -219,7 +219,7 @@ def test_bad_config_fails_the_preview_naming_the_property(shared: PackProject) -
     result = shared.preview({"schedules": {"gappy": schedule("Support Nights", "alice", "bob")}},
                             {"jsmops-coverage": {"days": 0}})
     assert result.returncode != 0
-    assert "jsmops-coverage" in result.stderr + result.stdout and "days" in result.stderr + result.stdout
+    assert "jsmops-coverage: days: Must be greater than or equal to 1" in result.stdout + result.stderr
 
 
 def test_declared_overrides_count_also_on_a_schedule_being_created(project: PulumiProject, pack_dir: Path) -> None:

@@ -35,8 +35,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     cmd = commands.add_parser(
         "policy-pack", help="write the on-call policy pack for `pulumi preview --policy-pack DIR`",
         description="Writes a Pulumi policy pack into DIR (PulumiPolicy.yaml and __main__.py) with the on-call "
-        "policies jsmops-coverage, jsmops-min-participants and jsmops-max-weekly-hours, run in this Python "
-        "environment. Configure them with `pulumi preview --policy-pack DIR --policy-pack-config FILE`.",
+        "policies jsmops-coverage and jsmops-min-participants (mandatory) and jsmops-max-weekly-hours (disabled "
+        "until configured), run in this Python environment. Configure them with `pulumi preview --policy-pack DIR "
+        "--policy-pack-config FILE`; the settings of each are in pulumi_jsmops/policy/pack.py.",
     )
     cmd.add_argument("dir", type=Path, metavar="DIR", help="the directory to write (made if missing)")
 

@@ -5,10 +5,15 @@
 `--policy-pack-config FILE` (JSON: `{"<policy>": {"enforcementLevel": ..., <property>: ...}}`;
 the engine checks the values against the schemas below and fills in their defaults).
 
+By default `jsmops-coverage` and `jsmops-min-participants` are mandatory (a violation stops
+the preview) and `jsmops-max-weekly-hours` is disabled until a team sets its level and hours.
+
 Stack policies see every resource of the stack at the end of the preview: a schedule with
 its overrides. A schedule whose rules need a value not known at this preview (an input from
 another resource's output) is left out, and the policy says so as an advisory line for this
-preview; the schedules it can judge are judged as configured.
+preview; the schedules it can judge are judged as configured. (`pulumi up` runs stack
+policies once its changes are made, with every value known.) Nothing is read from the
+service: declared overrides count, overrides made by hand do not.
 """
 
 from __future__ import annotations
