@@ -125,9 +125,7 @@ def schedule_changes_of(declared: Sequence[DeclaredChange], changes: Sequence[Sc
         if key not in made:
             resource = named.get(item.schedule_resource or "") or held.get(item.schedule_id)
             if resource is not None:
-                current = schedule(resource.get("outputs"))
-                made[key] = ScheduleChange(urn_resource_name(str(resource["urn"])), "same", resource.get("id"),
-                                           current, current)
+                made[key] = _unchanged(resource, schedule)
             elif item.schedule_id and read_schedule is not None:
                 made[key] = read_schedule(item.schedule_id)
             else:
@@ -135,6 +133,16 @@ def schedule_changes_of(declared: Sequence[DeclaredChange], changes: Sequence[Sc
                                            "the schedule is not in this stack: its overrides are assessed online only")
         found[index] = made[key]
     return found
+
+
+def _unchanged(resource: dict[str, Any], schedule: Callable[[Optional[dict[str, Any]]], Schedule]) -> ScheduleChange:
+    """A schedule of the stack that the change leaves as it is, from its outputs in the state."""
+    name = urn_resource_name(str(resource["urn"]))
+    try:
+        current = schedule(resource.get("outputs"))
+    except ValueError as exc:
+        return ScheduleChange(name, "same", resource.get("id"), None, None, str(exc))
+    return ScheduleChange(name, "same", resource.get("id"), current, current)
 
 
 def declared_overrides(state: dict[str, Any], schedule_id: str) -> list[tuple[str, OverrideWindow]]:
