@@ -181,7 +181,9 @@ def _change(step: dict[str, Any], secrets: Secrets) -> Optional[ScheduleChange]:
         before = _schedule(old.get("outputs") or old.get("inputs"), secrets) if old else None
         after = _schedule(new.get("inputs"), secrets) if new and operation != "delete" else None
     except ValueError as exc:
-        return ScheduleChange(resource, operation, old.get("id"), None, None, str(exc))
+        name = ((new or old).get("inputs") or {}).get("name")
+        return ScheduleChange(resource, operation, old.get("id"), None, None, str(exc),
+                              name=name if isinstance(name, str) and not is_unknown(name) else None)
     if before is not None and after is not None:
         after = carried_over(before, after)
     return ScheduleChange(resource, operation, old.get("id") or None, before, after)
@@ -197,15 +199,17 @@ def _schedule(props: Optional[dict[str, Any]], secrets: Secrets) -> Schedule:
     ValueError names an input it needs that is not known yet, or secret and not shown."""
     data = {k: v for k, v in user_inputs(props or {}).items()
             if not k.startswith("__") and not (k in _NOT_ON_CALL and _hidden(v))}
-    if _hidden(data.get("name")):
-        data["name"] = SHOWN if holds_secret(data["name"]) else _NAME_NOT_KNOWN
-    hidden = _first_hidden(data, "", secrets)
+    name = data.get("name")
+    hidden = _first_hidden({k: v for k, v in data.items() if k != "name"}, ())
     if hidden is not None:
-        path, secret = hidden
+        parts, secret = hidden
+        path = "".join(f"[{p}]" if isinstance(p, int) else f".{secrets.shown(p)}" for p in parts).lstrip(".")
         if secret:
             raise ValueError(f"{path} is secret, and this preview does not show it "
                              "(a saved preview never does: run `jsmops impact` without --preview)")
         raise ValueError(f"{path} is not known until the change is applied")
+    if _hidden(name):  # it only names the schedule in the report
+        data["name"] = SHOWN if holds_secret(name) else _NAME_NOT_KNOWN
     try:
         return Schedule.model_validate(data)
     except ValidationError as exc:
@@ -217,19 +221,19 @@ def _hidden(value: Any) -> bool:
     return has_unknowns(value) or holds_secret(value)
 
 
-def _first_hidden(value: Any, path: str, secrets: Secrets) -> Optional[tuple[str, bool]]:
-    """The path of the first value not known yet or secret (and which), its names as shown."""
+def _first_hidden(value: Any, path: tuple[str | int, ...]) -> Optional[tuple[tuple[str | int, ...], bool]]:
+    """The path of the first value not known yet or secret, and whether it is secret."""
     if is_unknown(value):
         return path, False
     if value == SHOWN or is_secret(value):
         return path, True
-    items: Iterable[tuple[str, Any]] = ()
+    items: Iterable[tuple[str | int, Any]] = ()
     if isinstance(value, dict):
-        items = ((f"{path}.{secrets.shown(str(key))}" if path else str(key), item) for key, item in value.items())
+        items = value.items()
     elif isinstance(value, list):
-        items = ((f"{path}[{index}]", item) for index, item in enumerate(value))
-    for where, item in items:
-        found = _first_hidden(item, where, secrets)
+        items = enumerate(value)
+    for key, item in items:
+        found = _first_hidden(item, (*path, key))
         if found is not None:
             return found
     return None

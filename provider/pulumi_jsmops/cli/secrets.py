@@ -69,8 +69,8 @@ class Secrets:
 
     def fill(self, masked: Any, clear: Any) -> Any:
         """`masked` (a preview's) with each `[secret]` taken from the same path of `clear`
-        (a plan's or the state's, secrets in plaintext), where it has one."""
-        if masked == SHOWN and is_secret(clear):
+        (a plan's, secrets in plaintext, or the state's, revealed already), where it has one."""
+        if masked == SHOWN and clear is not None:
             return self.reveal(clear)
         if isinstance(masked, dict) and isinstance(clear, dict):
             return {k: self.fill(v, clear.get(k)) for k, v in masked.items()}
@@ -91,11 +91,14 @@ class Secrets:
 
 
 def _strings(value: Any) -> Iterable[str]:
+    """The strings a value holds, and the keys of its objects of objects (rotations keyed by name)."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
+        named = all(isinstance(item, dict) for item in value.values())
         for key, item in value.items():
-            yield key  # rotations are keyed by name
+            if named:
+                yield key
             yield from _strings(item)
     elif isinstance(value, list):
         for item in value:

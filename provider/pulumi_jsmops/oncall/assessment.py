@@ -38,7 +38,7 @@ Labels = dict[str, str]  # participant id -> label
 @dataclass(frozen=True)
 class ScheduleChange:
     """One schedule of a change: before (None: created) and after (None: deleted);
-    `problem` says why it cannot be assessed."""
+    `problem` says why it cannot be assessed, and `name` then names it if it can."""
 
     resource: str
     operation: str
@@ -46,6 +46,7 @@ class ScheduleChange:
     before: Optional[Schedule]
     after: Optional[Schedule]
     problem: Optional[str] = None
+    name: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -163,8 +164,8 @@ def assess(change: ScheduleChange, now: datetime, days: int, overrides: Sequence
 
 def _not_assessed(change: ScheduleChange, now: datetime, end: datetime, problem: str) -> ScheduleImpact:
     known = change.after or change.before
-    return ScheduleImpact(change.resource, known.name if known else change.resource, change.operation, "", now, end,
-                          problem=problem)
+    name = known.name if known else change.name or change.resource
+    return ScheduleImpact(change.resource, name, change.operation, "", now, end, problem=problem)
 
 
 def _assess(change: ScheduleChange, known: Schedule, now: datetime, end: datetime, overrides: Sequence[OverrideWindow],
