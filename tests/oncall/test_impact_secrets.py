@@ -190,7 +190,8 @@ def test_a_saved_preview_fails_the_gate_where_a_secret_decides(secret_stack: Pul
     problem = (f"{path} is secret, and this preview does not show it (a saved preview never does: run "
                "`jsmops impact` without --preview)")
     assert result.returncode == 1
-    assert result.stderr == f"jsmops: error: --fail-on-gap: Platform On-Call (platform) could not be assessed: {problem}\n"
+    assert result.stderr == ("jsmops: error: --fail-on-gap: Platform On-Call (platform) could not be assessed: "
+                             f"{problem}\n")
     assert f"Platform On-Call: not assessed ({problem})" in result.stdout
 
 

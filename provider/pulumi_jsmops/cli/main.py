@@ -110,10 +110,13 @@ def parser() -> argparse.ArgumentParser:
     impact.add_argument("--format", choices=FORMATS, default="text")
     impact.add_argument("--picture", type=Path, help="also draw the window to this .svg or .png file")
     impact.add_argument("--fail-on-gap", action="store_true",
-                        help="exit with status 2 when the change leaves a time with nobody on call")
+                        help="exit with status 2 when the change leaves a time with nobody on call, and with 1 "
+                        "when a schedule cannot be assessed (an input not known until the change is applied, or "
+                        "a secret a saved preview does not show)")
     impact.add_argument("--at", type=parse_time, help="the moment taken as now (ISO 8601; default: now)")
     impact.add_argument("--preview", type=Path, dest="preview_file",
-                        help="use this saved `pulumi preview --json` output instead of running the preview")
+                        help="use this saved `pulumi preview --json` output instead of running the preview (it "
+                        "shows no secret: schedules whose rotations or time zone are secret are not assessed)")
     impact.add_argument("--offline", action="store_true", help="no API reads: the preview alone (overrides ignored)")
     impact.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
     return top

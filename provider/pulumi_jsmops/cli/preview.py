@@ -93,6 +93,7 @@ def checked(data: Any, source: str) -> dict[str, Any]:
     except ValidationError as exc:
         problems = validation_problems(exc)
         path, reason = problems[0]
+        reason = reason.split(" (a dict")[0]  # "must be an object", said of a program's inputs
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise ImpactFailed(f"{source} is not the JSON of `pulumi preview --json`: "
                            f"{path or 'the document'}: {reason}{more}") from None
