@@ -9,7 +9,7 @@ from typing import Any
 from pulumi.runtime import rpc
 
 from pulumi_jsmops.cli.impact_command import changes_from_preview
-from pulumi_jsmops.cli.stack_overrides import after_changes, declared_changes
+from pulumi_jsmops.cli.stack_overrides import after_changes, declared_changes, unreadable_overrides
 from pulumi_jsmops.oncall.assessment import assess
 from pulumi_jsmops.oncall.engine import OverrideWindow
 
@@ -139,6 +139,7 @@ def test_override_steps_name_their_schedule_by_id_or_by_dependency() -> None:
         override_step("create", "pending", None, {**HOLIDAY, "schedule_id": "s-1", "responder": rpc.UNKNOWN}),
     ]}
     edited, fresh = declared_changes(preview)  # "pending" cannot be known before it is applied
+    assert unreadable_overrides(preview) == ["pending"]  # and fails --fail-on-gap
     assert (edited.schedule_id, edited.schedule_resource, edited.alias) == ("s-1", None, "a-1")
     assert edited.change.before is not None and edited.change.before.rotation_names == frozenset({"primary"})
     assert edited.change.after is not None and edited.change.after.responder is None

@@ -45,7 +45,14 @@ from .output import print_flushed, reader_gone
 from .preview import ImpactFailed, fill_secrets, holds_secrets, read_preview, step_types
 from .secrets import SHOWN, Secrets, holds_secret, is_secret, read_state
 from .stack import PulumiStack
-from .stack_overrides import DeclaredChange, after_changes, declared_changes, held_overrides, schedule_changes_of
+from .stack_overrides import (
+    DeclaredChange,
+    after_changes,
+    declared_changes,
+    held_overrides,
+    schedule_changes_of,
+    unreadable_overrides,
+)
 
 __all__ = ["ImpactFailed", "ImpactOptions", "run_impact", "changes_from_preview"]
 
@@ -106,19 +113,20 @@ def run_impact(options: ImpactOptions, out: Callable[[str], None] = print_flushe
         from ..oncall.picture import draw
 
         draw(impacts, now, options.picture, labels)
-    return _gate(impacts) if options.fail_on_gap else 0
+    return _gate(impacts, unreadable_overrides(preview)) if options.fail_on_gap else 0
 
 
-def _gate(impacts: Sequence[ScheduleImpact]) -> int:
-    """--fail-on-gap: 2 when a gap opens; else 1 when a schedule could not be assessed (a
-    line each on stderr, saying why); else 0."""
-    for impact in impacts:
-        if impact.problem:
-            print(f"jsmops: error: --fail-on-gap: {impact.name} ({impact.resource}) could not be assessed: "
-                  f"{impact.problem}", file=sys.stderr)
+def _gate(impacts: Sequence[ScheduleImpact], unread_overrides: Sequence[str]) -> int:
+    """--fail-on-gap: 2 when a gap opens; else 1 when a schedule or an override could not be
+    assessed (a line each on stderr, saying why); else 0."""
+    unassessed = [f"{i.name} ({i.resource}) could not be assessed: {i.problem}" for i in impacts if i.problem]
+    unassessed += [f"override {name} could not be assessed: its inputs are not known until the change is "
+                   "applied, or secret and not shown" for name in unread_overrides]
+    for line in unassessed:
+        print(f"jsmops: error: --fail-on-gap: {line}", file=sys.stderr)
     if any(i.new_gaps for i in impacts):
         return 2
-    return 1 if any(i.problem for i in impacts) else 0
+    return 1 if unassessed else 0
 
 
 def _assess(change: ScheduleChange, declared: list[DeclaredChange], overrides: list[OverrideWindow], now: datetime,

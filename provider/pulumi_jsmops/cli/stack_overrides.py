@@ -12,7 +12,7 @@ after, the same with the declared changes applied, matched by alias.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -44,8 +44,33 @@ class DeclaredChange:
 
 
 def declared_changes(preview: dict[str, Any]) -> list[DeclaredChange]:
-    """The overrides that the preview would create, update or delete (those it cannot read are left out)."""
+    """The overrides that the preview would create, update or delete (those it cannot read
+    are left out: `unreadable_overrides`)."""
     found = []
+    for step, operation, before, after in _override_steps(preview):
+        if _unreadable(step, operation, before, after):
+            continue
+        known = after or before
+        assert known is not None  # a step has a side
+        schedule_id = None if known.schedule_id == "-" else known.schedule_id
+        found.append(DeclaredChange(
+            OverrideChange(urn_resource_name(str(step["urn"])), operation, _window(before), _window(after)),
+            _schedule_dependency(step.get("newState") or {}) if schedule_id is None else None, schedule_id,
+            before.alias if before is not None else None))
+    return found
+
+
+def unreadable_overrides(preview: dict[str, Any]) -> list[str]:
+    """The resource names of the overrides the preview would change whose inputs cannot be
+    read (not known until the change is applied, or secret and not shown): not assessed."""
+    return [urn_resource_name(str(step["urn"])) for step, operation, before, after in _override_steps(preview)
+            if _unreadable(step, operation, before, after)]
+
+
+def _override_steps(preview: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, Optional[Override],
+                                                               Optional[Override]]]:
+    """Each ScheduleOverride step that changes something: the step, its operation, and the
+    override before and after as far as they can be read."""
     for step in preview.get("steps") or []:
         operation = _CHANGING.get(step.get("op", ""))
         old, new = step.get("oldState") or {}, step.get("newState") or {}
@@ -53,16 +78,11 @@ def declared_changes(preview: dict[str, Any]) -> list[DeclaredChange]:
             continue
         before = _held(old.get("outputs")) if old else None
         after = _declared(new) if new and operation != "delete" else None
-        if (old and before is None) or (operation != "delete" and after is None):
-            continue  # not known until it is applied: it cannot be assessed
-        known = after or before
-        assert known is not None  # a step has a side
-        schedule_id = None if known.schedule_id == "-" else known.schedule_id
-        found.append(DeclaredChange(
-            OverrideChange(urn_resource_name(str(step["urn"])), operation, _window(before), _window(after)),
-            _schedule_dependency(new) if schedule_id is None else None, schedule_id,
-            before.alias if before is not None else None))
-    return found
+        yield step, operation, before, after
+
+
+def _unreadable(step: dict[str, Any], operation: str, before: Optional[Override], after: Optional[Override]) -> bool:
+    return bool(step.get("oldState") and before is None) or (operation != "delete" and after is None)
 
 
 def _held(outputs: Optional[dict[str, Any]]) -> Optional[Override]:
