@@ -14,6 +14,8 @@ from ..oncall.report import FORMATS
 from .impact_command import ImpactOptions, run_impact
 from .import_command import Selection, run_import
 from .oncall_command import run_oncall
+from .policy_pack_command import add_parser as add_policy_pack_parser
+from .policy_pack_command import run_policy_pack
 
 # The window of `jsmops impact` and `jsmops oncall`: up to a year (a leap one) of days, from a
 # moment between these, so that its end and the engine's local days stay within datetime's years.
@@ -119,6 +121,7 @@ def parser() -> argparse.ArgumentParser:
                         "shows no secret: schedules whose rotations or time zone are secret are not assessed)")
     impact.add_argument("--offline", action="store_true", help="no API reads: the preview alone (overrides ignored)")
     impact.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
+    add_policy_pack_parser(commands)
     return top
 
 
@@ -172,7 +175,7 @@ def _impact(args: argparse.Namespace) -> int:
 
 # Each subcommand's logic lives in its own module; these only hand it the parsed arguments.
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "import": _import, "recover": _recover, "oncall": _oncall, "impact": _impact,
+    "import": _import, "recover": _recover, "oncall": _oncall, "impact": _impact, "policy-pack": run_policy_pack,
 }
 
 
