@@ -70,7 +70,7 @@ def test_unknown_inputs_that_do_not_decide_who_is_on_call_are_assessed() -> None
     """An unknown description, team or name (from another resource) changes nobody's shift:
     the schedule is assessed (its name shown as not known yet)."""
     after = schedule({"primary": {**ROTATION, "participants": ROTATION["participants"][:1]}},
-                     team_id=rpc.UNKNOWN, description=rpc.UNKNOWN, enabled=rpc.UNKNOWN, name=rpc.UNKNOWN)
+                     team_id=rpc.UNKNOWN, description=rpc.UNKNOWN, name=rpc.UNKNOWN)
     preview = {"steps": [step("update", "platform", schedule({"primary": ROTATION}), after)]}
     [change] = changes_from_preview(preview)
     assert change.problem is None and change.after is not None

@@ -13,9 +13,10 @@ schedule whose only change is its overrides is read from the stack's state, and 
 stack does not declare (an override on a schedule made elsewhere) from the service.
 
 Secret inputs are read to compute, never shown (`secrets.py`, `preview.py`). Inputs that
-do not decide who is on call (description, team, enabled) may be unknown or secret; any
-other that is (a participant not known until an apply, a secret a saved preview does not
-show) leaves its schedule not assessed, and `--fail-on-gap` then fails naming it.
+do not decide who is on call (description, team; the name only names the schedule) may be
+unknown or secret; any other that is (a participant not known until an apply, a secret a
+saved preview does not show) leaves its schedule not assessed, and `--fail-on-gap` then
+fails naming it.
 """
 
 from __future__ import annotations
@@ -198,7 +199,7 @@ def _change(step: dict[str, Any], secrets: Secrets) -> Optional[ScheduleChange]:
 
 
 # Inputs that do not decide who is on call: they may be unknown or secret.
-_NOT_ON_CALL = ("description", "team_id", "enabled")
+_NOT_ON_CALL = ("description", "team_id")
 _NAME_NOT_KNOWN = "(a name not known yet)"
 
 
