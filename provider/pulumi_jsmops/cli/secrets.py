@@ -20,6 +20,7 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from ..api.reserved_names import SIGNATURE_KEY
 from ..oncall.assessment import Labels
 from ..override import OVERRIDE_TYPE
 from ..schedule import SCHEDULE_TYPE
@@ -28,12 +29,11 @@ if TYPE_CHECKING:
     from .stack import PulumiStack
 
 OUR_TYPES = (SCHEDULE_TYPE, OVERRIDE_TYPE)
-SIGNATURE = "4dabf18193072939515e22adb298388d"  # Pulumi's key of a secret value
 SHOWN = "[secret]"  # a secret as `pulumi preview --json` shows it
 
 
 def is_secret(value: Any) -> bool:
-    return isinstance(value, dict) and SIGNATURE in value
+    return isinstance(value, dict) and SIGNATURE_KEY in value
 
 
 def holds_secret(value: Any) -> bool:
