@@ -7,7 +7,7 @@ import logging
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, NoReturn, Optional, Sequence
 
 from ..errors import JsmOpsError
 from ..oncall.report import FORMATS
@@ -18,19 +18,48 @@ from .oncall_command import run_oncall
 from .policy_pack_command import add_parser as add_policy_pack_parser
 from .policy_pack_command import run_policy_pack
 
+# The window of `jsmops impact` and `jsmops oncall`: up to a year (a leap one) of days, from a
+# moment between these, so that its end and the engine's local days stay within datetime's years.
+MAX_DAYS = 366
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
+
 
 def parse_time(text: str) -> datetime:
-    """A command-line moment: ISO 8601 with an offset (or `Z`); without one, UTC."""
+    """A command-line moment: ISO 8601 with an offset (or `Z`); without one, UTC. From 1970 to 8999."""
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
         raise argparse.ArgumentTypeError(f"'{text}' is not an ISO 8601 time, e.g. 2026-01-21T12:00:00+01:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    if not EARLIEST <= moment < LATEST:
+        raise argparse.ArgumentTypeError(f"'{text}' is out of range: give a time from {EARLIEST:%Y-%m-%d} "
+                                         f"to before {LATEST:%Y-%m-%d}")
+    return moment
+
+
+def parse_days(text: str) -> int:
+    """A number of days, from 1 to MAX_DAYS."""
+    try:
+        days = int(text)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of days from 1 to {MAX_DAYS}")
+    return days
+
+
+class _Parser(argparse.ArgumentParser):
+    """Says what is wrong in one line (`jsmops impact: error: argument --days: ...`), without the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="jsmops", description="Tools for pulumi-jsmops stacks.")
-    commands = top.add_subparsers(dest="command", required=True)
+    top = _Parser(prog="jsmops", description="Tools for pulumi-jsmops stacks.")
+    commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
     cmd = commands.add_parser(
         "import",
         help="bring existing schedules under a stack",
@@ -69,7 +98,8 @@ def parser() -> argparse.ArgumentParser:
     )
     oncall.add_argument("--stack", "-s", required=True, help="the stack whose schedules to show")
     oncall.add_argument("--at", type=parse_time, help="the moment to ask about (ISO 8601; default: now)")
-    oncall.add_argument("--days", type=int, default=7, help="how far ahead to list handovers (default: 7)")
+    oncall.add_argument("--days", type=parse_days, default=7,
+                        help=f"how far ahead to list handovers (default: 7; at most {MAX_DAYS})")
     oncall.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
     impact = commands.add_parser(
         "impact", help="what the pending change means for who is on call",
@@ -78,14 +108,18 @@ def parser() -> argparse.ArgumentParser:
         "once (none with --offline). The JSON shape is documented in pulumi_jsmops/oncall/report.py.",
     )
     impact.add_argument("--stack", "-s", required=True, help="the stack to preview")
-    impact.add_argument("--days", type=int, default=14, help="the window from now, in days (default: 14)")
+    impact.add_argument("--days", type=parse_days, default=14,
+                        help=f"the window from now, in days (default: 14; at most {MAX_DAYS})")
     impact.add_argument("--format", choices=FORMATS, default="text")
     impact.add_argument("--picture", type=Path, help="also draw the window to this .svg or .png file")
     impact.add_argument("--fail-on-gap", action="store_true",
-                        help="exit with status 2 when the change leaves a time with nobody on call")
+                        help="exit with status 2 when the change leaves a time with nobody on call, and with 1 "
+                        "when a schedule cannot be assessed (an input not known until the change is applied, or "
+                        "a secret a saved preview does not show)")
     impact.add_argument("--at", type=parse_time, help="the moment taken as now (ISO 8601; default: now)")
     impact.add_argument("--preview", type=Path, dest="preview_file",
-                        help="use this saved `pulumi preview --json` output instead of running the preview")
+                        help="use this saved `pulumi preview --json` output instead of running the preview (it "
+                        "shows no secret: schedules whose rotations or time zone are secret are not assessed)")
     impact.add_argument("--offline", action="store_true", help="no API reads: the preview alone (overrides ignored)")
     impact.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
     add_policy_pack_parser(commands)
