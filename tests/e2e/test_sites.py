@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
 from testkit.emulator_process import Emulator
-from testkit.overrides import NEXT_YEAR
+from testkit.overrides import NEXT_YEAR, PROGRAM, listed_overrides, overrides_in_state, write_stack
 from testkit.pulumi_project import PulumiProject
 from testkit.schedules import ALICE, BOB, TEAM
 
@@ -21,35 +20,11 @@ pytestmark = pytest.mark.e2e
 ROTATION = {"name": "weekly", "type": "weekly", "start_date": f"{NEXT_YEAR}-01-04T09:00:00+01:00",
             "participants": [{"type": "user", "id": ALICE}, {"type": "user", "id": BOB}]}
 
-# Two Schedules and an override, on two sites; the override takes its schedule's site.
-PROGRAM = f'''\
-import json
-from pathlib import Path
-
-import pulumi
-import pulumi_jsmops as jsmops
-
-spec = json.loads(Path("stack.json").read_text())
-made = {{}}
-for resource_name, inputs in spec["schedules"].items():
-    made[resource_name] = jsmops.Schedule(resource_name, **inputs)
-    pulumi.export(resource_name, made[resource_name].id)
-for resource_name, inputs in spec.get("overrides", {{}}).items():
-    schedule = made[inputs.pop("schedule")]
-    jsmops.ScheduleOverride(resource_name, schedule_id=schedule.id, **inputs)
-for label, lookup in spec.get("lookups", {{}}).items():
-    pulumi.export(label, jsmops.get_schedule(lookup["name"], site=lookup.get("site")).id)
-'''
-
 XMAS = {"schedule": "eu_support", "responder": {"type": "user", "id": BOB},
         "start_date": f"{NEXT_YEAR}-12-24T09:00:00+01:00", "end_date": f"{NEXT_YEAR}-12-27T09:00:00+01:00"}
-
-
-def write_stack(project: PulumiProject, schedules: dict[str, dict[str, Any]],
-                overrides: dict[str, dict[str, Any]] | None = None,
-                lookups: dict[str, dict[str, Any]] | None = None) -> None:
-    (project.dir / "stack.json").write_text(json.dumps({"schedules": schedules, "overrides": overrides or {},
-                                                        "lookups": lookups or {}}))
+# On the us schedule, found by a lookup on that site.
+PAUSE = {"lookup": {"name": "Support", "site": "us"}, "responder": {"type": "noone"},
+         "start_date": f"{NEXT_YEAR}-08-01T00:00:00Z", "end_date": f"{NEXT_YEAR}-08-02T00:00:00Z"}
 
 
 def set_site(project: PulumiProject, name: str, emulator: Emulator) -> None:
@@ -80,25 +55,32 @@ def names(emulator: Emulator) -> list[str]:
 def test_each_schedule_reaches_its_own_site(sites: tuple[PulumiProject, Emulator, Emulator],
                                             emulator: Emulator) -> None:
     project, eu, us = sites
-    write_stack(project, {
+    schedules = {
         "eu_support": {"name": "Support", "team_id": TEAM, "rotations": [ROTATION], "site": "eu"},
         "us_support": {"name": "Support", "team_id": TEAM, "rotations": [ROTATION], "site": "us"},
         "default_ops": {"name": "Ops"},
-    }, {"xmas": XMAS})
+    }
+    write_stack(project, schedules, {"xmas": XMAS})
+    project.up()
+    write_stack(project, schedules, {"xmas": XMAS, "pause": PAUSE},
+                {"on_call_us": {"schedule": "us_support", "at": f"{NEXT_YEAR}-03-01T12:00:00Z", "site": "us"}})
     project.up()
 
-    # Each site holds its own schedules only (one name on two sites is no clash), the override
-    # is on the eu schedule's site, and the jsmops:* settings still reach the default site.
+    # Each site holds its own schedules only (one name on two sites is no clash), the overrides
+    # are on their schedules' sites (taken from the Schedule, or the site of the lookup), and
+    # the jsmops:* settings still reach the default site.
     assert names(eu) == ["Support"] and names(us) == ["Support"] and names(emulator) == ["Ops"]
     state = project.resources()
-    assert state["eu_support"]["id"] == eu.schedules()[0]["id"]
-    assert state["us_support"]["id"] == us.schedules()[0]["id"]
+    eu_id, us_id = state["eu_support"]["id"], state["us_support"]["id"]
+    assert (eu_id, us_id) == (eu.schedules()[0]["id"], us.schedules()[0]["id"])
     assert [state[r]["outputs"].get("site") for r in ("eu_support", "us_support", "default_ops")] == ["eu", "us", None]
-    [override] = project.resources(":ScheduleOverride").values()
-    assert override["outputs"]["site"] == "eu" and override["inputs"]["site"] == "eu"
-    overrides = eu.http.get(f"{eu.api_url}/schedules/{state['eu_support']['id']}/overrides", auth=eu.admin_auth,
-                            timeout=10).json()["values"]
-    assert [o["alias"] for o in overrides] == [override["id"]]
+    overrides = overrides_in_state(project)
+    assert {name: (o["inputs"]["site"], o["outputs"]["site"]) for name, o in overrides.items()} == {
+        "xmas": ("eu", "eu"), "pause": ("us", "us")}
+    assert [o["alias"] for o in listed_overrides(eu, eu_id)] == [overrides["xmas"]["id"]]
+    assert [o["alias"] for o in listed_overrides(us, us_id)] == [overrides["pause"]["id"]]
+    outputs = json.loads(project.pulumi("stack", "output", "--json").stdout)
+    assert sorted(map(tuple, outputs["on_call_us"])) == [("user", ALICE)]
 
     # The state holds the sites' names, never their settings.
     exported = json.dumps(project.state())
@@ -107,37 +89,29 @@ def test_each_schedule_reaches_its_own_site(sites: tuple[PulumiProject, Emulator
     for site in (eu, us, emulator):
         site.reset_stats()
     project.preview("--expect-no-changes")
-    assert [site.stats()["total"] for site in (eu, us, emulator)] == [0, 0, 0]
+    # Only the lookups ask: get_schedule on us, get_on_call on us.
+    assert [site.stats()["total"] for site in (eu, us, emulator)] == [0, 2, 0]
 
-    # A lookup on each site finds that site's schedule.
-    write_stack(project, {
-        "eu_support": {"name": "Support", "team_id": TEAM, "rotations": [ROTATION], "site": "eu"},
-        "us_support": {"name": "Support", "team_id": TEAM, "rotations": [ROTATION], "site": "us"},
-        "default_ops": {"name": "Ops"},
-    }, {"xmas": XMAS}, {"found_eu": {"name": "Support", "site": "eu"}, "found_us": {"name": "Support", "site": "us"}})
-    project.up()
-    outputs = json.loads(project.pulumi("stack", "output", "--json").stdout)
-    assert (outputs["found_eu"], outputs["found_us"]) == (state["eu_support"]["id"], state["us_support"]["id"])
-
-    # Refresh reads each schedule from its site: a change made on the eu site outside Pulumi
-    # comes into the state, and nothing else changes.
-    eu_id = state["eu_support"]["id"]
+    # Refresh reads each schedule and override from its site: a change made on the eu site
+    # outside Pulumi comes into the state, and nothing else changes.
     eu.http.patch(f"{eu.api_url}/schedules/{eu_id}", json={"description": "edited on eu"}, auth=eu.admin_auth,
                   timeout=10).raise_for_status()
     for site in (eu, us, emulator):
         site.reset_stats()
     project.pulumi("refresh", "--yes", "--skip-preview")
-    assert eu.stats()["by_method"].get("GET", 0) >= 2 and us.stats()["by_method"].get("GET", 0) >= 1
-    assert emulator.stats()["by_method"].get("GET", 0) >= 1
+    assert {entry["path"] for entry in eu.requests()} == {f"/v1/schedules/{eu_id}",
+                                                         f"/v1/schedules/{eu_id}/overrides/{overrides['xmas']['id']}"}
+    assert f"/v1/schedules/{us_id}" in {entry["path"] for entry in us.requests()}
+    assert [entry["path"] for entry in emulator.requests()] == [f"/v1/schedules/{state['default_ops']['id']}"]
     refreshed = project.resources()
     assert refreshed["eu_support"]["outputs"]["description"] == "edited on eu"
     assert refreshed["us_support"]["outputs"]["description"] == ""
     assert refreshed["eu_support"]["outputs"]["site"] == "eu"
 
-    # Destroy removes every schedule and the override from its own site.
+    # Destroy removes every schedule and override from its own site.
     project.pulumi("destroy", "--yes", "--skip-preview")
     assert names(eu) == names(us) == names(emulator) == []
-    assert project.resources() == {}
+    assert project.resources() == {} and overrides_in_state(project) == {}
 
 
 def test_moving_a_schedule_to_another_site_replaces_it(sites: tuple[PulumiProject, Emulator, Emulator]) -> None:
