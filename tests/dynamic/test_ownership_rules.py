@@ -53,7 +53,7 @@ def test_recovery_brings_in_exactly_the_schedules_identical_to_a_pending_create(
                   "id": "s-2"},
         "Secret Bridge": {**SUPPORT_IN_API, "rotations": rotations, "name": "Secret Bridge", "id": "s-3"},
     }
-    recovery, resources = plan(deployment, service.get)
+    recovery, resources = plan(deployment, lambda name, site: service.get(name))
     assert recovery.recovered == {URN + "same": "s-1", URN + "secret": "s-3"}
     assert recovery.dropped == {URN + "other": "s-2", URN + "absent": None}
     by_urn = {r["urn"]: r for r in resources}
@@ -83,7 +83,8 @@ def test_pending_updates_and_deletes_settle_as_the_service_holds_them() -> None:
     service = {"s-1": {**SUPPORT_IN_API, "id": "s-1", "rotations": rotations},
                "s-3": {**SUPPORT_IN_API, "id": "s-3", "rotations": rotations, "description": "secret text"}}
     recovery = Recovery()
-    resources = {r["urn"]: r for r in settle_changes(deployment, service.get, recovery)}
+    resources = {r["urn"]: r for r in settle_changes(deployment, lambda schedule_id, site: service.get(schedule_id),
+                                                     recovery)}
     assert recovery.removed == [URN + "gone"] and recovery.read_back == [URN + "kept", URN + "updated"]
     assert set(resources) == {URN + "kept", URN + "updated", URN + "untouched"}
     assert resources[URN + "kept"]["outputs"]["description"] == SUPPORT_IN_API["description"]

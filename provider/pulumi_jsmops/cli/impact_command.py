@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from ..api.client import Client
 from ..api.models import Schedule, validation_problems
-from ..dynamic.base import has_unknowns, user_inputs
+from ..dynamic.base import SITE, has_unknowns, user_inputs
 from ..dynamic.ownership import urn_resource_name
 from ..errors import JsmOpsError, NotFoundError
 from ..oncall.assessment import Labels, ScheduleChange, ScheduleImpact, assess, carried_over
@@ -36,7 +36,14 @@ from ..oncall.report import render
 from ..schedule import SCHEDULE_TYPE
 from .output import print_flushed, reader_gone
 from .stack import PulumiStack
-from .stack_overrides import DeclaredChange, after_changes, declared_changes, held_overrides, schedule_changes_of
+from .stack_overrides import (
+    DeclaredChange,
+    after_changes,
+    declared_changes,
+    held_overrides,
+    schedule_changes_of,
+    schedule_sites,
+)
 
 
 class ImpactFailed(JsmOpsError):
@@ -71,8 +78,10 @@ def run_impact(options: ImpactOptions, out: Callable[[str], None] = print_flushe
     reading = not options.offline and (any(c.schedule_id for c in changes) or bool(declared))
     config = stack.config(secrets=reading)
     labels = config.labels()
+    sites = schedule_sites(preview, state, declared)
     with ExitStack() as closing:
-        client = closing.enter_context(config.client()) if reading else None
+        clients = closing.enter_context(config.clients()) if reading else None
+        client = None if clients is None else lambda schedule_id: clients(sites.get(schedule_id))  # its site's
         belongs = schedule_changes_of(declared, changes, state, _schedule,
                                       None if client is None else functools.partial(_read_schedule, client))
         changes = list({id(c): c for c in [*changes, *belongs.values()]}.values())
@@ -144,7 +153,7 @@ def _change(step: dict[str, Any]) -> Optional[ScheduleChange]:
 
 def _schedule(props: Optional[dict[str, Any]]) -> Schedule:
     """A schedule from a resource's properties (rotations as a list or keyed by name)."""
-    data = {k: v for k, v in user_inputs(props or {}).items() if not k.startswith("__")}
+    data = {k: v for k, v in user_inputs(props or {}).items() if not k.startswith("__") and k != SITE}
     if has_unknowns(data):
         raise ValueError("some inputs are not known until the change is applied")
     try:
@@ -154,23 +163,25 @@ def _schedule(props: Optional[dict[str, Any]]) -> Schedule:
         raise ValueError(f"the inputs are not a valid schedule: {problems}") from None
 
 
-def _read_overrides(changes: Sequence[ScheduleChange], client: Client) -> dict[str, list[OverrideWindow]]:
+def _read_overrides(changes: Sequence[ScheduleChange],
+                    client: Callable[[str], Client]) -> dict[str, list[OverrideWindow]]:
+    """Each changed schedule's overrides, read on its site (`client(schedule_id)`)."""
     found: dict[str, list[OverrideWindow]] = {}
     for change in changes:
         if change.schedule_id and not change.problem:
             try:
-                listed = client.list_overrides(change.schedule_id)
+                listed = client(change.schedule_id).list_overrides(change.schedule_id)
                 found[change.schedule_id] = [OverrideWindow.from_api(o) for o in listed]
             except NotFoundError:
                 found[change.schedule_id] = []
     return found
 
 
-def _read_schedule(client: Client, schedule_id: str) -> ScheduleChange:
-    """A schedule the stack does not declare (an override of the stack is on it), as the service has it."""
+def _read_schedule(client: Callable[[str], Client], schedule_id: str) -> ScheduleChange:
+    """A schedule the stack does not declare (an override of the stack is on it), as its site has it."""
     resource = f"schedule {schedule_id}"
     try:
-        current = _schedule(client.get_schedule(schedule_id))
+        current = _schedule(client(schedule_id).get_schedule(schedule_id))
     except NotFoundError:
         return ScheduleChange(resource, "same", schedule_id, None, None, "the service has no schedule of this id")
     except ValueError as exc:

@@ -42,6 +42,8 @@ def parser() -> argparse.ArgumentParser:
                      help="schedules whose name starts with this text (case-insensitive)")
     cmd.add_argument("--team-id", help="schedules of this team")
     cmd.add_argument("--all", action="store_true", help="every schedule of the site")
+    cmd.add_argument("--site", help="the site of jsmops:sites to import from; the code declares the schedules on it "
+                     "(default: the jsmops:* settings)")
     cmd.add_argument("--overrides", action="store_true",
                      help="also the selected schedules' ongoing and future overrides (off by default: many "
                      "overrides are made by hand on purpose)")
@@ -114,7 +116,7 @@ def _import(args: argparse.Namespace) -> int:
                           overrides=args.overrides)
     if selection.is_empty():
         parser().error("say which schedules to import: --id, --name-prefix, --team-id or --all")
-    run_import(args.stack, selection, args.cwd.resolve(), args.output, progress=_progress)
+    run_import(args.stack, selection, args.cwd.resolve(), args.output, progress=_progress, site=args.site)
     return 0
 
 

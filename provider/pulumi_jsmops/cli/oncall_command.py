@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 from zoneinfo import ZoneInfo
 
 from ..api.client import Client
+from ..dynamic.base import site_of
 from ..oncall.assessment import Labels
 from ..oncall.engine import OverrideWindow, Responder, timeline_from_api, zone_named
 from ..schedule import SCHEDULE_TYPE
@@ -40,9 +41,10 @@ def run_oncall(stack: str, project_dir: Path, *, at: Optional[datetime] = None, 
     config = pulumi.config()
     labels = config.labels()
     try:
-        with config.client() as client:
+        with config.clients() as clients:  # each schedule on the site its state names
             for resource in schedules:
                 declared = declared_overrides(state, resource["id"])
+                client = clients(site_of(resource.get("outputs") or {}))
                 for line in _on_call(client, resource, moment, days, labels, declared):
                     out(line)
     except BrokenPipeError:
