@@ -92,3 +92,25 @@ def test_pending_updates_and_deletes_settle_as_the_service_holds_them() -> None:
     assert resources[URN + "updated"]["outputs"]["description"]["plaintext"] == json.dumps("secret text")  # secret
     assert resources[URN + "untouched"]["outputs"]["description"] == "as it was"
     assert all(r["outputs"]["__provider"] == "serialized" for r in resources.values())
+
+
+def test_recovery_looks_each_schedule_up_on_its_site_and_keeps_the_site() -> None:
+    rotations = [{**rotation, "id": "r-1"} for rotation in SUPPORT_IN_API["rotations"]]
+    eu = {**SUPPORT_IN_API, "rotations": rotations, "id": "s-eu"}  # the default site has none
+    asked: list[tuple[str, object]] = []
+
+    def find(name: str, site: object) -> object:
+        asked.append((name, site))
+        return eu if site == "eu" else None
+
+    recovery, [made] = plan({"pending_operations": [pending("eu", {**SUPPORT, "site": "eu"}),
+                                                    pending("default", SUPPORT)]}, find)
+    assert asked == [("Support Schedule", "eu"), ("Support Schedule", None)]
+    assert recovery.recovered == {URN + "eu": "s-eu"} and recovery.dropped == {URN + "default": None}
+    assert made["outputs"]["site"] == "eu" and made["inputs"]["site"] == "eu"
+
+    held = {**made, "id": "s-eu"}
+    gets: list[tuple[str, object]] = []
+    [settled] = settle_changes({"resources": [held], "pending_operations": [{"type": "updating", "resource": held}]},
+                               lambda schedule_id, site: gets.append((schedule_id, site)) or eu, Recovery())
+    assert gets == [("s-eu", "eu")] and settled["outputs"]["site"] == "eu"

@@ -155,3 +155,36 @@ def test_a_site_missing_a_setting_fails_the_preview_naming_the_key(sites: tuple[
     assert ("jsmops:sites.eu.cloudId is not set; run `pulumi config set --path 'jsmops:sites.eu.cloudId' <value>`"
             in output)
     assert [site.stats()["total"] for site in (eu, us, emulator)] == [0, 0, 0]
+
+
+def test_oncall_and_impact_read_each_schedule_on_its_site(sites: tuple[PulumiProject, Emulator, Emulator],
+                                                          emulator: Emulator) -> None:
+    project, eu, us = sites
+    schedules = {"eu_support": {"name": "Support", "rotations": [ROTATION], "timezone": "UTC", "site": "eu"},
+                 "us_support": {"name": "Support", "rotations": [ROTATION], "timezone": "UTC", "site": "us"}}
+    write_stack(project, schedules, {"xmas": XMAS})
+    project.up()
+    state = project.resources()
+    eu_id, us_id = state["eu_support"]["id"], state["us_support"]["id"]
+    at = f"{NEXT_YEAR}-03-01T12:00:00Z"
+
+    for site in (eu, us, emulator):
+        site.reset_stats()
+    lines = project.jsmops("oncall", "--stack", "test", "--at", at, "--days", "2").stdout.splitlines()
+    assert [line.split(";")[0] for line in lines if not line.startswith(" ")] == ["Support: now " + ALICE] * 2
+    assert {entry["path"] for entry in eu.requests()} == {f"/v1/schedules/{eu_id}/on-calls",
+                                                         f"/v1/schedules/{eu_id}/timeline"}
+    assert {entry["path"] for entry in us.requests()} == {f"/v1/schedules/{us_id}/on-calls",
+                                                         f"/v1/schedules/{us_id}/timeline"}
+    assert emulator.stats()["total"] == 0
+
+    # A change of the eu schedule: impact reads its overrides on eu, and nothing elsewhere.
+    swapped = {**ROTATION, "participants": list(reversed(ROTATION["participants"]))}
+    write_stack(project, {**schedules, "eu_support": {**schedules["eu_support"], "rotations": [swapped]}},
+                {"xmas": XMAS})
+    for site in (eu, us, emulator):
+        site.reset_stats()
+    report = project.jsmops("impact", "--stack", "test", "--at", at, "--days", "2").stdout
+    assert f"now {ALICE} → {BOB}" in report
+    assert [entry["path"] for entry in eu.requests()] == [f"/v1/schedules/{eu_id}/overrides"]
+    assert us.stats()["total"] == 0 and emulator.stats()["total"] == 0
