@@ -153,8 +153,14 @@ class ScheduleOverride(Resource, module=_MODULE, name=_NAME):
         props.update(args or {})
         props.update({key: value for key, value in given.items() if value is not None})
         props[_SCHEDULE_ROTATIONS] = _known_rotations(props["schedule_id"])
+        known, schedule_site = _schedule_site(props["schedule_id"])
         if props["site"] is None:
-            props["site"] = _schedule_site(props["schedule_id"])
+            props["site"] = schedule_site
+        elif known and _differ(props["site"], schedule_site):
+            # A RunError stops the program with its message alone, before any request.
+            its = "the jsmops:* settings" if schedule_site is None else repr(schedule_site)
+            raise pulumi.RunError(f"resource '{resource_name}' has a problem: site: {props['site']!r} is not the site "
+                                  f"of its schedule ({its})")
         super().__init__(ScheduleOverrideProvider(), resource_name, props, opts)
 
     # The outputs: the engine sets them on the instance; these properties document them.
@@ -213,13 +219,20 @@ def _known_rotations(schedule_id: Any) -> Optional[pulumi.Output[Any]]:
         lambda known_id: rotation_ids_by_name(looked_up_rotations(known_id)) if isinstance(known_id, str) else None)
 
 
-def _schedule_site(schedule_id: Any) -> Any:
-    """The site of the schedule as this program knows it: the `site` input of the `Schedule`
-    whose `id` output `schedule_id` is, or the site `get_schedule` found it on; None otherwise."""
+def _schedule_site(schedule_id: Any) -> tuple[bool, Any]:
+    """Whether this program knows the schedule, and its site: the `site` input of the `Schedule`
+    whose `id` output `schedule_id` is, or the site `get_schedule` found it on (None: the default)."""
     schedule = declared_schedule(schedule_id)
     if schedule is not None:
-        return declared_site(schedule)
-    return looked_up_site(schedule_id) if isinstance(schedule_id, str) else None
+        return True, declared_site(schedule)
+    if isinstance(schedule_id, str) and looked_up_rotations(schedule_id) is not None:
+        return True, looked_up_site(schedule_id)
+    return False, None
+
+
+def _differ(site: Any, schedule_site: Any) -> bool:
+    """Whether two sites, each a name or None (the default), are known to differ (an Output is not known)."""
+    return all(value is None or isinstance(value, str) for value in (site, schedule_site)) and site != schedule_site
 
 
 def rotation_ids_by_name(rotations: Any) -> Optional[dict[str, dict[str, str]]]:

@@ -8,6 +8,7 @@ by `startAt`/`maxResults`; only active users are found; a user may hide the emai
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -25,7 +26,7 @@ import pulumi
 import pulumi_jsmops as jsmops
 
 for label, email in json.loads(Path("emails.json").read_text()).items():
-    found = jsmops.get_user(email=email)
+    found = jsmops.get_user(email=email) if isinstance(email, str) else jsmops.get_user(**email)
     pulumi.export(label, [found.account_id, found.display_name, found.email, found.active])
 '''
 
@@ -56,7 +57,7 @@ def people(tmp_path, emulator: Emulator) -> PulumiProject:
     return project
 
 
-def look_up(project: PulumiProject, emails: dict[str, str], check: bool = True) -> str:
+def look_up(project: PulumiProject, emails: dict[str, object], check: bool = True) -> str:
     """Previews the program looking these emails up; its output."""
     (project.dir / "emails.json").write_text(json.dumps(emails))
     project.emulator.reset_stats()
@@ -110,6 +111,28 @@ def test_no_match_an_inactive_account_or_several_stop_the_program_in_one_line(
     output = look_up(people, {"x": email}, check=False)
     lines = [line for line in output.splitlines() if "get_user(" in line]
     assert lines and all(message in line for line in lines)  # one line (the CLI shows it twice)
+
+
+def test_a_site_of_the_config_is_searched_with_its_own_settings(people: PulumiProject, emulator: Emulator,
+                                                              emulator_factory: Callable[..., Emulator]) -> None:
+    eu = emulator_factory()
+    eu.add_users(user("eu-al", "Al in the EU", "al@example.com"))
+    for key, value in (("baseUrl", eu.base_url), ("cloudId", eu.cloud_id), ("email", eu.admin_auth[0]),
+                       ("siteUrl", eu.site_url)):
+        people.pulumi("config", "set", "--path", f"jsmops:sites.eu.{key}", value)
+    people.pulumi("config", "set", "--secret", "--path", "jsmops:sites.eu.apiToken", eu.admin_auth[1])
+    (people.dir / "emails.json").write_text(json.dumps({"eu": {"email": "al@example.com", "site": "eu"},
+                                                        "default": "al@example.com"}))
+    people.up()
+    outputs = json.loads(people.pulumi("stack", "output", "--json").stdout)
+    assert outputs["eu"][0] == "eu-al" and outputs["default"][0] == "al"
+    assert [entry["path"] for entry in eu.requests()] == [SEARCH]
+
+    eu.reset_stats()
+    output = look_up(people, {"x": {"email": "al@example.com", "site": "apac"}}, check=False)
+    assert ("get_user(email='al@example.com', site='apac'): site 'apac' is not in jsmops:sites (its sites: 'eu')"
+            in output)
+    assert eu.stats()["total"] == 0 and emulator.stats()["total"] == 0
 
 
 def test_a_missing_site_url_is_named_before_any_request(people: PulumiProject, emulator: Emulator) -> None:

@@ -188,3 +188,15 @@ def test_oncall_and_impact_read_each_schedule_on_its_site(sites: tuple[PulumiPro
     assert f"now {ALICE} → {BOB}" in report
     assert [entry["path"] for entry in eu.requests()] == [f"/v1/schedules/{eu_id}/overrides"]
     assert us.stats()["total"] == 0 and emulator.stats()["total"] == 0
+
+
+def test_an_override_on_another_site_than_its_schedule_fails_the_preview(
+        sites: tuple[PulumiProject, Emulator, Emulator], emulator: Emulator) -> None:
+    project, eu, us = sites
+    write_stack(project, {"eu_support": {"name": "Support", "rotations": [ROTATION], "site": "eu"}},
+                {"xmas": {**XMAS, "site": "us"}})
+    result = project.preview(check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "Traceback" not in output
+    assert "resource 'xmas' has a problem: site: 'us' is not the site of its schedule ('eu')" in output
+    assert [site.stats()["total"] for site in (eu, us, emulator)] == [0, 0, 0]

@@ -33,7 +33,8 @@ def parser() -> argparse.ArgumentParser:
         help="bring existing schedules under a stack",
         description="Reads schedules through the API, adds them to the stack's state, and writes a Python "
         "module declaring them. Run it in the Pulumi project directory. Credentials come from the stack's "
-        "jsmops:* config, else the JSMOPS_* environment.",
+        "jsmops:* config, else the JSMOPS_* environment (with --site, from that site of jsmops:sites). Ids that the "
+        "stack config's people, teams and escalations objects name are written as those names.",
     )
     cmd.add_argument("--stack", "-s", required=True, help="the stack to import into")
     cmd.add_argument("--id", dest="ids", action="append", default=[], metavar="ID",
