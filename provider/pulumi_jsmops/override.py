@@ -18,6 +18,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     from typing_extensions import NotRequired, Required
 
+from .api.reserved_names import has_reserved_name
 from .provider import ScheduleOverrideProvider
 from .schedule import _output, declared_schedule, declared_site, looked_up_rotations, looked_up_site
 
@@ -237,12 +238,16 @@ def _differ(site: Any, schedule_site: Any) -> bool:
 
 def rotation_ids_by_name(rotations: Any) -> Optional[dict[str, dict[str, str]]]:
     """A Schedule's `rotations` output (keyed by name; a list where names repeat: the first
-    of each name) as name -> `{"id": ...}`."""
+    of each name) as name -> `{"id": ...}`. None where a name is one Pulumi reserves as a key
+    (`api/reserved_names.py`: such a key would break the engine or hide in previews): the
+    provider then reads the schedule's rotations when it must resolve names."""
     if isinstance(rotations, dict):
         items = [{**value, "name": name} for name, value in rotations.items() if isinstance(value, dict)]
     elif isinstance(rotations, list):
         items = [item for item in rotations if isinstance(item, dict)]
     else:
+        return None
+    if has_reserved_name(item.get("name") for item in items):
         return None
     known: dict[str, dict[str, str]] = {}
     for item in items:

@@ -19,6 +19,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     from typing_extensions import NotRequired, Required
 
+from .api.reserved_names import has_reserved_name
 from .provider import ScheduleProvider
 
 # The resource's type, as every stack's state holds it: the SDK makes it
@@ -106,7 +107,8 @@ class TimeRestrictionArgs(TypedDict, total=False):
 class RotationArgs(TypedDict, total=False):
     """A rotation: its participants take turns, one turn of `length` units each.
 
-    :param pulumi.Input[str] name: The rotation's name, unique within the schedule.
+    :param pulumi.Input[str] name: The rotation's name, unique within the schedule. Names Pulumi reserves as
+           keys are refused: those starting with `__`, and `4dabf18193072939515e22adb298388d`.
     :param pulumi.Input[str] type: The unit of a turn: `daily`, `weekly` or `hourly`.
     :param pulumi.Input[str] start_date: When the first turn starts: ISO 8601 with a UTC offset,
            e.g. `2026-01-05T09:00:00+01:00`.
@@ -119,7 +121,8 @@ class RotationArgs(TypedDict, total=False):
     """
 
     name: Required[pulumi.Input[str]]
-    """The rotation's name, unique within the schedule."""
+    """The rotation's name, unique within the schedule. Names Pulumi reserves as keys are refused:
+    those starting with `__`, and `4dabf18193072939515e22adb298388d`."""
     type: Required[pulumi.Input[str]]
     """The unit of a turn: `daily`, `weekly` or `hourly`."""
     start_date: Required[pulumi.Input[str]]
@@ -295,8 +298,9 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
         inputs in canonical form: dates in UTC (`2026-01-05T08:00:00Z`), defaults filled in,
         e.g. `schedule.rotations.apply(lambda r: r["weekly"]["id"])`. The same shape in a
         preview, where a changed schedule's outputs are its checked inputs (no ids yet).
-        (Only a schedule refreshed with two rotations of one name, made outside Pulumi,
-        has them as a list until the next `up` puts back the declared ones.)"""
+        (Only a schedule refreshed with rotations made outside Pulumi that no program may
+        declare, two of one name or a name Pulumi reserves as a key, has them as a list, each
+        with its `name`, until the next `up` puts back the declared ones.)"""
         return _output(self, "rotations")
 
 
@@ -311,9 +315,13 @@ def _keyed_by_name(rotations: Any, ignore_changes: Sequence[str]) -> tuple[Any, 
 
     They are keyed by name, as the state keys them (the provider's `check`), when the program
     names them all, each once: then a path into one rotation (`rotations.weekly.participants`)
-    resolves on both sides of the engine's comparison. Otherwise they stay as given."""
+    resolves on both sides of the engine's comparison. Otherwise they stay as given; so does a
+    list with a name Pulumi reserves as a key (`api/reserved_names.py`), which the provider's
+    `check` then refuses, naming it (the engine would fail on some of those keys first)."""
     items = rotations if isinstance(rotations, (list, tuple)) else []
     names = [item.get("name") if isinstance(item, dict) else None for item in items]
+    if has_reserved_name(names):
+        return rotations, []  # the preview fails anyway, naming the rotation
     named = all(isinstance(name, str) for name in names)
     keyed = bool(names) and named and len(set(names)) == len(names)
     warnings = []
@@ -387,7 +395,8 @@ class GetScheduleResult:
     enabled: bool = True
     """Whether it is in effect."""
     rotations: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Its rotations keyed by name, as a Schedule's `rotations` output has them."""
+    """Its rotations keyed by name, as a Schedule's `rotations` output has them (a list, each
+    with its `name`, when two have one name or one has a name Pulumi reserves as a key)."""
     site: Optional[str] = None
     """The name of the site in `jsmops:sites` it was found on; None for the `jsmops:*` settings."""
 

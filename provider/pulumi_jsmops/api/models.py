@@ -35,6 +35,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from .reserved_names import has_reserved_name, reserved_name_reason
+
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[str, ...] = get_args(Weekday)
 RotationType = Literal["daily", "weekly", "hourly"]
@@ -215,6 +217,15 @@ class Rotation(_Model):
     participants: list[Participant] = []
     time_restriction: Optional[TimeRestriction] = None
 
+    @field_validator("name")
+    @classmethod
+    def _not_reserved(cls, value: str, info: ValidationInfo) -> str:
+        # Only a program is held to this: a name the service holds must read back (reserved_names.py).
+        reason = reserved_name_reason(value) if (info.context or {}).get("user_input") else None
+        if reason is not None:
+            raise ValueError(reason)
+        return value
+
     @field_validator("start_date", "end_date")
     @classmethod
     def _whole_seconds(cls, value: Optional[datetime]) -> Optional[datetime]:
@@ -327,8 +338,10 @@ class Schedule(_Model):
         return self._rotations_keyed_by_name(self.model_dump(mode="json", exclude_none=True))
 
     def _rotations_keyed_by_name(self, data: dict[str, Any]) -> dict[str, Any]:
-        # Names the service holds may repeat (made outside Pulumi): those stay a list.
-        if len({rotation.name for rotation in self.rotations}) == len(self.rotations):
+        # Names the service holds may repeat, or be keys Pulumi reserves (made outside Pulumi):
+        # those stay a list.
+        names = [rotation.name for rotation in self.rotations]
+        if len(set(names)) == len(names) and not has_reserved_name(names):
             data["rotations"] = {rotation.pop("name"): rotation for rotation in data["rotations"]}
         return data
 

@@ -14,6 +14,8 @@ from ..oncall.report import FORMATS
 from .impact_command import ImpactOptions, run_impact
 from .import_command import Selection, run_import
 from .oncall_command import run_oncall
+from .policy_pack_command import add_parser as add_policy_pack_parser
+from .policy_pack_command import run_policy_pack
 
 
 def parse_time(text: str) -> datetime:
@@ -88,6 +90,7 @@ def parser() -> argparse.ArgumentParser:
                         help="use this saved `pulumi preview --json` output instead of running the preview")
     impact.add_argument("--offline", action="store_true", help="no API reads: the preview alone (overrides ignored)")
     impact.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
+    add_policy_pack_parser(commands)
     return top
 
 
@@ -141,7 +144,7 @@ def _impact(args: argparse.Namespace) -> int:
 
 # Each subcommand's logic lives in its own module; these only hand it the parsed arguments.
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "import": _import, "recover": _recover, "oncall": _oncall, "impact": _impact,
+    "import": _import, "recover": _recover, "oncall": _oncall, "impact": _impact, "policy-pack": run_policy_pack,
 }
 
 

@@ -94,18 +94,19 @@ _client_lock = threading.Lock()
 
 
 def user_inputs(props: dict[str, Any]) -> dict[str, Any]:
-    """A resource's properties as the user gave them: without the provider, and with
-    properties set to None left out at every level (None means "not set")."""
+    """A resource's properties as the user gave them: without the provider (a top-level key
+    only: deeper, `__provider` is a key like any other, say a rotation's name in a state
+    refreshed by an earlier version), and with properties set to None left out at every
+    level (None means "not set")."""
 
     def prune(value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: prune(v) for k, v in value.items() if v is not None and k != PROVIDER_KEY}
+            return {k: prune(v) for k, v in value.items() if v is not None}
         if isinstance(value, list):
             return [prune(v) for v in value]
         return value
 
-    pruned: dict[str, Any] = prune(props)
-    return pruned
+    return {key: prune(value) for key, value in props.items() if value is not None and key != PROVIDER_KEY}
 
 
 def site_of(props: dict[str, Any]) -> Optional[str]:

@@ -6,8 +6,10 @@
   the hidden input `schedule_rotations`, name -> `{"id": ...}` (no id yet in a preview of
   a schedule that is created or changed). Then the names are checked at preview, and
   resolved at `up`, without a request, and an id that changes (a rotation replaced) is a
-  change of the override. Otherwise the provider reads the schedule's rotations once when
-  it must resolve names (`ids_by_name`).
+  change of the override. Otherwise (also when a rotation of the schedule has a name Pulumi
+  reserves as a key, `api/reserved_names.py`) the provider reads the schedule's rotations
+  once when it must resolve names (`ids_by_name`). An override's own rotation names are a
+  list of values, never keys: it may name any rotation the service holds.
 - **What a change sends** (`sends_put`): a PUT of the whole override (it keeps its alias),
   or nothing. Moving an override to another schedule replaces it, and so does moving an
   ended one back into the future (`is_made_anew`).
