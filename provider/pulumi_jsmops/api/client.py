@@ -1,7 +1,7 @@
 """HTTP client of the JSM operations Schedules API.
 
-One pooled `requests.Session` with basic auth and timeouts; `urllib3.util.Retry` does the
-retries that are safe by themselves:
+One pooled `requests.Session` with basic auth; `urllib3.util.Retry` does the retries that
+are safe by themselves:
 
 - A connection that cannot be made is retried at most twice, whatever the method (the
   service never saw the request); the error then names the call and `jsmops:baseUrl`.
@@ -10,6 +10,8 @@ retries that are safe by themselves:
   on 503): the service refused the request before acting on it.
 - Every wait is capped at `backoffMax`; a `Retry-After` longer than that is not waited
   for: the call fails, naming the requested wait.
+- Each attempt, from connecting to the answer's last byte, ends within `timeout`
+  (`transport.py`): a service that trickles its answer times out like a silent one.
 
 A change whose outcome is unknown (sent, but no answer, a timeout, a 502/504, or an answer
 that cannot be read) is never replayed blindly; `create_*` and `update_*` read back first
@@ -27,10 +29,10 @@ from typing import Any, NoReturn, Optional, TypeVar
 from urllib.parse import parse_qs, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3 import BaseHTTPResponse
 from urllib3.connectionpool import ConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ResponseError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.util import Retry
 
 from ..errors import (
@@ -45,7 +47,9 @@ from ..errors import (
     UnknownOutcomeError,
     api_error,
 )
+from ..redaction import protect
 from .config import Settings, how_to_set, setting_key
+from .transport import BoundedAdapter
 
 log = logging.getLogger(__name__)
 
@@ -109,10 +113,12 @@ class Client:
             raise_on_status=False,
             raise_on_redirect=False,
         )
+        token = settings.api_token.get_secret_value()
+        protect(settings.email, token)  # no message shows it, whatever the service echoes
         self._session = requests.Session()
-        self._session.auth = (settings.email, settings.api_token.get_secret_value())
+        self._session.auth = (settings.email, token)
         self._session.headers.update({"Accept": "application/json", "User-Agent": "pulumi-jsmops"})
-        adapter = HTTPAdapter(max_retries=self._retry, pool_maxsize=settings.max_concurrency)
+        adapter = BoundedAdapter(max_retries=self._retry, pool_maxsize=settings.max_concurrency)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         self._root = root or settings.api_root
@@ -493,7 +499,7 @@ class Client:
                 method, url, timeout=self.settings.timeout, allow_redirects=False, **kwargs
             )
         except requests.RequestException as exc:
-            _raise_transport(method, path, exc, self.settings.base_url)
+            _raise_transport(method, path, exc, self.settings)
         log.debug("%s %s -> %s", method, path, response.status_code)
         if response.status_code >= 400:
             raise api_error(response.status_code, method, path, _error_titles(response), self._wait_hint(response))
@@ -589,20 +595,20 @@ def _outcome_unknown(exc: JsmOpsError) -> bool:
     return isinstance(exc, InvalidResponseError)
 
 
-def _raise_transport(method: str, path: str, exc: requests.RequestException, base_url: str) -> NoReturn:
+def _raise_transport(method: str, path: str, exc: requests.RequestException, settings: Settings) -> NoReturn:
     cause: BaseException = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
     if isinstance(cause, MaxRetryError) and cause.reason is not None:
-        cause = cause.reason
+        cause = cause.reason  # the last attempt's
     not_connected = isinstance(exc, requests.ConnectTimeout) or isinstance(
         cause, (NewConnectionError, ConnectTimeoutError)
     )
-    if isinstance(exc, requests.Timeout):
-        reason = "timed out"
-    elif isinstance(cause, NewConnectionError):
+    if isinstance(cause, NewConnectionError):  # a ConnectTimeoutError too, in urllib3's tree
         reason = str(cause).rsplit(": ", 1)[-1]  # e.g. "[Errno 111] Connection refused"
+    elif isinstance(exc, requests.Timeout) or isinstance(cause, Urllib3Timeout):
+        reason = f"timed out after {settings.timeout:g} s, jsmops:timeout"
     else:
         reason = f"{type(cause).__name__}: {cause}"
-    raise TransportError(method, path, reason, sent=not not_connected, base_url=base_url) from None
+    raise TransportError(method, path, reason, sent=not not_connected, base_url=settings.base_url) from None
 
 
 def _error_titles(response: requests.Response) -> list[str]:

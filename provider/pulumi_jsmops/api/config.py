@@ -46,7 +46,7 @@ class Settings(BaseModel):
     email: str = Field(min_length=1)
     api_token: SecretStr
     site_url: Optional[str] = Field(None, description="the Jira site, https://<name>.atlassian.net: its user search")
-    timeout: float = Field(30.0, gt=0, description="seconds to connect, and to wait for an answer")
+    timeout: float = Field(30.0, gt=0, description="seconds one attempt of a call may take, connect to last byte")
     max_retries: int = Field(5, ge=0)
     backoff_factor: float = Field(0.5, ge=0)
     backoff_max: float = Field(30.0, gt=0, description="the longest wait between attempts, Retry-After included")

@@ -11,6 +11,7 @@ from typing import Callable, Optional, Sequence
 
 from ..errors import JsmOpsError
 from ..oncall.report import FORMATS
+from ..redaction import RedactingFilter
 from .impact_command import ImpactOptions, run_impact
 from .import_command import Selection, run_import
 from .oncall_command import run_oncall
@@ -96,7 +97,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="jsmops: %(message)s")
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactingFilter())  # what the service answers may echo the credentials
+    logging.basicConfig(level=logging.WARNING, format="jsmops: %(message)s", handlers=[handler])
     # urllib3 warns at every retry; the error a command ends with names the call that failed.
     logging.getLogger("urllib3").setLevel(logging.ERROR)
     try:

@@ -28,6 +28,7 @@ from pulumi.dynamic.dynamic import PROVIDER_KEY  # the SDK's key of the serializ
 from pulumi.runtime import rpc
 
 from ..errors import ConfigurationError, InvalidResponseError, JsmOpsError
+from ..redaction import RedactingFilter
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
@@ -199,13 +200,15 @@ class AnswerReader(Generic[Model]):
 
 
 def _set_up_logging() -> None:
-    """Our log lines (JSMOPS_LOG_LEVEL, default WARNING) go to stderr, which the engine
-    shows with -v or on failure. The gRPC server would add a Python traceback to each of
-    our own errors, whose message already says all the engine shows; those are dropped."""
+    """Our log lines (JSMOPS_LOG_LEVEL, default WARNING) go to stderr, redacted (see
+    `redaction`), which the engine shows with -v or on failure. The gRPC server would add a
+    Python traceback to each of our own errors, whose message already says all the engine
+    shows; those are dropped."""
     ours = logging.getLogger("pulumi_jsmops")
     if not ours.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("jsmops: %(levelname)s %(message)s"))
+        handler.addFilter(RedactingFilter())
         ours.addHandler(handler)
         wanted = os.environ.get("JSMOPS_LOG_LEVEL", "WARNING").strip().upper()
         ours.setLevel(wanted if wanted in LOG_LEVELS else "WARNING")
