@@ -48,7 +48,7 @@ from ..errors import (
     api_error,
 )
 from ..redaction import protect
-from .config import Settings, how_to_set
+from .config import Settings, how_to_set, setting_key
 from .transport import BoundedAdapter
 
 log = logging.getLogger(__name__)
@@ -95,9 +95,12 @@ class _ApiRetry(Retry):
 
 class Client:
     """The Schedules API of one cloud site. Thread-safe for concurrent calls. A context
-    manager: `with Client(settings) as client:` closes its connections at the end."""
+    manager: `with Client(settings) as client:` closes its connections at the end.
 
-    def __init__(self, settings: Settings):
+    `root` is where the paths hang from: the Schedules API's root unless given
+    (`settings.site_root` for the Jira platform API of the site, `api/users.py`)."""
+
+    def __init__(self, settings: Settings, *, root: Optional[str] = None):
         self.settings = settings
         self._retry = _ApiRetry(
             total=settings.max_retries,
@@ -118,7 +121,7 @@ class Client:
         adapter = BoundedAdapter(max_retries=self._retry, pool_maxsize=settings.max_concurrency)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
-        self._root = settings.api_root
+        self._root = root or settings.api_root
         self._origin = urlsplit(self._root)[:2]
         self._root_path = urlsplit(self._root).path
         # Set once a call that may change something (any method but GET) has begun.
@@ -183,7 +186,8 @@ class Client:
         except NotFoundError:
             raise ConfigurationError(
                 f"the service knows no site with the cloud id '{self.settings.cloud_id}' (GET {SCHEDULES_PATH} "
-                f"answered 404): check jsmops:cloudId ({how_to_set('cloud_id')})"
+                f"answered 404): check {setting_key('cloud_id', self.settings.site)} "
+                f"({how_to_set('cloud_id', self.settings.site)})"
             ) from None
 
     # --- rotations ------------------------------------------------------------------------
@@ -449,27 +453,40 @@ class Client:
             next_link = links.get("next") if isinstance(links, dict) else None
             target = next_link if isinstance(next_link, str) and next_link else None
 
+    def read_array(self, path: str, params: dict[str, Any]) -> list[Any]:
+        """One GET whose answer is a JSON array (the Jira platform's user search answers one)."""
+        response, answer = self._json("GET", path, params=params)
+        if not isinstance(answer, list):
+            what = f"a JSON {type(answer).__name__}, not an array"
+            raise InvalidResponseError("GET", path, f"the API answered {response.status_code} with {what}")
+        return answer
+
     def _read(self, method: str, target: str, *, require_id: bool = False, id_key: str = "id",
               **kwargs: Any) -> Json:
         """One call whose answer is a JSON object (with an `id_key` when `require_id`: an
         override's is its `alias`)."""
-        response = self._call(method, target, **kwargs)
+        response, answer = self._json(method, target, **kwargs)
         path = self._path(response.request.url or target)
-        try:
-            answer = response.json()
-        except ValueError:
-            kind = response.headers.get("Content-Type") or "no content type"
-            text = response.text.strip()
-            shown = f": {text[:80]!r}" if text else " (empty)"
-            raise InvalidResponseError(
-                method, path, f"the API answered {response.status_code} with a body that is not JSON ({kind}){shown}"
-            ) from None
         if not isinstance(answer, dict):
             what = f"a JSON {type(answer).__name__}, not an object"
             raise InvalidResponseError(method, path, f"the API answered {response.status_code} with {what}")
         if require_id and not (isinstance(answer.get(id_key), str) and answer[id_key]):
             raise InvalidResponseError(method, path, f"the API answered {response.status_code} without an {id_key}")
         return answer
+
+    def _json(self, method: str, target: str, **kwargs: Any) -> tuple[requests.Response, Any]:
+        """One call, and its answer read as JSON."""
+        response = self._call(method, target, **kwargs)
+        try:
+            return response, response.json()
+        except ValueError:
+            kind = response.headers.get("Content-Type") or "no content type"
+            text = response.text.strip()
+            shown = f": {text[:80]!r}" if text else " (empty)"
+            raise InvalidResponseError(
+                method, self._path(response.request.url or target),
+                f"the API answered {response.status_code} with a body that is not JSON ({kind}){shown}"
+            ) from None
 
     def _call(self, method: str, target: str, **kwargs: Any) -> requests.Response:
         """One call (with the session's retries); `target` is a path below the API root or a URL of the site."""
@@ -608,4 +625,6 @@ def _error_titles(response: requests.Response) -> list[str]:
     titles = [str(e["title"]) for e in errors if isinstance(e, dict) and e.get("title")]
     if not titles and answer.get("message"):
         titles = [str(answer["message"])]  # the 401 shape: {"code", "message"}
+    if not titles and isinstance(answer.get("errorMessages"), list):  # the Jira platform's ErrorCollection
+        titles = [str(message) for message in answer["errorMessages"] if message]
     return titles

@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 from ..api.client import Client
 from ..api.models import Schedule, validation_problems
-from ..dynamic.base import has_unknowns, is_unknown, user_inputs
+from ..dynamic.base import SITE, has_unknowns, is_unknown, user_inputs
 from ..dynamic.ownership import urn_resource_name
 from ..errors import NotFoundError
 from ..oncall.assessment import Labels, ScheduleChange, ScheduleImpact, assess, carried_over
@@ -52,6 +52,7 @@ from .stack_overrides import (
     declared_changes,
     held_overrides,
     schedule_changes_of,
+    schedule_sites,
     unreadable_overrides,
 )
 
@@ -91,8 +92,10 @@ def run_impact(options: ImpactOptions, out: Callable[[str], None] = print_flushe
     changes, declared = changes_from_preview(preview, secrets), declared_changes(preview)
     reading = not options.offline and (any(c.schedule_id for c in changes) or bool(declared))
     config = stack.config(secrets=reading)
+    sites = schedule_sites(preview, state, declared)
     with ExitStack() as closing:
-        client = closing.enter_context(config.client()) if reading else None
+        clients = closing.enter_context(config.clients()) if reading else None
+        client = None if clients is None else lambda schedule_id: clients(sites.get(schedule_id))  # its site's
         belongs = schedule_changes_of(declared, changes, state, schedule,
                                       None if client is None else functools.partial(_read_schedule, client, secrets))
         changes = sorted({id(c): c for c in [*changes, *belongs.values()]}.values(), key=lambda c: c.resource)
@@ -207,7 +210,7 @@ def _schedule(props: Optional[dict[str, Any]], secrets: Secrets) -> Schedule:
     """A schedule from a resource's properties (rotations as a list or keyed by name); a
     ValueError names an input it needs that is not known yet, or secret and not shown."""
     data = {k: v for k, v in user_inputs(props or {}).items()
-            if not k.startswith("__") and not (k in _NOT_ON_CALL and _hidden(v))}
+            if not k.startswith("__") and k != SITE and not (k in _NOT_ON_CALL and _hidden(v))}
     name = data.get("name")
     hidden = _first_hidden({k: v for k, v in data.items() if k != "name"}, ())
     if hidden is not None:
@@ -248,23 +251,25 @@ def _first_hidden(value: Any, path: tuple[str | int, ...]) -> Optional[tuple[tup
     return None
 
 
-def _read_overrides(changes: Sequence[ScheduleChange], client: Client) -> dict[str, list[OverrideWindow]]:
+def _read_overrides(changes: Sequence[ScheduleChange],
+                    client: Callable[[str], Client]) -> dict[str, list[OverrideWindow]]:
+    """Each changed schedule's overrides, read on its site (`client(schedule_id)`)."""
     found: dict[str, list[OverrideWindow]] = {}
     for change in changes:
         if change.schedule_id and not change.problem:
             try:
-                listed = client.list_overrides(change.schedule_id)
+                listed = client(change.schedule_id).list_overrides(change.schedule_id)
                 found[change.schedule_id] = [OverrideWindow.from_api(o) for o in listed]
             except NotFoundError:
                 found[change.schedule_id] = []
     return found
 
 
-def _read_schedule(client: Client, secrets: Secrets, schedule_id: str) -> ScheduleChange:
-    """A schedule the stack does not declare (an override of the stack is on it), as the service has it."""
+def _read_schedule(client: Callable[[str], Client], secrets: Secrets, schedule_id: str) -> ScheduleChange:
+    """A schedule the stack does not declare (an override of the stack is on it), as its site has it."""
     resource = f"schedule {schedule_id}"
     try:
-        current = _schedule(client.get_schedule(schedule_id), secrets)
+        current = _schedule(client(schedule_id).get_schedule(schedule_id), secrets)
     except NotFoundError:
         return ScheduleChange(resource, "same", schedule_id, None, None, "the service has no schedule of this id")
     except ValueError as exc:

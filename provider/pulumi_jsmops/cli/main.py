@@ -65,7 +65,8 @@ def parser() -> argparse.ArgumentParser:
         help="bring existing schedules under a stack",
         description="Reads schedules through the API, adds them to the stack's state, and writes a Python "
         "module declaring them. Run it in the Pulumi project directory. Credentials come from the stack's "
-        "jsmops:* config, else the JSMOPS_* environment.",
+        "jsmops:* config, else the JSMOPS_* environment (with --site, from that site of jsmops:sites). Ids that the "
+        "stack config's people, teams and escalations objects name are written as those names.",
     )
     cmd.add_argument("--stack", "-s", required=True, help="the stack to import into")
     cmd.add_argument("--id", dest="ids", action="append", default=[], metavar="ID",
@@ -74,6 +75,8 @@ def parser() -> argparse.ArgumentParser:
                      help="schedules whose name starts with this text (case-insensitive)")
     cmd.add_argument("--team-id", help="schedules of this team")
     cmd.add_argument("--all", action="store_true", help="every schedule of the site")
+    cmd.add_argument("--site", help="the site of jsmops:sites to import from; the code declares the schedules on it "
+                     "(default: the jsmops:* settings)")
     cmd.add_argument("--overrides", action="store_true",
                      help="also the selected schedules' ongoing and future overrides (off by default: many "
                      "overrides are made by hand on purpose)")
@@ -154,7 +157,7 @@ def _import(args: argparse.Namespace) -> int:
                           overrides=args.overrides)
     if selection.is_empty():
         parser().error("say which schedules to import: --id, --name-prefix, --team-id or --all")
-    run_import(args.stack, selection, args.cwd.resolve(), args.output, progress=_progress)
+    run_import(args.stack, selection, args.cwd.resolve(), args.output, progress=_progress, site=args.site)
     return 0
 
 

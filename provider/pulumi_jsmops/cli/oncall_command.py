@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from ..api.client import Client
 from ..api.models import rotation_list
+from ..dynamic.base import site_of
 from ..oncall.assessment import Labels
 from ..oncall.engine import OverrideWindow, Responder, timeline_from_api, zone_named
 from ..schedule import SCHEDULE_TYPE
@@ -47,8 +48,9 @@ def run_oncall(stack: str, project_dir: Path, *, at: Optional[datetime] = None, 
     declared = {r["id"]: declared_overrides(state, r["id"]) for r in schedules}
     labels = secrets.labels(config.labels(), _participant_ids(schedules, declared.values()))
     try:
-        with config.client() as client:
+        with config.clients() as clients:  # each schedule on the site its state names
             for resource in schedules:
+                client = clients(site_of(resource.get("outputs") or {}))
                 for line in _on_call(client, resource, moment, days, labels, declared[resource["id"]], secrets):
                     out(line)
     except BrokenPipeError:

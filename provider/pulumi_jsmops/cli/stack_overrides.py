@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from ..api.models import Schedule
 from ..api.overrides import Override, parse_held_override, parse_user_override
-from ..dynamic.base import has_unknowns, is_unknown, user_inputs
+from ..dynamic.base import has_unknowns, is_unknown, site_of, user_inputs, without_site
 from ..dynamic.override_plan import split_inputs
 from ..dynamic.ownership import urn_resource_name
 from ..oncall.assessment import OverrideChange, ScheduleChange
@@ -35,12 +35,14 @@ _CHANGING = {"create": "create", "update": "update", "delete": "delete", "replac
 @dataclass(frozen=True)
 class DeclaredChange:
     """A ScheduleOverride step: the change, its schedule (a Schedule resource of the stack by
-    name, or an id), and the alias of the override it changes on the service, if any."""
+    name, or an id), the alias of the override it changes on the service, if any, and the
+    schedule's site (in `jsmops:sites`; None: the `jsmops:*` settings)."""
 
     change: OverrideChange
     schedule_resource: Optional[str]
     schedule_id: Optional[str]
     alias: Optional[str]
+    site: Optional[str] = None
 
 
 def declared_changes(preview: dict[str, Any]) -> list[DeclaredChange]:
@@ -56,7 +58,8 @@ def declared_changes(preview: dict[str, Any]) -> list[DeclaredChange]:
         found.append(DeclaredChange(
             OverrideChange(urn_resource_name(str(step["urn"])), operation, _window(before), _window(after)),
             _schedule_dependency(step.get("newState") or {}) if schedule_id is None else None, schedule_id,
-            before.alias if before is not None else None))
+            before.alias if before is not None else None,
+            site_of((step.get("newState") or {}).get("inputs") or (step.get("oldState") or {}).get("outputs") or {})))
     return found
 
 
@@ -87,14 +90,14 @@ def _unreadable(step: dict[str, Any], operation: str, before: Optional[Override]
 
 def _held(outputs: Optional[dict[str, Any]]) -> Optional[Override]:
     try:
-        return parse_held_override(split_inputs(user_inputs(outputs or {}))[0])
+        return parse_held_override(split_inputs(without_site(user_inputs(outputs or {})))[0])
     except ValidationError:
         return None
 
 
 def _declared(state: dict[str, Any]) -> Optional[Override]:
     """The override as the step's new inputs declare it; its schedule id "-" when not known yet."""
-    own = split_inputs(user_inputs(state.get("inputs") or {}))[0]
+    own = split_inputs(without_site(user_inputs(state.get("inputs") or {})))[0]
     own = {k: v for k, v in own.items() if not k.startswith("__")}
     if is_unknown(own.get("schedule_id")):
         own["schedule_id"] = "-"
@@ -163,6 +166,17 @@ def _unchanged(resource: dict[str, Any], schedule: Callable[[Optional[dict[str, 
     except ValueError as exc:
         return ScheduleChange(name, "same", resource.get("id"), None, None, str(exc))
     return ScheduleChange(name, "same", resource.get("id"), current, current)
+
+
+def schedule_sites(preview: dict[str, Any], state: dict[str, Any],
+                   declared: Sequence[DeclaredChange]) -> dict[str, Optional[str]]:
+    """The site of each schedule the preview changes or the stack holds (by its id, from its
+    outputs), and of the schedules the declared overrides are on."""
+    held = [step.get("oldState") or {} for step in preview.get("steps") or []]
+    held += state.get("deployment", {}).get("resources") or []
+    sites = {str(r["id"]): site_of(r.get("outputs") or {}) for r in held
+             if r.get("type") == SCHEDULE_TYPE and r.get("id")}
+    return {**{item.schedule_id: item.site for item in declared if item.schedule_id}, **sites}
 
 
 def declared_overrides(state: dict[str, Any], schedule_id: str) -> list[tuple[str, OverrideWindow]]:

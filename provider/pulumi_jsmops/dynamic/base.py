@@ -7,6 +7,10 @@ first use, so `check` and `diff` (all a `pulumi preview` of an unchanged stack n
 no request. Besides: the user's inputs as the engine hands them, values not known yet,
 check failures, the URN of the request, and reading the API's answers as models.
 
+Sites: a resource's `site` input names a site of the stack config's `jsmops:sites`, whose
+settings reach it (a client per site); without one, the `jsmops:*` settings. The state holds
+the name only (an input and output of its own, `SITE`), never the site's settings.
+
 The stack program imports this module (for the class it serializes) on every preview and
 up, but only the provider process runs its methods: they import the models, pydantic and
 the HTTP client where they need them, which keeps `import pulumi_jsmops` light.
@@ -31,10 +35,11 @@ if TYPE_CHECKING:
 
     from ..api.client import Client
 
-__all__ = ["PROVIDER_KEY", "AnswerReader", "JsmOpsProvider", "check_failures", "has_unknowns", "is_unknown",
-           "request_urn", "user_inputs"]
+__all__ = ["PROVIDER_KEY", "SITE", "AnswerReader", "JsmOpsProvider", "check_failures", "has_unknowns", "is_unknown",
+           "request_urn", "site_of", "user_inputs", "with_site", "without_site"]
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+SITE = "site"  # the input (and output) naming a resource's site in `jsmops:sites`
 Json = dict[str, Any]
 Model = TypeVar("Model", bound="BaseModel")
 
@@ -57,27 +62,32 @@ class JsmOpsProvider(ResourceProvider):
         """Reads the stack config (`jsmops:<key>`); nothing before `configure`."""
         return getattr(self, "_config_get", lambda key: None)
 
-    @property
-    def client(self) -> "Client":
+    def client(self, site: Optional[str] = None) -> "Client":
+        """The client of a site of `jsmops:sites` (None: of the `jsmops:*` settings), made on first use."""
         from ..api.client import Client
         from ..api.config import load_settings
 
         # The engine calls a provider from several threads.
         with _client_lock:
-            client: Optional[Client] = getattr(self, "_client", None)
-            if client is None:
-                client = self._client = Client(load_settings(self.config_get))
-            return client
+            clients: dict[Optional[str], Client] = getattr(self, "_clients", None) or {}
+            self._clients = clients
+            if site not in clients:
+                clients[site] = Client(load_settings(self.config_get, site))
+            return clients[site]
 
-    def settings_failure(self) -> Optional[CheckFailure]:
-        """The failure of settings that are missing or invalid, for `check`: they fail the
-        preview, not only the up (nothing is sent)."""
+    def settings_failure(self, site: Any = None) -> Optional[CheckFailure]:
+        """The failure of a site name or settings that are missing or invalid, for `check`: they
+        fail the preview, not only the up (nothing is sent). A site not known yet is not checked."""
         from ..api.config import load_settings
 
+        if is_unknown(site):
+            return None
+        if site is not None and not (isinstance(site, str) and site.strip()):
+            return CheckFailure("", f"{SITE}: must be the name of a site in jsmops:sites (got {site!r})")
         try:
-            load_settings(self.config_get)
+            load_settings(self.config_get, site)
         except ConfigurationError as exc:
-            return CheckFailure("", f"provider configuration: {exc}")
+            return CheckFailure("", f"{'provider configuration' if site is None else SITE}: {exc}")
         return None
 
 
@@ -98,6 +108,23 @@ def user_inputs(props: dict[str, Any]) -> dict[str, Any]:
         return value
 
     return {key: prune(value) for key, value in props.items() if value is not None and key != PROVIDER_KEY}
+
+
+def site_of(props: dict[str, Any]) -> Optional[str]:
+    """The site a resource's inputs or outputs name; None for the `jsmops:*` settings (and in states
+    written before sites existed)."""
+    site = props.get(SITE)
+    return site if isinstance(site, str) else None
+
+
+def without_site(props: dict[str, Any]) -> dict[str, Any]:
+    """A resource's inputs or outputs without the site, as the models take them."""
+    return {key: value for key, value in props.items() if key != SITE}
+
+
+def with_site(data: dict[str, Any], site: Any) -> dict[str, Any]:
+    """Inputs or outputs with the site, when one is named (states without one stay as they were)."""
+    return data if site is None else {**data, SITE: site}
 
 
 def is_unknown(value: Any) -> bool:
