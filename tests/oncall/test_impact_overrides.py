@@ -111,7 +111,7 @@ Platform On-Call: overrides: holiday added
     assert reads(stack) == {}
 
     report = json.loads(jsmops(stack, "impact", "--format", "json", overrides={"cover": COVER, "holiday": HOLIDAY}))
-    assert report["version"] == 2
+    assert report["version"] == 3
     [schedule] = report["schedules"]
     assert schedule["operation"] == "same" and schedule["impact"] is True
     assert schedule["overrides"] == [{"resource": "holiday", "operation": "create", "responder": "bob",
@@ -170,7 +170,7 @@ New: now nobody → alice; overrides: fresh added
   who is on call changes:
     Wed {day(16)} 12:00 – Fri {day(18)} 09:00: alice added
     Fri {day(18)} 09:00 – Sat {day(19)} 09:00: bob added
-    Sat {day(19)} 09:00–12:00: alice added
+    from Sat {day(19)} 09:00 on: alice added
   handovers 0 → 2:
     Fri {day(18)} 09:00 (new)
     Sat {day(19)} 09:00 (new)

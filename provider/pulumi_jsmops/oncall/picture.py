@@ -18,7 +18,7 @@ from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from ..errors import JsmOpsError
-from .assessment import Labels, ScheduleImpact, responders
+from .assessment import Labels, ScheduleImpact, named, responders
 from .engine import Timeline
 
 WIDTH_PX = 1400
@@ -130,7 +130,7 @@ def draw(impacts: Sequence[ScheduleImpact], now: datetime, path: Path, labels: L
     width, height = size(impacts)
     figure = plt.figure(figsize=(width / DPI, height / DPI), dpi=DPI)
     shown = drawn(impacts)
-    name_of = {r.id: labels.get(r.id, r.id) for r in responders(shown)}
+    name_of = {r.id: named(r.type, r.id, labels) for r in responders(shown)}
     palette = {name_of[id_]: colour for id_, colour in colours(name_of).items()}
     top = height - MARGIN_PX
     for impact in shown:
