@@ -98,9 +98,7 @@ Platform On-Call: overrides: holiday added
   (overrides of platform; times in Europe/Berlin)
   now: carol, dave (unchanged)
   who is on call changes: Fri {day(18)} 09:00 – Sat {day(19)} 09:00: carol → bob
-  handovers 2 → 4:
-    Fri {day(18)} 09:00 (new)
-    Sat {day(19)} 09:00 (new)
+  handovers 2 → 4: 09:00 on Fri {day(18)}, Sat {day(19)} (new)
   hours on call:
     bob: 0 → 24
     carol: 64 → 40
@@ -171,9 +169,7 @@ New: now nobody → alice; overrides: fresh added
     Wed {day(16)} 12:00 – Fri {day(18)} 09:00: alice added
     Fri {day(18)} 09:00 – Sat {day(19)} 09:00: bob added
     from Sat {day(19)} 09:00 on: alice added
-  handovers 0 → 2:
-    Fri {day(18)} 09:00 (new)
-    Sat {day(19)} 09:00 (new)
+  handovers 0 → 2: 09:00 on Fri {day(18)}, Sat {day(19)} (new)
   hours on call:
     alice: 0 → 48
     bob: 0 → 24

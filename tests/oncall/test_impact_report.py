@@ -109,3 +109,20 @@ def test_a_team_and_an_escalation_are_named_with_their_kind() -> None:
     assert report_json([shown], NOW, 14, labels)["participants"] == {
         "alice": {"type": "user", "id": "id-alice"}, "escalation data": {"type": "escalation", "id": "id-data-esc"},
         "team data": {"type": "team", "id": "id-data"}}
+
+
+def test_two_saturdays_are_said_once_with_both_dates() -> None:
+    """The demo's change: Saturday coverage starts at 08:00 instead of 00:00."""
+    saturdays = (5, 12)
+    shown = impact(new_gaps=tuple(Span(at(day, 0), at(day, 8)) for day in saturdays),
+                   handovers_before=tuple(at(day, 0) for day in saturdays),
+                   handovers_after=tuple(at(day, 8) for day in saturdays), now_before=("bob",), now_after=("bob",))
+    assert render_text([shown], NOW, 14).splitlines()[2:] == [
+        "Customer Support: 00:00–08:00 on Sat 2026-12-05, Sat 2026-12-12 nobody on call (new)",
+        "  (update of support; times in UTC)",
+        "  now: bob (unchanged)",
+        "  gaps: 00:00–08:00 on Sat 2026-12-05, Sat 2026-12-12: nobody on call (new)",
+        "  handovers 2 → 2:",
+        "    00:00 on Sat 2026-12-05, Sat 2026-12-12 (no longer)",
+        "    08:00 on Sat 2026-12-05, Sat 2026-12-12 (new)",
+    ]

@@ -79,14 +79,14 @@ def _days_text(days: Sequence[date]) -> tuple[str, str]:
     2026-02-03`, `weekdays …, 10 times from …`, else each date (`… on Thu 2026-12-03, Wed 2026-12-09`)."""
     first, last = f"{days[0]:%a %Y-%m-%d}", f"{days[-1]:%a %Y-%m-%d}"
     every = [days[0] + timedelta(days=n) for n in range((days[-1] - days[0]).days + 1)]
-    if list(days) == every:
+    if len(days) > 2 and list(days) == every:
         return "daily ", f", {len(days)} times from {first} to {last}"
-    if list(days) == [d for d in every if d.weekday() < 5]:
+    if len(days) > 2 and list(days) == [d for d in every if d.weekday() < 5]:
         return "weekdays ", f", {len(days)} times from {first} to {last}"
     return "", " on " + ", ".join(f"{d:%a %Y-%m-%d}" for d in days)
 
 
-GROUPED_FROM = 3  # a change recurring this many times or more is said once, with its days
+GROUPED_FROM = 2  # a change recurring this many times or more is said once, with its days
 
 
 def _grouped(items: Sequence[tuple[datetime, Optional[datetime], str]], zone: str, window_end: datetime) -> list[str]:
@@ -180,7 +180,7 @@ def _detail_lines(impact: ScheduleImpact) -> list[tuple[str, list[str]]]:
     moved += [(t, None, " (new)") for t in impact.handovers_new]
     if moved:
         sections.append((f"handovers {len(impact.handovers_before)} → {len(impact.handovers_after)}",
-                         _grouped(moved, zone, impact.end)))
+                         _grouped(sorted(moved, key=lambda item: item[0]), zone, impact.end)))
     if impact.hours:
         sections.append(("hours on call", [f"{label}: {_hours(b)} → {_hours(a)}" for label, b, a in impact.hours]))
     if impact.overrides:
