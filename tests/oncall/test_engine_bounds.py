@@ -115,7 +115,9 @@ def test_turns_longer_than_the_calendar(kind: str) -> None:
     [period] = found.rotations[0].periods
     assert (period.start, period.end, period.responder) == (NOW, END, Responder("user", "p0-0"))
     impact = assess(ScheduleChange("heavy", "update", "s-1", before, after), NOW, MAX_DAYS)
-    assert impact.problem is None and impact.start_dates == ()
+    assert impact.problem is None
+    assert [(s.holder, s.keeps_turns, s.why_none) for s in impact.start_dates] == [
+        ("p0-0", None, "the start date that keeps them would fall before the year 1")]
     assert impact.now_before == ("p0-0",) and impact.now_after == ("p0-1",)
 
 

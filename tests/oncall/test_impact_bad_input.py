@@ -142,7 +142,7 @@ def test_inputs_that_are_not_a_schedule_fail_the_gate(project: PulumiProject, tm
 def test_rotations_of_very_long_turns_are_assessed(project: PulumiProject) -> None:
     """Turns of a million weeks and of 2147483647 hours and days (the API's largest length):
     the change is assessed; the start date that keeps the turns would fall before the year 1,
-    so none is proposed. The service holds the lengths as given."""
+    so none is proposed, and the report says so. The service holds the lengths as given."""
     edited = json.loads(json.dumps(LONG))
     edited["rotations"][0]["participants"] = users("bob", "alice", "erin")
     project.write_schedules({"long": edited, "hourly": HOURLY})
@@ -153,7 +153,9 @@ def test_rotations_of_very_long_turns_are_assessed(project: PulumiProject) -> No
         project.write_schedules({"long": LONG, "hourly": HOURLY})
     assert result.returncode == 0, result.stderr
     [entry] = json.loads(result.stdout)["schedules"]
-    assert entry["problem"] is None and entry["start_dates"] == []
+    assert entry["problem"] is None and entry["start_dates"] == [{
+        "rotation": "weeks", "holder": "id-alice", "start_date": "2026-01-05T09:00:00+01:00", "keeps_turns": None,
+        "why_none": "the start date that keeps them would fall before the year 1"}]
     assert entry["now"] == {"before": ["id-alice", "id-carol", "id-dave"], "after": ["id-bob", "id-carol", "id-dave"]}
     assert entry["changes"] == [{"start": "2026-01-21T13:00:00+01:00", "end": "2027-01-22T13:00:00+01:00",
                                  "off": ["id-alice"], "on": ["id-bob"]}]

@@ -125,7 +125,7 @@ On-call impact over 3 days from 2026-01-21 11:00 UTC:
 Platform On-Call: now carol → bob
   (update of platform; times in Europe/Berlin)
   now: carol → bob
-  who is on call changes: Wed 2026-01-21 12:00 – Sat 2026-01-24 12:00: carol → bob
+  who is on call changes: from Wed 2026-01-21 12:00 on: carol → bob
   hours on call:
     bob: 0 → 72
     carol: 72 → 0
@@ -135,21 +135,12 @@ start_date="2025-12-29T09:00:00+01:00" keeps carol on call until the usual hando
     "open a gap": """\
 On-call impact over 3 days from 2026-01-21 11:00 UTC:
 
-Customer Support: Wed, Thu, Fri 20:00–22:00 nobody on call (new)
+Customer Support: daily 20:00–22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23 nobody on call (new)
   (update of support; times in America/New_York)
   now: heidi (unchanged)
-  gaps:
-    Wed 2026-01-21 20:00–22:00 nobody on call (new)
-    Thu 2026-01-22 20:00–22:00 nobody on call (new)
-    Fri 2026-01-23 20:00–22:00 nobody on call (new)
-  who is on call changes:
-    Wed 2026-01-21 20:00–22:00: heidi off
-    Thu 2026-01-22 20:00–22:00: heidi off
-    Fri 2026-01-23 20:00–22:00: heidi off
-  handovers 6 → 9:
-    Wed 2026-01-21 22:00 (new)
-    Thu 2026-01-22 22:00 (new)
-    Fri 2026-01-23 22:00 (new)
+  gaps: daily 20:00–22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23: nobody on call (new)
+  who is on call changes: daily 20:00–22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23: heidi off
+  handovers 6 → 9: daily 22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23 (new)
   hours on call: heidi: 36 → 30
 """,
     "remove rotation": """\
@@ -158,7 +149,7 @@ On-call impact over 3 days from 2026-01-21 11:00 UTC:
 Database Watch: now erin, ivan → ivan
   (update of database; times in Asia/Tokyo)
   now: erin, ivan → ivan
-  who is on call changes: Wed 2026-01-21 20:00 – Sat 2026-01-24 20:00: erin off
+  who is on call changes: from Wed 2026-01-21 20:00 on: erin off
   hours on call: erin: 72 → 0
 """,
     "description only": """\
@@ -179,7 +170,7 @@ EXPECTED_MARKDOWN = {
 `platform` (update), times in Europe/Berlin
 
 - **now**: carol → bob
-- **who is on call changes**: Wed 2026-01-21 12:00 – Sat 2026-01-24 12:00: carol → bob
+- **who is on call changes**: from Wed 2026-01-21 12:00 on: carol → bob
 
 | participant | hours before | hours after |
 | --- | ---: | ---: |
@@ -192,25 +183,16 @@ start_date="2025-12-29T09:00:00+01:00" keeps carol on call until the usual hando
     "open a gap": """\
 ### On-call impact over 3 days from 2026-01-21 11:00 UTC
 
-- Customer Support: Wed, Thu, Fri 20:00–22:00 nobody on call (new)
+- Customer Support: daily 20:00–22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23 nobody on call (new)
 
 #### Customer Support
 
 `support` (update), times in America/New_York
 
 - **now**: heidi (unchanged)
-- **gaps**:
-  - Wed 2026-01-21 20:00–22:00 nobody on call (new)
-  - Thu 2026-01-22 20:00–22:00 nobody on call (new)
-  - Fri 2026-01-23 20:00–22:00 nobody on call (new)
-- **who is on call changes**:
-  - Wed 2026-01-21 20:00–22:00: heidi off
-  - Thu 2026-01-22 20:00–22:00: heidi off
-  - Fri 2026-01-23 20:00–22:00: heidi off
-- **handovers 6 → 9**:
-  - Wed 2026-01-21 22:00 (new)
-  - Thu 2026-01-22 22:00 (new)
-  - Fri 2026-01-23 22:00 (new)
+- **gaps**: daily 20:00–22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23: nobody on call (new)
+- **who is on call changes**: daily 20:00–22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23: heidi off
+- **handovers 6 → 9**: daily 22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23 (new)
 
 | participant | hours before | hours after |
 | --- | ---: | ---: |
@@ -226,7 +208,7 @@ start_date="2025-12-29T09:00:00+01:00" keeps carol on call until the usual hando
 `database` (update), times in Asia/Tokyo
 
 - **now**: erin, ivan → ivan
-- **who is on call changes**: Wed 2026-01-21 20:00 – Sat 2026-01-24 20:00: erin off
+- **who is on call changes**: from Wed 2026-01-21 20:00 on: erin off
 
 | participant | hours before | hours after |
 | --- | ---: | ---: |
@@ -246,7 +228,7 @@ EDITS = {"add participant": add_participant, "open a gap": open_gap, "remove rot
 def check_json_shape(report: dict[str, Any], days: int = 3) -> dict[str, Any]:
     """The documented shape (pulumi_jsmops/oncall/report.py), version 2; answers the one schedule."""
     assert set(report) == {"version", "now", "days", "new_gaps", "participants", "schedules"}
-    assert report["version"] == 2 and report["now"] == "2026-01-21T11:00:00+00:00" and report["days"] == days
+    assert report["version"] == 3 and report["now"] == "2026-01-21T11:00:00+00:00" and report["days"] == days
     [schedule] = report["schedules"]
     assert set(schedule) == {"resource", "name", "operation", "time_zone", "window", "impact", "problem", "now",
                              "changes", "handovers", "hours", "gaps", "start_dates", "overrides"}
@@ -275,7 +257,7 @@ def test_impact_of_each_kind_of_edit(impact_project: PulumiProject, kind: str) -
         assert schedule["now"] == {"before": ["carol"], "after": ["bob"]}
         assert schedule["start_dates"] == [{"rotation": "primary", "holder": "carol",
                                             "start_date": "2026-01-05T09:00:00+01:00",
-                                            "keeps_turns": "2025-12-29T09:00:00+01:00"}]
+                                            "keeps_turns": "2025-12-29T09:00:00+01:00", "why_none": None}]
     if kind == "open a gap":
         assert schedule["gaps"]["new"][0] == {"start": "2026-01-21T20:00:00-05:00", "end": "2026-01-21T22:00:00-05:00"}
         assert len(schedule["gaps"]["new"]) == 3 and schedule["gaps"]["closed"] == []
@@ -394,7 +376,7 @@ On-call impact over 14 days from 2026-01-21 11:00 UTC:
 Platform On-Call: 1 period with someone else on call
   (update of platform; times in Europe/Berlin)
   now: carol (unchanged)
-  who is on call changes: Mon 2026-02-02 09:00 – Wed 2026-02-04 12:00: bob → carol
+  who is on call changes: from Mon 2026-02-02 09:00 on: bob → carol
   hours on call:
     bob: 51 → 0
     carol: 117 → 168

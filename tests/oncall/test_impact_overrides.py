@@ -98,9 +98,7 @@ Platform On-Call: overrides: holiday added
   (overrides of platform; times in Europe/Berlin)
   now: carol, dave (unchanged)
   who is on call changes: Fri {day(18)} 09:00 – Sat {day(19)} 09:00: carol → bob
-  handovers 2 → 4:
-    Fri {day(18)} 09:00 (new)
-    Sat {day(19)} 09:00 (new)
+  handovers 2 → 4: 09:00 on Fri {day(18)}, Sat {day(19)} (new)
   hours on call:
     bob: 0 → 24
     carol: 64 → 40
@@ -111,7 +109,7 @@ Platform On-Call: overrides: holiday added
     assert reads(stack) == {}
 
     report = json.loads(jsmops(stack, "impact", "--format", "json", overrides={"cover": COVER, "holiday": HOLIDAY}))
-    assert report["version"] == 2
+    assert report["version"] == 3
     [schedule] = report["schedules"]
     assert schedule["operation"] == "same" and schedule["impact"] is True
     assert schedule["overrides"] == [{"resource": "holiday", "operation": "create", "responder": "bob",
@@ -170,10 +168,8 @@ New: now nobody → alice; overrides: fresh added
   who is on call changes:
     Wed {day(16)} 12:00 – Fri {day(18)} 09:00: alice added
     Fri {day(18)} 09:00 – Sat {day(19)} 09:00: bob added
-    Sat {day(19)} 09:00–12:00: alice added
-  handovers 0 → 2:
-    Fri {day(18)} 09:00 (new)
-    Sat {day(19)} 09:00 (new)
+    from Sat {day(19)} 09:00 on: alice added
+  handovers 0 → 2: 09:00 on Fri {day(18)}, Sat {day(19)} (new)
   hours on call:
     alice: 0 → 48
     bob: 0 → 24

@@ -167,7 +167,8 @@ def _concealed(impact: ScheduleImpact, secrets: Secrets) -> ScheduleImpact:
     return dataclasses.replace(
         impact, name=secrets.shown(impact.name), time_zone="UTC" if secret_zone else impact.time_zone,
         start_dates=tuple(dataclasses.replace(s, rotation=secrets.shown(s.rotation), start_date=local(s.start_date),
-                                              keeps_turns=local(s.keeps_turns)) for s in impact.start_dates),
+                                              keeps_turns=s.keeps_turns and local(s.keeps_turns))
+                     for s in impact.start_dates),
         overrides=tuple(dataclasses.replace(o, rotations=None if o.rotations is None else tuple(
             secrets.shown(name) for name in o.rotations)) for o in impact.overrides),
         before=lanes(impact.before), after=lanes(impact.after))

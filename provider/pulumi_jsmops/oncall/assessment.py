@@ -35,6 +35,15 @@ from .engine import (
 Labels = dict[str, str]  # participant id -> label
 
 
+def named(kind: str, responder_id: str, labels: Labels) -> str:
+    """How the report names a responder: a user by their label (`alice`), a team or an
+    escalation with its kind (`team data`, `escalation data`), so the two cannot be confused."""
+    if kind == "noone":
+        return "nobody"
+    label = labels.get(responder_id, responder_id)
+    return label if kind == "user" else f"{kind} {label}"
+
+
 @dataclass(frozen=True)
 class ScheduleChange:
     """One schedule of a change: before (None: created) and after (None: deleted);
@@ -101,10 +110,14 @@ class Difference:
 
 @dataclass(frozen=True)
 class StartDate:
+    """For a rotation whose participants change: the start date that keeps `holder` on call
+    until the usual handover (`keeps_turns`), or None and why none does (`why_none`)."""
+
     rotation: str
     holder: str
     start_date: datetime
-    keeps_turns: datetime
+    keeps_turns: Optional[datetime]
+    why_none: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -178,7 +191,7 @@ def _assess(change: ScheduleChange, known: Schedule, now: datetime, end: datetim
     was, will = before or nobody, after or nobody
 
     def names(responders: Iterable[Responder]) -> tuple[str, ...]:
-        return tuple(sorted(labels.get(r.id, r.id) for r in responders))
+        return tuple(sorted(named(r.type, r.id, labels) for r in responders))
 
     gaps_before, gaps_after = _spans(was), _spans(will)
     return ScheduleImpact(
@@ -209,11 +222,11 @@ def _override_impact(change: OverrideChange, schedule: ScheduleChange, before: S
         without = [o for o in others if o is not window and (o.alias is None or o.alias != window.alias)]
         lanes = timeline(side, window.start, window.end, without)
         applies = {r.name for r in side.rotations if window.applies_to(r)}
-        taken = {labels.get(p.responder.id, p.responder.id) for lane in lanes.rotations if lane.name in applies
+        taken = {named(p.responder.type, p.responder.id, labels) for lane in lanes.rotations if lane.name in applies
                  for p in lane.periods if p.responder is not None and p.responder != window.responder}
     rotations = None if window.rotation_ids is None and window.rotation_names is None else tuple(sorted(
         window.rotation_names or {r.name for r in (side.rotations if side else []) if window.applies_to(r)}))
-    who = None if window.responder is None else labels.get(window.responder.id, window.responder.id)
+    who = None if window.responder is None else named(window.responder.type, window.responder.id, labels)
     return OverrideImpact(change.resource, change.operation, who, window.start, window.end, rotations,
                           tuple(sorted(taken)))
 
@@ -221,7 +234,7 @@ def _override_impact(change: OverrideChange, schedule: ScheduleChange, before: S
 def _hours_changed(before: Timeline, after: Timeline, labels: Labels) -> tuple[tuple[str, float, float], ...]:
     """(label, hours before, hours after) of each participant whose hours on call change."""
     hours_before, hours_after = before.hours(), after.hours()
-    hours = {labels.get(r.id, r.id): (hours_before.get(r, 0.0), hours_after.get(r, 0.0))
+    hours = {named(r.type, r.id, labels): (hours_before.get(r, 0.0), hours_after.get(r, 0.0))
              for r in {*hours_before, *hours_after}}
     return tuple((label, b, a) for label, (b, a) in sorted(hours.items()) if b != a)
 
@@ -285,11 +298,19 @@ def _start_dates(before: Optional[Schedule], after: Optional[Schedule], now: dat
         previous = old.get(rotation.name)
         if previous is None or previous.participants == rotation.participants:
             continue
-        proposal = start_date_keeping_turns(previous, rotation, zone, now)
-        if proposal is None or same_turns(rotation, rotation.model_copy(update={"start_date": proposal}), zone, now):
-            continue
         turn = turn_at(previous, zone, now)
-        holder = turn.participant.id if turn is not None else None
-        label = "nobody" if holder is None else labels.get(holder, holder)
-        found.append(StartDate(rotation.name, label, rotation.start_date.astimezone(zone), proposal))
+        if turn is None:  # no turn under way: no one to keep on call
+            continue
+        label = named(turn.participant.type, turn.participant.id or "", labels)
+        given = rotation.start_date.astimezone(zone)
+        proposal = start_date_keeping_turns(previous, rotation, zone, now)
+        if proposal is not None:
+            if not same_turns(rotation, rotation.model_copy(update={"start_date": proposal}), zone, now):
+                found.append(StartDate(rotation.name, label, given, proposal))
+        elif turn.participant not in rotation.participants:
+            found.append(StartDate(rotation.name, label, given, None,
+                                   f"{label}, on call now, is no longer a participant"))
+        else:
+            found.append(StartDate(rotation.name, label, given, None,
+                                   "the start date that keeps them would fall before the year 1"))
     return found

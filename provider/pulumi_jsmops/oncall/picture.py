@@ -2,7 +2,8 @@
 
 A panel per changed schedule, in its own time zone: one lane per rotation plus the final
 layer (everyone on call, one band each), the schedule before above the schedule after,
-each participant in the same colour everywhere, gaps of the final layer in red, `noone`
+each participant in the same colour everywhere and from run to run (a hash of the id), gaps
+of the final layer in red and at least `MIN_GAP_PX` wide, `noone`
 turns hatched grey, overrides hatched, and "now" as a vertical line. SVG or PNG by the
 file's suffix (matplotlib; `pip install 'pulumi-jsmops[impact]'`). SVG keeps its text as
 text, so the lane labels can be read (and searched) in the file.
@@ -10,13 +11,14 @@ text, so the lane labels can be read (and searched) in the file.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from ..errors import JsmOpsError
-from .assessment import Labels, ScheduleImpact, responders
+from .assessment import Labels, ScheduleImpact, named, responders
 from .engine import Timeline
 
 WIDTH_PX = 1400
@@ -25,6 +27,7 @@ LANE_PX = 28
 SCHEDULE_PX = 70  # a schedule's title and time axis
 MARGIN_PX = 60  # the picture's title
 LEFT, RIGHT = 0.17, 0.84  # the lanes' horizontal extent (the legend is on the right)
+MIN_GAP_PX = 4  # a gap is drawn at least this wide, however short
 MAX_BARS = 10_000  # about 60 days of two hourly rotations, before and after (a few seconds to draw)
 GAP_COLOUR = "#d62728"
 NOBODY_COLOUR = "#bbbbbb"
@@ -32,10 +35,27 @@ _PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#
             "#7f7f7f", "#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5"]
 
 
-def colours(names: Iterable[str]) -> dict[str, str]:
-    """A colour per participant, by the sorted names: the same in every lane of a picture,
-    and from one run to the next for the same people (the first ten are the most distinct)."""
-    return {name: _PALETTE[n % len(_PALETTE)] for n, name in enumerate(sorted(set(names)))}
+def colours(ids: Iterable[str]) -> dict[str, str]:
+    """A colour per participant id, from a stable hash of the id: a person keeps their colour
+    from one run to the next, whoever else is drawn. Two ids whose hash gives the same colour:
+    the later in id order takes the next colour not taken (distinct within a picture)."""
+    found: dict[str, str] = {}
+    for participant in sorted(set(ids)):
+        index = int.from_bytes(hashlib.sha256(participant.encode()).digest()[:8], "big") % len(_PALETTE)
+        taken = set(found.values())
+        for step in range(len(_PALETTE)):
+            if _PALETTE[(index + step) % len(_PALETTE)] not in taken:
+                index = (index + step) % len(_PALETTE)
+                break
+        found[participant] = _PALETTE[index]
+    return found
+
+
+def gap_extent(start: float, width: float, minimum: float) -> tuple[float, float]:
+    """A gap's bar, at least `minimum` wide (centred on the gap), so a gap of any length shows."""
+    if width >= minimum:
+        return start, width
+    return start + width / 2 - minimum / 2, minimum
 
 
 def drawn(impacts: Sequence[ScheduleImpact]) -> list[ScheduleImpact]:
@@ -110,8 +130,8 @@ def draw(impacts: Sequence[ScheduleImpact], now: datetime, path: Path, labels: L
     width, height = size(impacts)
     figure = plt.figure(figsize=(width / DPI, height / DPI), dpi=DPI)
     shown = drawn(impacts)
-    name_of = {r.id: labels.get(r.id, r.id) for r in responders(shown)}
-    palette = colours(name_of.values())
+    name_of = {r.id: named(r.type, r.id, labels) for r in responders(shown)}
+    palette = {name_of[id_]: colour for id_, colour in colours(name_of).items()}
     top = height - MARGIN_PX
     for impact in shown:
         rows = lanes(impact)
@@ -146,7 +166,8 @@ def _draw_schedule(axes: Any, mdates: Any, impact: ScheduleImpact, rows: list[tu
         if index >= 0:
             _draw_rotation(axes, mdates, tl, index, y, name_of, palette)
         else:
-            _draw_final_layer(axes, mdates, tl, y, name_of, palette)
+            minimum = (impact.end - impact.start).total_seconds() / 86400 * MIN_GAP_PX / (WIDTH_PX * (RIGHT - LEFT))
+            _draw_final_layer(axes, mdates, tl, y, name_of, palette, minimum)
     axes.set_yticks([y + 0.5 for y in range(count)], [label for label, _tl, _i in reversed(rows)], fontsize=8)
     axes.set_ylim(0, count)
     if impact.before is not None and impact.after is not None:  # the line between before and after
@@ -179,17 +200,20 @@ def _draw_rotation(axes: Any, mdates: Any, tl: Timeline, index: int, y: int, nam
 
 
 def _draw_final_layer(axes: Any, mdates: Any, tl: Timeline, y: int, name_of: dict[str, str],
-                      palette: dict[str, str]) -> None:
-    """The final layer's lane: everyone on call, one band each; gaps in red."""
+                      palette: dict[str, str], minimum: float) -> None:
+    """The final layer's lane: everyone on call, one band each; gaps in red, at least `minimum` days wide."""
     bars: _Bars = {}
+    gaps = []
     for part in tl.final:
         names = sorted(name_of.get(r.id, r.id) for r in part.responders)
         extent = _extent(mdates, part.start, part.end)
         if not names:
-            bars.setdefault((y + 0.15, 0.7, GAP_COLOUR, "", 0.0), []).append(extent)
+            gaps.append(gap_extent(*extent, minimum))
         for k, name in enumerate(names):
             band = 0.7 / len(names)
             bars.setdefault((y + 0.15 + k * band, band, palette.get(name, NOBODY_COLOUR), "", 0.3), []).append(extent)
+    if gaps:
+        bars[(y + 0.15, 0.7, GAP_COLOUR, "", 0.0)] = gaps  # last: a widened gap stays on top
     _draw_bars(axes, bars)
 
 

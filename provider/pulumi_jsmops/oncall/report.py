@@ -1,10 +1,11 @@
 """The report of `jsmops impact`: an assessment (`assessment.py`) as text, markdown or JSON.
 
-The JSON report (`--format json`) has this shape, version 2 (times are ISO 8601 in the
+The JSON report (`--format json`) has this shape, version 3 (times are ISO 8601 in the
 schedule's time zone; hours are numbers, to 0.01; lists are in time order; version 2 added
-`overrides` and the operation `same`):
+`overrides` and the operation `same`; version 3 a start date's `keeps_turns` null with
+`why_none` when no start date keeps the turns):
 
-    {"version": 2, "now": ..., "days": 14, "new_gaps": <count over all schedules>,
+    {"version": 3, "now": ..., "days": 14, "new_gaps": <count over all schedules>,
      "participants": {<label>: {"type": ..., "id": ... ("[secret]" when it is a secret)}},
      "schedules": [{
         "resource": <Pulumi resource name>, "name": ...,
@@ -16,7 +17,8 @@ schedule's time zone; hours are numbers, to 0.01; lists are in time order; versi
         "handovers": {"before": <count>, "after": <count>, "gone": [<time>...], "new": [<time>...]},
         "hours": [{"participant": <label>, "before": <hours>, "after": <hours>}],
         "gaps": {"new": [{"start": ..., "end": ...}], "closed": [{"start": ..., "end": ...}]},
-        "start_dates": [{"rotation": ..., "holder": <label>, "start_date": <given>, "keeps_turns": <proposed>}],
+        "start_dates": [{"rotation": ..., "holder": <label>, "start_date": <given>,
+                         "keeps_turns": <proposed, or null>, "why_none": <why none is, or null>}],
         "overrides": [{"resource": <Pulumi resource name>, "operation": "create|update|delete|replace",
                        "responder": <label, or null: nobody>, "start": ..., "end": ...,
                        "rotations": [<name>...] or null (all), "takes_over": [<label>...]}]
@@ -27,21 +29,21 @@ whose shifts it takes (for a deleted override: who gets them back), over its who
 
 Participants are labelled with the names the stack config gives their ids (any config
 object of names to ids, e.g. `people: {alice: <id>}`), else by their id (a secret id as
-`[secret N]`). A schedule whose time zone is secret has its times, and `time_zone`, in
-UTC. Pure: it only formats.
+`[secret N]`); a team or an escalation with its kind first (`team data`). A schedule
+whose time zone is secret has its times, and `time_zone`, in UTC. Pure: it only formats.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Any, Collection, Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any, Collection, Iterable, Optional, Sequence
 from zoneinfo import ZoneInfo
 
-from .assessment import Difference, Labels, OverrideImpact, ScheduleImpact, Span, responders
+from .assessment import Difference, Labels, OverrideImpact, ScheduleImpact, Span, StartDate, named, responders
 
-REPORT_VERSION = 2
-LIST_LIMIT = 8  # items shown per list in text and markdown (JSON has them all)
+REPORT_VERSION = 3
+FOLDED_AFTER = 8  # markdown folds a longer list into <details> (nothing is cut)
 FORMATS = ("text", "markdown", "json")
 
 
@@ -60,37 +62,64 @@ def _local(moment: datetime, zone_name: str) -> datetime:
     return moment.astimezone(ZoneInfo(zone_name))
 
 
-def _span_text(start: datetime, end: datetime, zone: str) -> str:
+def _span_text(start: datetime, end: datetime, zone: str, window_end: Optional[datetime] = None) -> str:
+    """`Wed 2026-01-21 20:00–22:00`; a span the window's end cuts: `from Wed 2026-01-21 20:00 on`
+    (the window's end is where the report stops looking, not a change)."""
     a, b = _local(start, zone), _local(end, zone)
+    if window_end is not None and end >= window_end:
+        return f"from {a:%a %Y-%m-%d %H:%M} on"
     if a.date() == b.date():
         return f"{a:%a %Y-%m-%d %H:%M}–{b:%H:%M}"
     return f"{a:%a %Y-%m-%d %H:%M} – {b:%a %Y-%m-%d %H:%M}"
 
 
-def _recurring(spans: Sequence[Span], zone: str) -> list[str]:
-    """Spans within a day that recur at the same local hours, said once with their weekdays
-    (`Sat 00:00–08:00`, `Mon, Tue 20:00–22:00`, `daily 20:00–22:00`); others in full."""
-    by_hours: dict[tuple[str, str], list[str]] = {}
-    said: list[str | tuple[str, str]] = []
-    for span in spans:
-        a, b = _local(span.start, zone), _local(span.end, zone)
-        if a.date() != b.date():
-            said.append(_span_text(span.start, span.end, zone))
+def _days_text(days: Sequence[date]) -> tuple[str, str]:
+    """The days a recurring span falls on, as words before and after its hours, said so that
+    they do not read as a weekly pattern: `daily …, 14 times from Wed 2026-01-21 to Tue
+    2026-02-03`, `weekdays …, 10 times from …`, else each date (`… on Thu 2026-12-03, Wed 2026-12-09`)."""
+    first, last = f"{days[0]:%a %Y-%m-%d}", f"{days[-1]:%a %Y-%m-%d}"
+    every = [days[0] + timedelta(days=n) for n in range((days[-1] - days[0]).days + 1)]
+    if len(days) > 2 and list(days) == every:
+        return "daily ", f", {len(days)} times from {first} to {last}"
+    if len(days) > 2 and list(days) == [d for d in every if d.weekday() < 5]:
+        return "weekdays ", f", {len(days)} times from {first} to {last}"
+    return "", " on " + ", ".join(f"{d:%a %Y-%m-%d}" for d in days)
+
+
+GROUPED_FROM = 2  # a change recurring this many times or more is said once, with its days
+
+
+def _grouped(items: Sequence[tuple[datetime, Optional[datetime], str]], zone: str, window_end: datetime) -> list[str]:
+    """Items (start, end or None for a moment, what happens) as lines, in time order; those at
+    the same local hours with the same text, `GROUPED_FROM` times or more, said once where they
+    first occur, with their days (`daily 20:00–22:00, 3 times from …: heidi off`). A span of a
+    day or longer, or cut by the window's end, is said on its own."""
+    keys: list[Optional[tuple[str, str]]] = []
+    days: dict[tuple[str, str], list[date]] = {}
+    for start, end, what in items:
+        a = _local(start, zone)
+        if end is not None and (end >= window_end or end - start >= timedelta(days=1)):
+            keys.append(None)
             continue
-        key = (f"{a:%H:%M}", f"{b:%H:%M}")
-        if key not in by_hours:
-            by_hours[key] = []
-            said.append(key)
-        if f"{a:%a}" not in by_hours[key]:
-            by_hours[key].append(f"{a:%a}")
-    result = []
-    for item in said:
-        if isinstance(item, str):
-            result.append(item)
-            continue
-        days = by_hours[item]
-        result.append(f"{'daily' if len(days) == 7 else ', '.join(days)} {item[0]}–{item[1]}")
-    return result
+        hours = f"{a:%H:%M}"
+        if end is not None:
+            b = _local(end, zone)
+            hours += f"–{b:%H:%M}" + (" (next day)" if b.date() != a.date() and b.time() != time(0) else "")
+        keys.append((hours, what))
+        found = days.setdefault((hours, what), [])
+        if a.date() not in found:
+            found.append(a.date())
+    lines, said = [], set()
+    for (start, end, what), key in zip(items, keys, strict=True):
+        if key is None or len(days[key]) < GROUPED_FROM:
+            when = f"{_local(start, zone):%a %Y-%m-%d %H:%M}" if end is None else _span_text(start, end, zone,
+                                                                                              window_end)
+            lines.append(f"{when}{what}")
+        elif key not in said:
+            said.add(key)
+            before, after = _days_text(days[key])
+            lines.append(f"{before}{key[0]}{after}{key[1]}")
+    return lines
 
 
 def _people(labels: tuple[str, ...]) -> str:
@@ -110,12 +139,6 @@ def _hours(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
-def _limited(items: list[str]) -> list[str]:
-    if len(items) <= LIST_LIMIT:
-        return items
-    return [*items[:LIST_LIMIT], f"… and {len(items) - LIST_LIMIT} more"]
-
-
 def summary(impact: ScheduleImpact) -> str:
     """One line, e.g. `Platform On-Call: now alice → bob; Sat 2026-01-24 00:00–08:00 nobody on call (new)`."""
     if impact.problem:
@@ -125,10 +148,10 @@ def summary(impact: ScheduleImpact) -> str:
     parts = []
     if impact.now_before != impact.now_after:
         parts.append(f"now {_people(impact.now_before)} → {_people(impact.now_after)}")
-    gaps = _recurring(impact.new_gaps, impact.time_zone)
-    parts += [f"{when} nobody on call (new)" for when in gaps[:3]]
+    gaps = _grouped([(g.start, g.end, " nobody on call (new)") for g in impact.new_gaps], impact.time_zone, impact.end)
+    parts += gaps[:3]
     if len(gaps) > 3:
-        parts.append(f"{len(gaps) - 3} more new gaps")
+        parts.append(f"more new gaps ({len(impact.new_gaps)} in all)")
     if impact.closed_gaps:
         parts.append(f"{len(impact.closed_gaps)} gap{'s' if len(impact.closed_gaps) > 1 else ''} closed")
     if impact.overrides:
@@ -147,27 +170,31 @@ def _detail_lines(impact: ScheduleImpact) -> list[tuple[str, list[str]]]:
            else f"{_people(impact.now_after)} (unchanged)")
     sections: list[tuple[str, list[str]]] = [("now", [now])]
     if impact.new_gaps or impact.closed_gaps:
-        sections.append(("gaps", _limited(
-            [f"{_span_text(g.start, g.end, zone)} nobody on call (new)" for g in impact.new_gaps]
-            + [f"{_span_text(g.start, g.end, zone)} covered now (gap closed)" for g in impact.closed_gaps])))
+        sections.append(("gaps", _grouped(
+            [(g.start, g.end, ": nobody on call (new)") for g in impact.new_gaps]
+            + [(g.start, g.end, ": covered now (gap closed)") for g in impact.closed_gaps], zone, impact.end)))
     if impact.differences:
-        sections.append(("who is on call changes", _limited(
-            [f"{_span_text(d.start, d.end, zone)}: {_swap(d)}" for d in impact.differences])))
-    moved = [f"{_local(t, zone):%a %Y-%m-%d %H:%M} (no longer)" for t in impact.handovers_gone]
-    moved += [f"{_local(t, zone):%a %Y-%m-%d %H:%M} (new)" for t in impact.handovers_new]
+        sections.append(("who is on call changes", _grouped(
+            [(d.start, d.end, f": {_swap(d)}") for d in impact.differences], zone, impact.end)))
+    moved: list[tuple[datetime, Optional[datetime], str]] = [(t, None, " (no longer)") for t in impact.handovers_gone]
+    moved += [(t, None, " (new)") for t in impact.handovers_new]
     if moved:
         sections.append((f"handovers {len(impact.handovers_before)} → {len(impact.handovers_after)}",
-                         _limited(moved)))
+                         _grouped(sorted(moved, key=lambda item: item[0]), zone, impact.end)))
     if impact.hours:
         sections.append(("hours on call", [f"{label}: {_hours(b)} → {_hours(a)}" for label, b, a in impact.hours]))
     if impact.overrides:
         sections.append(("overrides", [_override_line(o, zone) for o in impact.overrides]))
-    sections += [(f"rotation '{proposal.rotation}'", [
-        f"start_date {proposal.start_date.isoformat()} gives the turns a new order; "
-        f"start_date=\"{proposal.keeps_turns.isoformat()}\" keeps {proposal.holder} on call "
-        "until the usual handover"
-    ]) for proposal in impact.start_dates]
+    sections += [(f"rotation '{proposal.rotation}'", [_start_date_line(proposal)]) for proposal in impact.start_dates]
     return sections
+
+
+def _start_date_line(proposal: StartDate) -> str:
+    given = f"start_date {proposal.start_date.isoformat()} gives the turns a new order; "
+    if proposal.keeps_turns is None:
+        return f"{given}no start_date keeps them: {proposal.why_none}"
+    return (f"{given}start_date=\"{proposal.keeps_turns.isoformat()}\" keeps {proposal.holder} on call "
+            "until the usual handover")
 
 
 _OVERRIDE_VERBS = {"create": "added", "update": "changed", "replace": "changed", "delete": "removed"}
@@ -175,7 +202,7 @@ _OVERRIDE_VERBS = {"create": "added", "update": "changed", "replace": "changed",
 
 def _override_line(override: OverrideImpact, zone: str) -> str:
     """`xmas (added): bob takes over from alice, Fri 2027-12-24 09:00 – Mon 2027-12-27 09:00 (primary)`."""
-    when = _span_text(override.start, override.end, zone)
+    when = _span_text(override.start, override.end, zone)  # its own times, not cut by the window
     rotations = "all rotations" if override.rotations is None else ", ".join(override.rotations)
     verb = _OVERRIDE_VERBS.get(override.operation, override.operation)
     if override.operation == "delete":
@@ -226,6 +253,9 @@ def render_markdown(impacts: Sequence[ScheduleImpact], now: datetime, days: int)
             if heading == "hours on call":
                 lines += ["", "| participant | hours before | hours after |", "| --- | ---: | ---: |",
                           *[f"| {label} | {_hours(b)} | {_hours(a)} |" for label, b, a in impact.hours], ""]
+            elif len(items) > FOLDED_AFTER:
+                lines += [f"- **{heading}** ({len(items)})", "", "  <details><summary>show all</summary>", "",
+                          *[f"  - {item}" for item in items], "", "  </details>", ""]
             else:
                 lines += _section(f"- **{heading}**", items, "  - ")
     return "\n".join(lines).rstrip() + "\n"
@@ -233,7 +263,7 @@ def render_markdown(impacts: Sequence[ScheduleImpact], now: datetime, days: int)
 
 def report_json(impacts: Sequence[ScheduleImpact], now: datetime, days: int, labels: Labels,
                 hidden: Collection[str] = ()) -> dict[str, Any]:
-    participants = {labels.get(r.id, r.id): r for r in responders(impacts)}
+    participants = {named(r.type, r.id, labels): r for r in responders(impacts)}
     return {
         "version": REPORT_VERSION, "now": now.isoformat(), "days": days,
         "new_gaps": sum(len(i.new_gaps) for i in impacts),
@@ -264,7 +294,8 @@ def _schedule_json(i: ScheduleImpact) -> dict[str, Any]:
         "hours": [{"participant": label, "before": round(b, 2), "after": round(a, 2)} for label, b, a in i.hours],
         "gaps": {"new": spans(i.new_gaps), "closed": spans(i.closed_gaps)},
         "start_dates": [{"rotation": s.rotation, "holder": s.holder, "start_date": s.start_date.isoformat(),
-                         "keeps_turns": s.keeps_turns.isoformat()} for s in i.start_dates],
+                         "keeps_turns": None if s.keeps_turns is None else s.keeps_turns.isoformat(),
+                         "why_none": s.why_none} for s in i.start_dates],
         "overrides": [{"resource": o.resource, "operation": o.operation, "responder": o.responder,
                        "start": when(o.start), "end": when(o.end),
                        "rotations": None if o.rotations is None else list(o.rotations),
