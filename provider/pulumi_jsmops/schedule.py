@@ -281,12 +281,16 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
     def rotations(self) -> pulumi.Output[dict[str, dict[str, Any]]]:
         """The rotations keyed by name, each with its `id` (made by the service) and its
         inputs in canonical form: dates in UTC (`2026-01-05T08:00:00Z`), defaults filled in,
-        e.g. `schedule.rotations.apply(lambda r: r["weekly"]["id"])`. The same shape in a
-        preview, where a changed schedule's outputs are its checked inputs (no ids yet).
+        e.g. `schedule.rotations.apply(lambda r: r["weekly"]["id"])`. In a preview of a
+        schedule that is created or changes (a description edit too), the ids are not known
+        yet, so neither is this output: a callback runs only once `up` made the change
+        (rotations that stay keep their ids), and `schedule.rotations["weekly"]["type"]` is
+        known while `schedule.rotations["weekly"]["id"]` is not. An unchanged schedule's
+        rotations are known in a preview, ids included.
         (Only a schedule refreshed with rotations made outside Pulumi that no program may
         declare, two of one name or a name Pulumi reserves as a key, has them as a list, each
         with its `name`, until the next `up` puts back the declared ones.)"""
-        return _output(self, "rotations")
+        return _output(self, "rotations").apply(_unknown_ids_in_preview)
 
 
 # `rotations.<name>...`, `rotations["<name>"]...`, `rotations[<index>]...` or `rotations[*]...`
@@ -333,6 +337,26 @@ def _keyed_by_name(rotations: Any, ignore_changes: Sequence[str]) -> tuple[Any, 
 
 def _output(resource: Resource, key: str) -> pulumi.Output[Any]:
     return cast("pulumi.Output[Any]", pulumi.get(resource, key))
+
+
+def _unknown_ids_in_preview(rotations: Any) -> Any:
+    """The rotations with an unknown `id` where the engine handed none. The engine previews a
+    dynamic resource that is created or changes with its checked inputs as its outputs, so
+    its rotations come without the ids the service holds (the provider is not asked for
+    them); a value holding an unknown is not known, and callbacks wait for `up`. Outside a
+    preview every rotation has its id."""
+    from pulumi.output import UNKNOWN
+
+    def with_id(rotation: Any) -> Any:
+        return {**rotation, "id": UNKNOWN} if isinstance(rotation, dict) and "id" not in rotation else rotation
+
+    if not pulumi.runtime.is_dry_run():
+        return rotations
+    if isinstance(rotations, dict):
+        return {name: with_id(rotation) for name, rotation in rotations.items()}
+    if isinstance(rotations, list):
+        return [with_id(rotation) for rotation in rotations]
+    return rotations
 
 
 # The schedules this program knows, for the overrides it declares on them (`override.py`):
