@@ -10,7 +10,9 @@ provider's `configure`) adjusts the running server:
 - an exception of ours reaches the engine as `Exception calling application: ...`, with
   a traceback in the log (newer SDKs send the traceback itself as the message): our own
   errors (`JsmOpsError`) now end the call with their message alone (`report_own_errors`;
-  `filter_own_errors` for the calls the server took before `install` ran);
+  for the calls the server took before `install` ran, such as the first call of a
+  `refresh` or `destroy`, which loads the provider: `filter_own_errors`, and
+  `shorten_own_aborts` for newer SDKs);
 - an Update can only fail whole: the state keeps the old outputs, even when some of its
   requests landed. A `PartialUpdateError` now ends the call with the outputs that landed,
   as the engine takes them (`send_partial_state`; see `partial_update.py`).
@@ -29,6 +31,7 @@ import gc
 import logging
 import sys
 import threading
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Optional, TypeAlias
 
@@ -65,6 +68,7 @@ def install(config_get: Callable[[str], Any] = lambda key: None) -> None:
             return
         _guarded(report_own_errors, server)
         _guarded(filter_own_errors)
+        _guarded(shorten_own_aborts)
         cap = _guarded(max_concurrency, config_get)
         if cap is not None:
             _guarded(lift_worker_cap, server, cap)
@@ -255,7 +259,7 @@ def send_partial_state(context: grpc.ServicerContext, request: Any, error: Parti
     return True
 
 
-def _own_error(exc: BaseException) -> Optional[JsmOpsError]:
+def _own_error(exc: Optional[BaseException]) -> Optional[JsmOpsError]:
     """Our error, as raised or as the context of the exception that ended the call: newer
     SDKs catch every exception in the servicer method and abort the call with its
     traceback; the exception `abort` raises then has ours as its context, and a second
@@ -317,4 +321,32 @@ def filter_own_errors() -> bool:
     if not any(isinstance(f, _OwnErrorsLogFilter) for f in logger.filters):
         # First, so that it sees the record even when another filter drops it.
         logger.filters.insert(0, _OwnErrorsLogFilter())
+    return True
+
+
+def shorten_own_aborts() -> bool:
+    """Makes grpc's servicer context end a call with our error's message where newer SDKs
+    end it with the traceback of the exception being handled (`context.abort(UNKNOWN,
+    traceback.format_exc())` in the servicer method). `_serve` does this for the calls it
+    serves; the calls the server took before `install` ran bypass it, and their context
+    is made only when they run, so the context's class is adjusted. Whether it could."""
+    from grpc import _server
+
+    context_type = getattr(_server, "_Context", None)
+    abort = getattr(context_type, "abort", None)
+    if not isinstance(context_type, type) or not callable(abort):
+        _log.debug("grpc._server has no _Context class with an abort method")
+        return False
+    if getattr(abort, "shortens_own_aborts", False):
+        return True
+
+    @functools.wraps(abort)
+    def abort_with_own_message(self: Any, code: grpc.StatusCode, details: str) -> Any:
+        own = _own_error(sys.exc_info()[1])
+        if own is not None and details == traceback.format_exc():
+            details = str(own)
+        return abort(self, code, details)
+
+    abort_with_own_message.shortens_own_aborts = True  # type: ignore[attr-defined]
+    context_type.abort = abort_with_own_message  # type: ignore[attr-defined]
     return True
