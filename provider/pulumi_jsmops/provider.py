@@ -75,7 +75,7 @@ class ScheduleProvider(JsmOpsProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         from .api.client import SCHEDULES_PATH
         from .api.models import parse_api_schedule, parse_user_schedule
-        from .dynamic.ownership import NameTakenError, is_exactly
+        from .dynamic.ownership import is_exactly
 
         desired = parse_user_schedule(user_inputs(props))
         read = AnswerReader(parse_api_schedule)
@@ -84,12 +84,29 @@ class ScheduleProvider(JsmOpsProvider):
             answer = self.client.create_schedule(desired.to_api(),
                                                  is_own=lambda found: is_exactly(desired, read(found)))
         except ConflictError:
-            raise NameTakenError(self._id_of_schedule_named(desired.name), request_urn()) from None
+            raise self._name_taken(desired.name) from None
         created = read.model(answer, "POST", SCHEDULES_PATH)
         from .dynamic.override_plan import schedules_made_here
 
         schedules_made_here.add_schedule(str(created.id))  # it has no overrides yet
         return CreateResult(str(created.id), created.to_outputs())
+
+    def _name_taken(self, name: str) -> JsmOpsError:
+        """Why a create of this name was refused (409): the schedule of that name is another
+        resource's of this stack (renamed in the program, or declared twice), or not this stack's."""
+        from .dynamic.ownership import NameTakenError, RenamedResourceError, duplicate_name_message, urn_type
+        from .dynamic.stack_state import exported_state, resource_holding
+
+        existing_id, urn = self._id_of_schedule_named(name), request_urn()
+        state = exported_state(urn) if existing_id is not None and urn is not None else None
+        if state is None or existing_id is None or urn is None:
+            return NameTakenError(existing_id, urn)
+        holder = resource_holding(state, urn_type(urn), existing_id, urn)
+        if holder is None:
+            return NameTakenError(existing_id, urn)
+        if _claimed_names.is_declared(holder):
+            return JsmOpsError(f"name: {duplicate_name_message(holder, urn)}")
+        return RenamedResourceError(existing_id, holder, urn)
 
     def _id_of_schedule_named(self, name: str) -> Optional[str]:
         """For a message: the id of the schedule of that name, None if it cannot be looked up."""
