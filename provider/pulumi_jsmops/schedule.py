@@ -20,6 +20,7 @@ else:  # pragma: no cover - Python 3.10
     from typing_extensions import NotRequired, Required
 
 from .api.reserved_names import has_reserved_name
+from .api.whole_windows import whole_window_warnings
 from .provider import ScheduleProvider
 
 # The resource's type, as every stack's state holds it: the SDK makes it
@@ -47,7 +48,8 @@ class TimeOfDayArgs(TypedDict):
 
     :param pulumi.Input[int] start_hour: The hour the window opens, 0-23.
     :param pulumi.Input[int] start_min: The minute it opens, 0 or 30.
-    :param pulumi.Input[int] end_hour: The hour the window closes, 0-23. An end before the start runs past midnight.
+    :param pulumi.Input[int] end_hour: The hour the window closes, 0-23. An end before the start runs past midnight;
+           an end equal to the start is around the clock (the preview warns).
     :param pulumi.Input[int] end_min: The minute it closes, 0 or 30.
     """
 
@@ -56,7 +58,8 @@ class TimeOfDayArgs(TypedDict):
     start_min: pulumi.Input[int]
     """The minute it opens, 0 or 30."""
     end_hour: pulumi.Input[int]
-    """The hour the window closes, 0-23. An end before the start runs past midnight."""
+    """The hour the window closes, 0-23. An end before the start runs past midnight; an end equal to the
+    start is around the clock (the preview warns)."""
     end_min: pulumi.Input[int]
     """The minute it closes, 0 or 30."""
 
@@ -67,7 +70,8 @@ class DayAndTimeOfDayArgs(TypedDict):
     :param pulumi.Input[str] start_day: The day it opens: `monday` ... `sunday`.
     :param pulumi.Input[int] start_hour: The hour it opens, 0-23.
     :param pulumi.Input[int] start_min: The minute it opens, 0 or 30.
-    :param pulumi.Input[str] end_day: The day it closes: `monday` ... `sunday`.
+    :param pulumi.Input[str] end_day: The day it closes: `monday` ... `sunday`. An end equal to the start is the
+           whole week (the preview warns).
     :param pulumi.Input[int] end_hour: The hour it closes, 0-23.
     :param pulumi.Input[int] end_min: The minute it closes, 0 or 30.
     """
@@ -79,7 +83,8 @@ class DayAndTimeOfDayArgs(TypedDict):
     start_min: pulumi.Input[int]
     """The minute it opens, 0 or 30."""
     end_day: pulumi.Input[str]
-    """The day it closes: `monday` ... `sunday`."""
+    """The day it closes: `monday` ... `sunday`. An end equal to the start is the whole week (the preview
+    warns)."""
     end_hour: pulumi.Input[int]
     """The hour it closes, 0-23."""
     end_min: pulumi.Input[int]
@@ -146,13 +151,13 @@ class ScheduleArgs(TypedDict, total=False):
     team_id: pulumi.Input[str]
     """The id of the team that owns the schedule. Defaults to none (a global schedule)."""
     description: pulumi.Input[str]
-    """A description. Defaults to `""`."""
+    """A description, fewer than 10,000 characters. Defaults to `""`."""
     timezone: pulumi.Input[str]
     """An IANA time zone name, e.g. `Europe/Berlin`. Defaults to the one the service picks."""
     enabled: pulumi.Input[bool]
     """Whether the schedule is in effect. Defaults to `True`."""
     rotations: pulumi.Input[Sequence[pulumi.Input[RotationArgs]]]
-    """The rotations, in any order (names unique). Defaults to none."""
+    """The rotations, a list in any order (names unique). Defaults to none."""
 
 
 _INPUTS = tuple(ScheduleArgs.__annotations__)
@@ -230,12 +235,15 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
         :param pulumi.Input[str] name: The schedule's name, unique in the site.
         :param pulumi.Input[str] team_id: The id of the team that owns the schedule. Defaults to none
                (a global schedule).
-        :param pulumi.Input[str] description: A description. Defaults to `""`.
+        :param pulumi.Input[str] description: A description, fewer than 10,000 characters. Defaults to `""`.
         :param pulumi.Input[str] timezone: An IANA time zone name, e.g. `Europe/Berlin`. Defaults to the
                one the service picks.
         :param pulumi.Input[bool] enabled: Whether the schedule is in effect. Defaults to `True`.
-        :param pulumi.Input[Sequence[pulumi.Input[RotationArgs]]] rotations: The rotations, in any order
+        :param pulumi.Input[Sequence[pulumi.Input[RotationArgs]]] rotations: The rotations, a list in any order
                (names unique). Defaults to none.
+
+        Nested inputs take the snake_case keys of the `...Args` types; another key (the API's
+        `startDate`, a typo) fails the preview naming it and the key meant.
         """
         given = {"name": name, "team_id": team_id, "description": description,
                  "timezone": timezone, "enabled": enabled, "rotations": rotations}
@@ -245,7 +253,9 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
         # Names are unique in a site: a replacement (`up --replace` too, which skips the
         # provider's diff) must delete the old schedule before it creates the new one.
         opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(delete_before_replace=True), opts)
-        props["rotations"], warnings = _keyed_by_name(props["rotations"], opts.ignore_changes or [])
+        warnings = whole_window_warnings(props["rotations"])
+        props["rotations"], ignore_warnings = _keyed_by_name(props["rotations"], opts.ignore_changes or [])
+        warnings += ignore_warnings
         super().__init__(ScheduleProvider(), resource_name, props, opts)
         for warning in warnings:
             pulumi.log.warn(warning, resource=self)
