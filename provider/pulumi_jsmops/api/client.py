@@ -180,6 +180,11 @@ class Client:
                 f"answered 404): check jsmops:cloudId ({how_to_set('cloud_id')})"
             ) from None
 
+    def check_site_readable(self) -> None:
+        """One read (a page of one schedule): the site exists, and the credentials may read it.
+        Raises what a call raises; a wrong cloud id as `ConfigurationError` naming it."""
+        self._check_site_exists()
+
     @contextmanager
     def _site_checked_on_404(self) -> Iterator[None]:
         """A 404 of the call inside is a wrong cloud id when the site itself answers 404
