@@ -188,7 +188,13 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
     ```
 
     The provider reads its settings (`jsmops:baseUrl`, `jsmops:cloudId`, `jsmops:email`,
-    `jsmops:apiToken`) from the stack config, else from the `JSMOPS_*` environment.
+    `jsmops:apiToken`) from the stack config, else from the `JSMOPS_*` environment;
+    `jsmops check --stack <stack>` tries them with one read.
+
+    The engine runs the provider in a Python process of its own: with the project's
+    `virtualenv`, else `python3` from PATH. An inline Automation API program names no
+    virtualenv, so give its workspace `env_vars={"PULUMI_PYTHON_CMD": sys.executable}`
+    (else the provider fails to start: `No module named 'pulumi'`).
     """
 
     @overload
