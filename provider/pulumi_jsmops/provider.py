@@ -24,6 +24,7 @@ from .dynamic.base import (
     has_unknowns,
     is_unknown,
     request_urn,
+    show_changed_paths,
     user_inputs,
 )
 from .dynamic.ownership import NameRegistry, duplicate_name_message
@@ -62,15 +63,17 @@ class ScheduleProvider(JsmOpsProvider):
             return CheckResult(news, check_failures(validation_problems(exc)))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """A change exactly when `update` would send a request (`olds` are the outputs)."""
+        """A change exactly when `update` would send a request (`olds` are the outputs); the
+        preview shows the paths it changes (`dynamic/preview_diff.py`)."""
         from .api.models import Schedule, parse_user_schedule
-        from .dynamic.update_plan import is_same_schedule
+        from .dynamic.preview_diff import changed_paths
 
         inputs = user_inputs(news)
-        # Values not known yet may change the schedule, once they are known.
-        changes = has_unknowns(inputs) or not is_same_schedule(
-            Schedule.model_validate(user_inputs(olds)), parse_user_schedule(inputs))
-        return DiffResult(changes=changes, replaces=[], stables=[], delete_before_replace=True)
+        if has_unknowns(inputs):  # values not known yet may change the schedule, once they are known
+            return DiffResult(changes=True, replaces=[], stables=[], delete_before_replace=True)
+        paths = changed_paths(Schedule.model_validate(user_inputs(olds)), parse_user_schedule(inputs))
+        show_changed_paths(paths)
+        return DiffResult(changes=bool(paths), replaces=[], stables=[], delete_before_replace=True)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         from .api.client import SCHEDULES_PATH

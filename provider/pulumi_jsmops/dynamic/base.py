@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Mapping, Optional, TypeVar
 
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 from pulumi.dynamic.dynamic import PROVIDER_KEY  # the SDK's key of the serialized provider
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ..api.client import Client
 
 __all__ = ["PROVIDER_KEY", "AnswerReader", "JsmOpsProvider", "check_failures", "has_unknowns", "is_unknown",
-           "request_urn", "user_inputs"]
+           "request_urn", "show_changed_paths", "user_inputs"]
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 Json = dict[str, Any]
@@ -126,6 +126,14 @@ def request_urn() -> Optional[str]:
     from .host import current_urn
 
     return current_urn()
+
+
+def show_changed_paths(paths: Mapping[str, str]) -> None:
+    """Hands the engine, with the Diff this thread serves, the property paths that change and
+    how (`host.add_detailed_diff`): the preview prints those only."""
+    from .host import record_changed_paths
+
+    record_changed_paths(paths)
 
 
 class AnswerReader(Generic[Model]):

@@ -13,6 +13,9 @@ provider's `configure`) adjusts the running server:
   for the calls the server took before `install` ran, such as the first call of a
   `refresh` or `destroy`, which loads the provider: `filter_own_errors`, and
   `shorten_own_aborts` for newer SDKs);
+- a Diff can only say whether a resource changes, so a preview prints every input of a
+  changed schedule: `add_detailed_diff` hands the engine the paths that change, as the
+  provider recorded them (`record_changed_paths`; see `preview_diff.py`);
 - an Update can only fail whole: the state keeps the old outputs, even when some of its
   requests landed. A `PartialUpdateError` now ends the call with the outputs that landed,
   as the engine takes them (`send_partial_state`; see `partial_update.py`).
@@ -33,7 +36,7 @@ import sys
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Optional, TypeAlias
+from typing import Any, Callable, Mapping, Optional, TypeAlias
 
 import grpc
 from pulumi.dynamic.dynamic import PROVIDER_KEY  # the SDK's key of the serialized provider
@@ -217,9 +220,12 @@ def _serve(behavior: Behavior, method: str = "") -> Behavior:
 
     @functools.wraps(behavior)
     def serve(request: Any, context: grpc.ServicerContext) -> Any:
-        _serving.request = request
+        _serving.request, _serving.changed_paths = request, None
         try:
-            return behavior(request, context)
+            response = behavior(request, context)
+            if method == f"/{SERVICE}/Diff" and _serving.changed_paths is not None:
+                _guarded(add_detailed_diff, response, _serving.changed_paths)
+            return response
         except Exception as exc:
             own = _own_error(exc)
             if own is None:
@@ -230,9 +236,28 @@ def _serve(behavior: Behavior, method: str = "") -> Behavior:
                 message = own.recorded_message
             context.abort(grpc.StatusCode.UNKNOWN, message)
         finally:
-            _serving.request = None
+            _serving.request = _serving.changed_paths = None
 
     return serve
+
+
+def record_changed_paths(paths: Mapping[str, str]) -> None:
+    """Records, for the Diff this thread serves, the property paths that change (kinds `add`,
+    `delete`, `update`); `_serve` adds them to its answer. Without the adjusted host, nothing."""
+    _serving.changed_paths = paths
+
+
+def add_detailed_diff(response: Any, paths: Mapping[str, str]) -> bool:
+    """Adds the paths to a DiffResponse as the engine's detailed diff (old values taken from
+    the state's outputs, new ones from the checked inputs)."""
+    from pulumi.runtime.proto import provider_pb2
+
+    kinds = {"add": provider_pb2.PropertyDiff.ADD, "delete": provider_pb2.PropertyDiff.DELETE,
+             "update": provider_pb2.PropertyDiff.UPDATE}
+    for path, kind in paths.items():
+        response.detailedDiff[path].CopyFrom(provider_pb2.PropertyDiff(kind=kinds[kind], inputDiff=False))
+    response.hasDetailedDiff = True
+    return True
 
 
 def send_partial_state(context: grpc.ServicerContext, request: Any, error: PartialUpdateError) -> bool:
