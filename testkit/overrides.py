@@ -5,8 +5,8 @@
 - `schedules`: resource name -> a `jsmops.Schedule`'s keyword arguments;
 - `overrides`: resource name -> a `jsmops.ScheduleOverride`'s keyword arguments, where
   `"schedule": <resource name>` stands for `schedule_id=<that Schedule>.id` and
-  `"lookup": <schedule name>` for `schedule_id=jsmops.get_schedule(<name>).id`;
-- `on_call`: export name -> `{"schedule": <resource name>, "at": ...}`, exported as the
+  `"lookup": <schedule name>` (or `{"name", "site"}`) for `schedule_id=jsmops.get_schedule(<name>).id`;
+- `on_call`: export name -> `{"schedule": <resource name>, "at": ..., "site": ...}`, exported as the
   `[type, id]` pairs `jsmops.get_on_call_output` answers.
 """
 
@@ -33,11 +33,13 @@ for name, args in spec.get("overrides", {}).items():
     if "schedule" in args:
         args["schedule_id"] = schedules[args.pop("schedule")].id
     elif "lookup" in args:
-        args["schedule_id"] = jsmops.get_schedule(args.pop("lookup")).id
+        lookup = args.pop("lookup")
+        lookup = lookup if isinstance(lookup, dict) else {"name": lookup}
+        args["schedule_id"] = jsmops.get_schedule(lookup["name"], site=lookup.get("site")).id
     override = jsmops.ScheduleOverride(name, **args)
     pulumi.export(f"{name}_alias", override.alias)
 for name, args in spec.get("on_call", {}).items():
-    found = jsmops.get_on_call_output(schedules[args["schedule"]].id, args.get("at"))
+    found = jsmops.get_on_call_output(schedules[args["schedule"]].id, args.get("at"), args.get("site"))
     pulumi.export(name, found.apply(lambda result: [[p.type, p.id] for p in result.participants]))
 '''
 

@@ -22,8 +22,11 @@ bin_dir=$(cd "$bin_dir" && pwd)
 MIN_VERSION=3.254.0  # `pulumi import --file` with inputs and outputs (used by `jsmops import`)
 version=$(sed -n 's#^\s*github.com/pulumi/pulumi/pkg/v3 v\([0-9.]*\)$#\1#p' "$here/pulumi-cli/go.mod")
 cache_root=${JSMOPS_TOOLCHAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-jsmops/toolchain}
-# The key covers everything that goes into the build, so a change to either module rebuilds.
-key=$(cat "$here"/pulumi-cli/go.* "$here"/python-langhost/go.* | sha256sum | cut -c1-12)
+# The key covers everything that goes into the build, so a change to either module, or to
+# the language host's policy-pack change, rebuilds.
+langhost_patch=$here/patches/langhost-policy-packs.patch
+langhost_addition=$here/patches/langhost_policy_packs.go
+key=$(cat "$here"/pulumi-cli/go.* "$here"/python-langhost/go.* "$langhost_patch" "$langhost_addition" | sha256sum | cut -c1-12)
 dest="$cache_root/pulumi-v$version-$key"
 tools=(pulumi pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python)
 
@@ -103,8 +106,14 @@ if [ ! -f "$dest/.complete" ]; then
     (cd "$work/pulumi-cli" && go build -trimpath -o "$work/bin/pulumi" \
         -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" \
         github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
-    (cd "$work/python-langhost" && go build -trimpath -o "$work/bin/$langhost_binary" \
-        github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python)
+    # Engines since v3.221 start Python policy packs through the host's RunPlugin, in a form
+    # the v3.79.0 host does not know: the host's package (it imports only public packages of
+    # sdk/v3) is built from a copy with our change for it (patches/langhost_policy_packs.go).
+    host_src=$(cd "$work/python-langhost" && go list -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python)
+    mkdir "$work/python-langhost/host"
+    patch --quiet -o "$work/python-langhost/host/main.go" "$host_src/main.go" "$langhost_patch"
+    cp "$langhost_addition" "$work/python-langhost/host/"
+    (cd "$work/python-langhost" && go build -trimpath -o "$work/bin/$langhost_binary" ./host)
     # The shims the official distribution ships beside the binaries are files of the SDK's
     # Go module at the pinned version: take them from the module cache as they are.
     sdk_dir=$(cd "$work/pulumi-cli" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)

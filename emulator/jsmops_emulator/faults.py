@@ -8,17 +8,20 @@ pass straight through: they are never delayed, counted, journaled, rate limited 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import collections
 import dataclasses
+import itertools
 import json
 import random
 import re
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Literal
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 import regex
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -42,6 +45,10 @@ MAX_FAULT_TTL = 86_400.0
 # the client gets not a single byte: a connection-level error, no status code.
 # (uvicorn logs this text in its "should return None" error line.)
 _CUT = "connection cut by an injected fault"
+# An endless trickle ends when its client goes, or after this long.
+ENDLESS_TRICKLE_LIMIT = 600.0  # seconds
+# How an error answer may echo the request's credentials, as some proxies and gateways do.
+EchoForm = Literal["header", "header-cut", "header-percent", "headers-json", "token", "base64url"]
 
 
 class FaultSpec(BaseModel):
@@ -50,10 +57,12 @@ class FaultSpec(BaseModel):
     method: Literal["GET", "POST", "PATCH", "DELETE", "*"] = "*"
     path: str | None = Field(None, description="regular expression searched in the request path; none = any")
     count: int = Field(1, ge=1)
-    action: Literal["status", "delay", "cut"]
+    action: Literal["status", "delay", "cut", "trickle"]
     status: int | None = Field(None, ge=400, le=599, description="for action status; default 503")
     retry_after: int | None = Field(None, ge=0)
-    delay: float | None = Field(None, gt=0)
+    echo: list[EchoForm] = Field([], description="for action status: the request's credentials, in the error")
+    delay: float | None = Field(None, gt=0, description="for delay, seconds before serving; for trickle, between bytes")
+    endless: bool = Field(False, description="for trickle: the body never ends")
     ttl: float = Field(DEFAULT_FAULT_TTL, gt=0, le=MAX_FAULT_TTL, description="seconds until it expires unused")
 
     @field_validator("path")
@@ -68,8 +77,12 @@ class FaultSpec(BaseModel):
 
     @model_validator(mode="after")
     def _action_complete(self) -> FaultSpec:
-        if self.action == "delay" and self.delay is None:
-            raise ValueError("delay is required for action delay")
+        if self.action in ("delay", "trickle") and self.delay is None:
+            raise ValueError(f"delay is required for action {self.action}")
+        if self.echo and self.action != "status":
+            raise ValueError("echo is for action status only")
+        if self.endless and self.action != "trickle":
+            raise ValueError("endless is for action trickle only")
         if self.action == "status" and self.status is None:
             self.status = 503
         return self
@@ -336,6 +349,61 @@ async def _discard(message: Message) -> None:
     """A `send` that drops the response."""
 
 
+async def _trickled(app: ASGIApp, scope: Scope, receive: Receive, send: Send, delay: float, endless: bool) -> None:
+    """Serves the request in full (it is committed), then sends its answer's status and
+    headers at once and its body chunked, a byte per chunk, `delay` seconds apart. `endless`:
+    blanks instead of the body, until the client goes (or ENDLESS_TRICKLE_LIMIT)."""
+    answer: list[Message] = []
+
+    async def keep(message: Message) -> None:
+        answer.append(message)
+
+    await app(scope, receive, keep)
+    start, *rest = answer
+    body = b"".join(message.get("body", b"") for message in rest)
+    headers = [(key, value) for key, value in start.get("headers", []) if key.lower() != b"content-length"]
+    pieces: Iterable[bytes] = (
+        itertools.repeat(b" ", int(ENDLESS_TRICKLE_LIMIT / delay)) if endless
+        else (body[at:at + 1] for at in range(len(body)))
+    )
+    gone = asyncio.ensure_future(_disconnected(receive))
+    try:
+        await send({**start, "headers": headers})  # no Content-Length: the server sends the body chunked
+        for piece in pieces:
+            if gone.done():
+                return
+            await send({"type": "http.response.body", "body": piece, "more_body": True})
+            await asyncio.sleep(delay)
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+    finally:
+        gone.cancel()
+
+
+async def _disconnected(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+def _echoed(form: EchoForm, scope: Scope) -> str:
+    """The request's credentials as an error that echoes them in `form` shows them."""
+    headers: dict[str, str] = {
+        key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope.get("headers", [])
+    }
+    header = headers.get("authorization", "")
+    try:
+        credentials = base64.b64decode(header.partition(" ")[2], validate=True)
+    except binascii.Error:
+        credentials = b""
+    return {
+        "header": header,
+        "header-cut": header[:14] + "…",
+        "header-percent": quote(header, safe=""),
+        "headers-json": json.dumps({"Authorization": header}).replace("/", "\\/"),
+        "token": credentials.partition(b":")[2].decode("latin-1"),
+        "base64url": base64.urlsafe_b64encode(credentials).decode("ascii").rstrip("="),
+    }[form]
+
+
 async def _read_body(receive: Receive) -> bytes:
     body = b""
     while True:
@@ -425,6 +493,7 @@ class TrafficControl:
             assert fault.status is not None  # FaultSpec sets the default
             headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
             titles = [f"injected fault: HTTP {fault.status}"]
+            titles += [f"could not verify '{_echoed(form, scope)}'" for form in fault.echo]
             response = error_response_for(scope["path"], fault.status, titles, headers)
             await response(scope, receive, counted)
             return None
@@ -432,6 +501,10 @@ class TrafficControl:
             assert fault.delay is not None  # FaultSpec requires it
             await asyncio.sleep(fault.delay)
             await self.app(scope, receive, counted)
+            return None
+        if fault.action == "trickle":
+            assert fault.delay is not None  # FaultSpec requires it
+            await _trickled(self.app, scope, receive, counted, fault.delay, fault.endless)
             return None
         # cut: the request is processed (and committed) in full, its response dropped.
         await self.app(scope, receive, self._counting(method, entry, _discard))

@@ -3,6 +3,7 @@
     import pulumi_jsmops as jsmops
     support = jsmops.Schedule("support", name="Support", team_id=TEAM, rotations=[jsmops.RotationArgs(...)])
     jsmops.ScheduleOverride("xmas", schedule_id=support.id, responder=jsmops.OverrideResponderArgs(...), ...)
+    alice = jsmops.get_user(email="alice@example.com").account_id
 """
 
 from .on_call import GetOnCallParticipantResult, GetOnCallResult, get_on_call, get_on_call_output
@@ -19,12 +20,14 @@ from .schedule import (
     get_schedule,
     get_schedule_output,
 )
+from .user import GetUserResult, get_user, get_user_output
 
 __all__ = [
     "DayAndTimeOfDayArgs",
     "GetOnCallParticipantResult",
     "GetOnCallResult",
     "GetScheduleResult",
+    "GetUserResult",
     "OverrideResponderArgs",
     "ParticipantArgs",
     "RotationArgs",
@@ -38,4 +41,6 @@ __all__ = [
     "get_on_call_output",
     "get_schedule",
     "get_schedule_output",
+    "get_user",
+    "get_user_output",
 ]

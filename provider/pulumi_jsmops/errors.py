@@ -1,4 +1,6 @@
-"""Errors raised by the API client. None of them ever carries the API token.
+"""Errors raised by the API client. None of them ever carries the API token: every message
+passes `redaction.redact` as the error is made, also the service's own words, which may
+echo the credentials.
 
 Every error of a call names its method and path (`GET /v1/schedules/<id>`, relative to
 the API root) first, so a failure is reported under the call that failed.
@@ -8,9 +10,14 @@ from __future__ import annotations
 
 from typing import ClassVar, Optional
 
+from .redaction import redact
+
 
 class JsmOpsError(Exception):
-    """Base class of every error of this package."""
+    """Base class of every error of this package; its message is redacted (see the module docstring)."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(redact(arg) if isinstance(arg, str) else arg for arg in args))
 
 
 class ConfigurationError(JsmOpsError):
@@ -21,7 +28,7 @@ class CallError(JsmOpsError):
     """A call to the API failed; `method` and `path` say which one, `reason` why."""
 
     def __init__(self, method: str, path: str, reason: str, *, joiner: str = ": "):
-        self.method, self.path, self.reason = method, path, reason
+        self.method, self.path, self.reason = method, path, redact(reason)  # also told in later messages
         super().__init__(f"{method} {path}{joiner}{reason}")
 
 
@@ -62,8 +69,8 @@ class ApiError(CallError):
     meaning: ClassVar[str] = "request failed"
 
     def __init__(self, status: int, method: str, path: str, titles: list[str], hint: str = ""):
-        self.status, self.titles = status, titles
-        detail = "; ".join(titles) if titles else "no detail given"
+        self.status, self.titles = status, [redact(title) for title in titles]
+        detail = "; ".join(self.titles) if titles else "no detail given"
         super().__init__(method, path, f"failed with {status} ({self.meaning}): {detail}{hint}", joiner=" ")
 
 

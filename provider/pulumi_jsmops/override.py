@@ -20,7 +20,7 @@ else:  # pragma: no cover - Python 3.10
 
 from .api.reserved_names import has_reserved_name
 from .provider import ScheduleOverrideProvider
-from .schedule import _output, declared_schedule, looked_up_rotations
+from .schedule import _output, declared_schedule, declared_site, looked_up_rotations, looked_up_site
 
 # The resource's type, as every stack's state holds it (see SCHEDULE_TYPE in schedule.py).
 _MODULE, _NAME = "jsmops", "ScheduleOverride"
@@ -57,6 +57,9 @@ class ScheduleOverrideArgs(TypedDict, total=False):
     """When it ends, in the same form; after `start_date`."""
     rotations: pulumi.Input[Sequence[pulumi.Input[str]]]
     """The names of the schedule's rotations it applies to. Defaults to all rotations."""
+    site: pulumi.Input[str]
+    """The name of the schedule's site in `jsmops:sites`. Defaults to the site of the `Schedule` (or `get_schedule`
+    result) whose id `schedule_id` is, else the `jsmops:*` settings. Changing it replaces the override."""
 
 
 _INPUTS = tuple(ScheduleOverrideArgs.__annotations__)
@@ -109,6 +112,7 @@ class ScheduleOverride(Resource, module=_MODULE, name=_NAME):
         start_date: pulumi.Input[str],
         end_date: pulumi.Input[str],
         rotations: Optional[pulumi.Input[Sequence[pulumi.Input[str]]]] = None,
+        site: Optional[pulumi.Input[str]] = None,
     ) -> None: ...
 
     def __init__(
@@ -122,6 +126,7 @@ class ScheduleOverride(Resource, module=_MODULE, name=_NAME):
         start_date: Optional[pulumi.Input[str]] = None,
         end_date: Optional[pulumi.Input[str]] = None,
         rotations: Optional[pulumi.Input[Sequence[pulumi.Input[str]]]] = None,
+        site: Optional[pulumi.Input[str]] = None,
     ) -> None:
         """Declares an override. Give its inputs as keyword arguments or as one `ScheduleOverrideArgs`.
 
@@ -139,13 +144,24 @@ class ScheduleOverride(Resource, module=_MODULE, name=_NAME):
         :param pulumi.Input[str] end_date: When it ends, in the same form; after `start_date`.
         :param pulumi.Input[Sequence[pulumi.Input[str]]] rotations: The names of the schedule's rotations it
                applies to, in any order. Defaults to all rotations (also those added later).
+        :param pulumi.Input[str] site: The name of the schedule's site in the stack config's `jsmops:sites`.
+               Defaults to the site of the `Schedule` of this program (or the `get_schedule` result) whose id
+               `schedule_id` is, else the `jsmops:*` settings. Changing it replaces the override.
         """
         given = {"schedule_id": schedule_id, "responder": responder, "start_date": start_date,
-                 "end_date": end_date, "rotations": rotations}
+                 "end_date": end_date, "rotations": rotations, "site": site}
         props: dict[str, Any] = dict.fromkeys(_INPUTS)
         props.update(args or {})
         props.update({key: value for key, value in given.items() if value is not None})
         props[_SCHEDULE_ROTATIONS] = _known_rotations(props["schedule_id"])
+        known, schedule_site = _schedule_site(props["schedule_id"])
+        if props["site"] is None:
+            props["site"] = schedule_site
+        elif known and _differ(props["site"], schedule_site):
+            # A RunError stops the program with its message alone, before any request.
+            its = "the jsmops:* settings" if schedule_site is None else repr(schedule_site)
+            raise pulumi.RunError(f"resource '{resource_name}' has a problem: site: {props['site']!r} is not the site "
+                                  f"of its schedule ({its})")
         super().__init__(ScheduleOverrideProvider(), resource_name, props, opts)
 
     # The outputs: the engine sets them on the instance; these properties document them.
@@ -181,6 +197,11 @@ class ScheduleOverride(Resource, module=_MODULE, name=_NAME):
         return _output(self, "alias")
 
     @property
+    def site(self) -> pulumi.Output[Optional[str]]:
+        """The name of the schedule's site in `jsmops:sites`; none for the `jsmops:*` settings."""
+        return _output(self, "site")
+
+    @property
     def rotation_ids(self) -> pulumi.Output[Optional[list[str]]]:
         """The ids of the rotations it applies to, as the service holds them; none for all rotations."""
         return _output(self, "rotation_ids")
@@ -198,6 +219,22 @@ def _known_rotations(schedule_id: Any) -> Optional[pulumi.Output[Any]]:
         return None
     return pulumi.Output.from_input(schedule_id).apply(
         lambda known_id: rotation_ids_by_name(looked_up_rotations(known_id)) if isinstance(known_id, str) else None)
+
+
+def _schedule_site(schedule_id: Any) -> tuple[bool, Any]:
+    """Whether this program knows the schedule, and its site: the `site` input of the `Schedule`
+    whose `id` output `schedule_id` is, or the site `get_schedule` found it on (None: the default)."""
+    schedule = declared_schedule(schedule_id)
+    if schedule is not None:
+        return True, declared_site(schedule)
+    if isinstance(schedule_id, str) and looked_up_rotations(schedule_id) is not None:
+        return True, looked_up_site(schedule_id)
+    return False, None
+
+
+def _differ(site: Any, schedule_site: Any) -> bool:
+    """Whether two sites, each a name or None (the default), are known to differ (an Output is not known)."""
+    return all(value is None or isinstance(value, str) for value in (site, schedule_site)) and site != schedule_site
 
 
 def rotation_ids_by_name(rotations: Any) -> Optional[dict[str, dict[str, str]]]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from .dynamic.base import (
+    SITE,
     AnswerReader,
     JsmOpsProvider,
     check_failures,
@@ -25,7 +26,10 @@ from .dynamic.base import (
     is_unknown,
     request_urn,
     show_changed_paths,
+    site_of,
     user_inputs,
+    with_site,
+    without_site,
 )
 from .dynamic.ownership import NameRegistry, duplicate_name_message
 from .errors import CallError, ConflictError, JsmOpsError, NotFoundError
@@ -33,6 +37,7 @@ from .errors import CallError, ConflictError, JsmOpsError, NotFoundError
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
+    from .api.client import Client
     from .api.models import Rotation, Schedule
     from .api.overrides import ApiOverride, Override
     from .dynamic.override_plan import KnownRotations
@@ -50,28 +55,34 @@ class ScheduleProvider(JsmOpsProvider):
         from .api.models import check_known_parts, parse_user_schedule, validation_problems
 
         inputs = user_inputs(news)
-        if (name_taken := _claim_name(inputs.get("name"))) is not None:
+        site = inputs.get(SITE)
+        if (name_taken := _claim_name(inputs.get("name"), site)) is not None:
             return CheckResult(news, [name_taken])
-        if (unusable := self.settings_failure()) is not None:
+        if (unusable := self.settings_failure(site)) is not None:
             return CheckResult(news, [unusable])
+        inputs = without_site(inputs)
         if has_unknowns(inputs):  # known parts checked now, the rest once they are known
             canonical, problems = check_known_parts(inputs, is_unknown)
-            return CheckResult(canonical, check_failures(problems))
+            return CheckResult(with_site(canonical, site), check_failures(problems))
         try:
-            return CheckResult(parse_user_schedule(inputs).to_canonical_inputs(), [])
+            return CheckResult(with_site(parse_user_schedule(inputs).to_canonical_inputs(), site), [])
         except ValidationError as exc:
             return CheckResult(news, check_failures(validation_problems(exc)))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """A change exactly when `update` would send a request (`olds` are the outputs); the
-        preview shows the paths it changes (`dynamic/preview_diff.py`)."""
+        """A change exactly when `update` would send a request (`olds` are the outputs); another
+        site (or one not known yet) replaces the schedule. The preview shows the paths an update
+        changes (`dynamic/preview_diff.py`)."""
         from .api.models import Schedule, parse_user_schedule
         from .dynamic.preview_diff import changed_paths
 
         inputs = user_inputs(news)
+        if _moves_site(olds, inputs):
+            return DiffResult(changes=True, replaces=[SITE], stables=[], delete_before_replace=True)
+        inputs = without_site(inputs)
         if has_unknowns(inputs):  # values not known yet may change the schedule, once they are known
             return DiffResult(changes=True, replaces=[], stables=[], delete_before_replace=True)
-        paths = changed_paths(Schedule.model_validate(user_inputs(olds)), parse_user_schedule(inputs))
+        paths = changed_paths(Schedule.model_validate(without_site(user_inputs(olds))), parse_user_schedule(inputs))
         show_changed_paths(paths)
         return DiffResult(changes=bool(paths), replaces=[], stables=[], delete_before_replace=True)
 
@@ -80,27 +91,29 @@ class ScheduleProvider(JsmOpsProvider):
         from .api.models import parse_api_schedule, parse_user_schedule
         from .dynamic.ownership import is_exactly
 
-        desired = parse_user_schedule(user_inputs(props))
+        site = site_of(props)
+        client = self.client(site)
+        desired = parse_user_schedule(without_site(user_inputs(props)))
         read = AnswerReader(parse_api_schedule)
         try:
             # Only a create of ours whose answer was lost may be recognised, by its exact settings.
-            answer = self.client.create_schedule(desired.to_api(),
-                                                 is_own=lambda found: is_exactly(desired, read(found)))
+            answer = client.create_schedule(desired.to_api(), is_own=lambda found: is_exactly(desired, read(found)))
         except ConflictError:
-            raise self._name_taken(desired.name) from None
+            raise self._name_taken(client, desired.name) from None
         created = read.model(answer, "POST", SCHEDULES_PATH)
         from .dynamic.override_plan import schedules_made_here
 
         schedules_made_here.add_schedule(str(created.id))  # it has no overrides yet
-        return CreateResult(str(created.id), created.to_outputs())
+        return CreateResult(str(created.id), with_site(created.to_outputs(), site))
 
-    def _name_taken(self, name: str) -> JsmOpsError:
+    @staticmethod
+    def _name_taken(client: "Client", name: str) -> JsmOpsError:
         """Why a create of this name was refused (409): the schedule of that name is another
         resource's of this stack (renamed in the program, or declared twice), or not this stack's."""
         from .dynamic.ownership import NameTakenError, RenamedResourceError, duplicate_name_message, urn_type
         from .dynamic.stack_state import exported_state, resource_holding
 
-        existing_id, urn = self._id_of_schedule_named(name), request_urn()
+        existing_id, urn = _id_of_schedule_named(client, name), request_urn()
         state = exported_state(urn) if existing_id is not None and urn is not None else None
         if state is None or existing_id is None or urn is None:
             return NameTakenError(existing_id, urn)
@@ -111,23 +124,17 @@ class ScheduleProvider(JsmOpsProvider):
             return JsmOpsError(f"name: {duplicate_name_message(holder, urn)}")
         return RenamedResourceError(existing_id, holder, urn)
 
-    def _id_of_schedule_named(self, name: str) -> Optional[str]:
-        """For a message: the id of the schedule of that name, None if it cannot be looked up."""
-        try:
-            found = self.client.find_schedule_by_name(name)
-        except JsmOpsError:
-            return None
-        return str(found["id"]) if found else None
-
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         from pydantic import ValidationError
 
         from .api.models import parse_api_schedule
         from .dynamic.listing import listing_of
 
+        site = site_of(props)
+        client = self.client(site)
         try:
             # A refresh of many schedules finds most in one listing of the site (listing.py).
-            found = listing_of(self.client).lookup(id_) or self.client.get_schedule(id_)
+            found = listing_of(client).lookup(id_) or client.get_schedule(id_)
         except NotFoundError:
             return ReadResult(None, {})  # deleted outside Pulumi: drop it from the state
         try:
@@ -135,7 +142,8 @@ class ScheduleProvider(JsmOpsProvider):
         except ValidationError as exc:
             raise JsmOpsError(f"{_cannot_declare(id_, exc)}; change it on the service, or drop it from the stack "
                               "with `pulumi state delete <urn>`") from None
-        return ReadResult(schedule.id, schedule.to_outputs(), inputs=schedule.to_canonical_inputs())
+        return ReadResult(schedule.id, with_site(schedule.to_outputs(), site),
+                          inputs=with_site(schedule.to_canonical_inputs(), site))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Sends the requests of `update_plan.plan_update`, one after the other (`olds` are
@@ -146,84 +154,103 @@ class ScheduleProvider(JsmOpsProvider):
         from .dynamic.partial_update import PartialUpdateError
         from .dynamic.update_plan import UpdateSchedule, plan_update
 
-        desired = parse_user_schedule(user_inputs(news))
-        landed = _Landed(Schedule.model_validate(user_inputs(olds)))
+        site = site_of(user_inputs(news))
+        client = self.client(site)
+        desired = parse_user_schedule(without_site(user_inputs(news)))
+        landed = _Landed(Schedule.model_validate(without_site(user_inputs(olds))))
         plan = plan_update(landed.current, desired)
         for index, request in enumerate(plan):
             try:
                 if isinstance(request, UpdateSchedule):
-                    self._patch_schedule(id_, request.body, landed)
+                    _patch_schedule(client, id_, request.body, landed)
                 else:
-                    self._change_rotation(id_, request, landed.rotations)
+                    _change_rotation(client, id_, request, landed.rotations)
             except NotFoundError:
                 raise JsmOpsError(f"schedule {id_} was deleted outside Pulumi: run `pulumi refresh`, "
                                   "then `pulumi up` creates it again") from None
             except JsmOpsError as exc:
                 if index == 0 and landed.schedule().to_outputs() == landed.current.to_outputs():
                     raise  # nothing landed: the state is right as it is
-                raise PartialUpdateError(id_, landed.schedule().to_outputs(), exc, plan[:index],
+                raise PartialUpdateError(id_, with_site(landed.schedule().to_outputs(), site), exc, plan[:index],
                                          plan[index + 1:]) from None
-        return UpdateResult(landed.schedule().to_outputs())
+        return UpdateResult(with_site(landed.schedule().to_outputs(), site))
 
-    def _patch_schedule(self, schedule_id: str, body: dict[str, Any], landed: "_Landed") -> None:
-        """PATCHes the schedule's own fields; records the schedule as the service answered in `landed`."""
-        from .api.client import schedule_path
-        from .api.models import parse_api_schedule
-        from .dynamic.update_plan import holds
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        self.client(site_of(props)).delete_schedule(id_)  # already gone is fine
 
-        read = AnswerReader(parse_api_schedule)
-        answer = self.client.update_schedule(schedule_id, body, is_applied=read.where(lambda found: holds(body, found)))
-        landed.patched = _held(parse_api_schedule, answer, "PATCH", schedule_path(schedule_id), schedule_id)
-        _check_kept(landed.patched, body, "PATCH", schedule_path(schedule_id))
 
-    def _change_rotation(self, schedule_id: str, request: "RotationRequest", rotations: dict[str, "Rotation"], *,
-                         take_over: bool = True) -> None:
-        """Sends one rotation request and records the outcome in `rotations` (by name).
+def _moves_site(olds: dict[str, Any], inputs: dict[str, Any]) -> bool:
+    """Whether the inputs name another site than the outputs (or one not known yet): a replacement."""
+    site = inputs.get(SITE)
+    return is_unknown(site) or site_of(inputs) != site_of(olds)
 
-        It converges where an earlier update failed halfway (the state then keeps the old
-        outputs): a PATCH finding its rotation gone POSTs it; a POST finding its name taken
-        in this schedule (the stack's own) takes that rotation, changed to what is declared.
-        A NotFoundError of a POST means the schedule is gone."""
-        from .api.client import rotation_path, rotations_path
-        from .api.models import Rotation
-        from .dynamic.update_plan import CreateRotation, DeleteRotation, holds, is_same_rotation, rotation_requests
 
-        if isinstance(request, DeleteRotation):
-            self.client.delete_rotation(schedule_id, request.rotation_id)  # already gone is fine
-            if request.name in rotations and rotations[request.name].id == request.rotation_id:
-                del rotations[request.name]
-            return
-        name, desired = request.rotation.name, request.rotation
-        read = AnswerReader(Rotation.model_validate)
-        if not isinstance(request, CreateRotation):
-            body, path = request.body, rotation_path(schedule_id, request.rotation_id)
-            try:
-                answer = self.client.update_rotation(schedule_id, request.rotation_id, body,
-                                                     is_applied=read.where(lambda found: holds(body, found)))
-            except NotFoundError:
-                request = CreateRotation(desired)
-            else:
-                rotations[name] = _held(Rotation.model_validate, answer, "PATCH", path, schedule_id)
-                _check_kept(rotations[name], body, "PATCH", path)
-                return
-        body, path = request.body, rotations_path(schedule_id)
+def _id_of_schedule_named(client: "Client", name: str) -> Optional[str]:
+    """For a message: the id of the schedule of that name, None if it cannot be looked up."""
+    try:
+        found = client.find_schedule_by_name(name)
+    except JsmOpsError:
+        return None
+    return str(found["id"]) if found else None
+
+
+def _patch_schedule(client: "Client", schedule_id: str, body: dict[str, Any], landed: "_Landed") -> None:
+    """PATCHes the schedule's own fields; records the schedule as the service answered in `landed`."""
+    from .api.client import schedule_path
+    from .api.models import parse_api_schedule
+    from .dynamic.update_plan import holds
+
+    read = AnswerReader(parse_api_schedule)
+    answer = client.update_schedule(schedule_id, body, is_applied=read.where(lambda found: holds(body, found)))
+    landed.patched = _held(parse_api_schedule, answer, "PATCH", schedule_path(schedule_id), schedule_id)
+    _check_kept(landed.patched, body, "PATCH", schedule_path(schedule_id))
+
+
+def _change_rotation(client: "Client", schedule_id: str, request: "RotationRequest", rotations: dict[str, "Rotation"],
+                     *, take_over: bool = True) -> None:
+    """Sends one rotation request and records the outcome in `rotations` (by name).
+
+    It converges where an earlier update failed halfway (the state then keeps the old
+    outputs): a PATCH finding its rotation gone POSTs it; a POST finding its name taken
+    in this schedule (the stack's own) takes that rotation, changed to what is declared.
+    A NotFoundError of a POST means the schedule is gone."""
+    from .api.client import rotation_path, rotations_path
+    from .api.models import Rotation
+    from .dynamic.update_plan import CreateRotation, DeleteRotation, holds, is_same_rotation, rotation_requests
+
+    if isinstance(request, DeleteRotation):
+        client.delete_rotation(schedule_id, request.rotation_id)  # already gone is fine
+        if request.name in rotations and rotations[request.name].id == request.rotation_id:
+            del rotations[request.name]
+        return
+    name, desired = request.rotation.name, request.rotation
+    read = AnswerReader(Rotation.model_validate)
+    if not isinstance(request, CreateRotation):
+        body, path = request.body, rotation_path(schedule_id, request.rotation_id)
         try:
-            answer = self.client.create_rotation(schedule_id, body,
-                                                 is_own=read.where(lambda found: is_same_rotation(found, desired)))
-        except ConflictError:
-            found = self.client.find_rotation_by_name(schedule_id, name)
-            if found is None or not take_over:
-                raise
+            answer = client.update_rotation(schedule_id, request.rotation_id, body,
+                                            is_applied=read.where(lambda found: holds(body, found)))
+        except NotFoundError:
+            request = CreateRotation(desired)
         else:
-            rotations[name] = _held(Rotation.model_validate, answer, "POST", path, schedule_id)
-            _check_kept(rotations[name], body, "POST", path)
+            rotations[name] = _held(Rotation.model_validate, answer, "PATCH", path, schedule_id)
+            _check_kept(rotations[name], body, "PATCH", path)
             return
-        existing = rotations[name] = read.model(found, "GET", path)
-        for step in rotation_requests(str(existing.id), existing, desired):
-            self._change_rotation(schedule_id, step, rotations, take_over=False)
-
-    def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        self.client.delete_schedule(id_)  # already gone is fine
+    body, path = request.body, rotations_path(schedule_id)
+    try:
+        answer = client.create_rotation(schedule_id, body,
+                                        is_own=read.where(lambda found: is_same_rotation(found, desired)))
+    except ConflictError:
+        found = client.find_rotation_by_name(schedule_id, name)
+        if found is None or not take_over:
+            raise
+    else:
+        rotations[name] = _held(Rotation.model_validate, answer, "POST", path, schedule_id)
+        _check_kept(rotations[name], body, "POST", path)
+        return
+    existing = rotations[name] = read.model(found, "GET", path)
+    for step in rotation_requests(str(existing.id), existing, desired):
+        _change_rotation(client, schedule_id, step, rotations, take_over=False)
 
 
 @dataclass
@@ -286,107 +313,76 @@ def _check_kept(held: "Schedule | Rotation", body: dict[str, Any], method: str, 
 _claimed_names = NameRegistry()
 
 
-def _claim_name(name: Any) -> Optional[CheckFailure]:
-    """A failure when another resource of this run has the same schedule name. Needs the
-    URN of the request, which only the adjusted host (`host.current_urn`) can tell; without
-    it two such resources still never share a schedule: the second create gets a 409."""
+def _claim_name(name: Any, site: Any) -> Optional[CheckFailure]:
+    """A failure when another resource of this run has the same schedule name on the same
+    site. Needs the URN of the request, which only the adjusted host (`host.current_urn`) can
+    tell; without it two such resources still never share a schedule: the second create gets a 409."""
     urn = request_urn()
-    if not isinstance(name, str) or urn is None:
+    if not isinstance(name, str) or urn is None or is_unknown(site):
         return None
-    other = _claimed_names.claim(name, urn)
+    other = _claimed_names.claim((site_of({SITE: site}), name), urn)
     # No property: the engine would print the property's value (the name, maybe a secret) with it.
     return None if other is None else CheckFailure("", f"name: {duplicate_name_message(other, urn)}")
 
 
 class ScheduleOverrideProvider(JsmOpsProvider):
     """Creates, reads, updates and deletes the overrides of schedules through the API; the
-    resource's id is the override's alias (`dynamic/override_plan.py` says what it decides)."""
+    resource's id is the override's alias (`dynamic/override_plan.py` says what it decides).
+    Its site (`site`, as for schedules) is kept beside the override's own inputs and outputs."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         from .dynamic.override_plan import check_override
 
-        if (unusable := self.settings_failure()) is not None:
+        inputs = user_inputs(news)
+        site = inputs.get(SITE)
+        if (unusable := self.settings_failure(site)) is not None:
             return CheckResult(news, [unusable])
-        canonical, problems = check_override(user_inputs(news), is_unknown)
-        return CheckResult(canonical, check_failures(problems))
+        canonical, problems = check_override(without_site(inputs), is_unknown)
+        return CheckResult(with_site(canonical, site), check_failures(problems))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """A change exactly when `update` would act (`olds` are the outputs)."""
+        """A change exactly when `update` would act (`olds` are the outputs); another site replaces it."""
         from .dynamic.override_plan import override_diff
 
-        changes, replaces = override_diff(user_inputs(olds), user_inputs(news), is_unknown, _now())
+        if _moves_site(olds, user_inputs(news)):
+            return DiffResult(changes=True, replaces=[SITE], stables=[], delete_before_replace=False)
+        changes, replaces = override_diff(without_site(user_inputs(olds)), without_site(user_inputs(news)),
+                                          is_unknown, _now())
         return DiffResult(changes=changes, replaces=replaces, stables=[], delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         from .api.overrides import parse_user_override
-        from .dynamic.override_plan import NEVER_MADE_ID, split_inputs, with_hidden
+        from .dynamic.override_plan import NEVER_MADE_ID, split_inputs
 
-        own, hidden = split_inputs(user_inputs(props))
+        site = site_of(props)
+        own, hidden = split_inputs(without_site(user_inputs(props)))
         desired = parse_user_override(own)
         if desired.has_ended(_now()):  # history: never made in the past
-            return CreateResult(NEVER_MADE_ID, with_hidden(desired.to_outputs(), hidden))
-        made = self._create(desired, self._rotation_ids(desired, _known(hidden)))
-        return CreateResult(str(made.alias), with_hidden(made.to_outputs(), hidden))
-
-    def _rotation_ids(self, desired: "Override", known: Optional["KnownRotations"],
-                      current: Optional["Override"] = None) -> Optional[list[str]]:
-        """The ids of the override's rotations: from the program when it knows them; as
-        held when the names stay and the program knows nothing; else from one read of the
-        schedule's rotations."""
-        from .dynamic.override_plan import ids_by_name, resolved_ids
-
-        resolved, ids = resolved_ids(desired.rotations, known)
-        if resolved:
-            return ids
-        if current is not None and known is None and current.rotations == desired.rotations:
-            return current.rotation_ids
-        assert desired.rotations is not None  # all rotations are always resolved
-        return ids_by_name(desired.rotations, self.client.list_rotations(desired.schedule_id), desired.schedule_id)
-
-    def _create(self, desired: "Override", rotation_ids: Optional[list[str]]) -> "Override":
-        """POSTs the override (the client's evidence keeps a lost answer from making it twice
-        or taking a person's); the override as made."""
-        from .api.client import overrides_path
-        from .dynamic.override_plan import schedules_made_here
-
-        schedule_id = desired.schedule_id
-        body = desired.to_api(rotation_ids)
-        answer = self.client.create_override(schedule_id, body,
-                                             known_before=schedules_made_here.overrides_of(schedule_id))
-        made = self._as_asked(answer, body, "POST", overrides_path(schedule_id))
-        schedules_made_here.add_override(schedule_id, made.alias)
-        return desired.model_copy(update={"alias": made.alias, "rotation_ids": made.rotation_ids})
-
-    @staticmethod
-    def _as_asked(answer: dict[str, Any], body: dict[str, Any], method: str, path: str) -> "ApiOverride":
-        """The answer as an override, or a failure when it does not hold what was sent (a
-        later preview would show that change again and again)."""
-        from .api.overrides import parse_api_override
-
-        held = AnswerReader(parse_api_override).model(answer, method, path)
-        missed = held.not_kept(body)
-        if missed:
-            what = "; ".join(f"{key} {body.get(key)!r} (it holds {value!r})" for key, value in missed.items())
-            raise CallError(method, path, f"the service did not keep {what}; declare values it keeps")
-        return held
+            return CreateResult(NEVER_MADE_ID, _override_outputs(desired.to_outputs(), hidden, site))
+        client = self.client(site)
+        made = _create_override(client, desired, _rotation_ids(client, desired, _known(hidden)))
+        return CreateResult(str(made.alias), _override_outputs(made.to_outputs(), hidden, site))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         from pydantic import ValidationError
 
         from .api.models import described_problems
         from .api.overrides import parse_api_override
-        from .dynamic.override_plan import held_override, names_by_id, split_inputs, with_hidden
+        from .dynamic.override_plan import held_override, names_by_id, split_inputs
 
+        site = site_of(props)
+        props = without_site(props)
         current, hidden = held_override(props), split_inputs(props)[1]
         if current.alias is None:  # never made (it had ended): nothing to read
-            return ReadResult(id_, with_hidden(current.to_outputs(), hidden),
-                              inputs=with_hidden(current.to_canonical_inputs(), hidden))
+            return ReadResult(id_, _override_outputs(current.to_outputs(), hidden, site),
+                              inputs=_override_outputs(current.to_canonical_inputs(), hidden, site))
+        client = self.client(site)
         try:
-            found = self.client.get_override(current.schedule_id, current.alias)
+            found = client.get_override(current.schedule_id, current.alias)
         except NotFoundError:
             if current.has_ended(_now()):  # the service may drop ended overrides: history stays
-                return ReadResult(id_, with_hidden(current.to_outputs(), hidden),
-                                  inputs=with_hidden(current.to_canonical_inputs(), hidden))
+                return ReadResult(id_, _override_outputs(current.to_outputs(), hidden, site),
+                                  inputs=_override_outputs(current.to_canonical_inputs(), hidden, site))
             return ReadResult(None, {})  # deleted outside Pulumi: drop it from the state
         try:
             held = parse_api_override(found)
@@ -394,17 +390,16 @@ class ScheduleOverrideProvider(JsmOpsProvider):
             raise JsmOpsError(f"override {current.alias} of schedule {current.schedule_id} as the service holds it "
                               f"cannot be read ({described_problems(exc)})") from None
         names = None if held.rotation_ids is None else names_by_id(
-            held.rotation_ids, self._rotations_of(current.schedule_id))
+            held.rotation_ids, self._rotations_of(client, current.schedule_id))
         refreshed = current.model_copy(update={
             "responder": held.responder, "start_date": held.start_date, "end_date": held.end_date,
             "rotations": None if names is None else sorted(names), "rotation_ids": held.rotation_ids})
-        return ReadResult(id_, with_hidden(refreshed.to_outputs(), hidden),
-                          inputs=with_hidden(refreshed.to_canonical_inputs(), hidden))
+        return ReadResult(id_, _override_outputs(refreshed.to_outputs(), hidden, site),
+                          inputs=_override_outputs(refreshed.to_canonical_inputs(), hidden, site))
 
-    def _rotations_of(self, schedule_id: str) -> list[dict[str, Any]]:
+    def _rotations_of(self, client: "Client", schedule_id: str) -> list[dict[str, Any]]:
         """A schedule's rotations, read once per schedule while this process has sent no
         change (a refresh of many overrides of one schedule reads them once)."""
-        client = self.client
         if client.sent_changes.is_set():
             return client.list_rotations(schedule_id)
         with _rotations_lock:
@@ -419,34 +414,87 @@ class ScheduleOverrideProvider(JsmOpsProvider):
         ended and stays so (`override_plan.sends_put`)."""
         from .api.client import override_path
         from .api.overrides import parse_api_override, parse_user_override
-        from .dynamic.override_plan import held_override, resolved_ids, sends_put, split_inputs, with_hidden
+        from .dynamic.override_plan import held_override, resolved_ids, sends_put, split_inputs
 
-        current = held_override(user_inputs(olds))
-        own, hidden = split_inputs(user_inputs(news))
+        site = site_of(user_inputs(news))
+        current = held_override(without_site(user_inputs(olds)))
+        own, hidden = split_inputs(without_site(user_inputs(news)))
         desired, known = parse_user_override(own), _known(hidden)
         if not sends_put(current, desired, _now()):
             resolved, ids = resolved_ids(desired.rotations, known)
             kept = desired.model_copy(update={"alias": current.alias,
                                               "rotation_ids": ids if resolved else current.rotation_ids})
-            return UpdateResult(with_hidden(kept.to_outputs(), hidden))
-        body, alias = desired.to_api(self._rotation_ids(desired, known, current)), str(current.alias)
+            return UpdateResult(_override_outputs(kept.to_outputs(), hidden, site))
+        client = self.client(site)
+        body, alias = desired.to_api(_rotation_ids(client, desired, known, current)), str(current.alias)
         try:
             read = AnswerReader(parse_api_override)
-            answer = self.client.replace_override(desired.schedule_id, alias, body,
-                                                  is_applied=read.where(lambda found: found.holds(body)))
+            answer = client.replace_override(desired.schedule_id, alias, body,
+                                             is_applied=read.where(lambda found: found.holds(body)))
         except NotFoundError:
             raise JsmOpsError(f"override {alias} of schedule {desired.schedule_id} was deleted outside Pulumi: "
                               "run `pulumi refresh`, then `pulumi up` makes it again") from None
-        held = self._as_asked(answer, body, "PUT", override_path(desired.schedule_id, alias))
-        return UpdateResult(with_hidden(
-            desired.model_copy(update={"alias": alias, "rotation_ids": held.rotation_ids}).to_outputs(), hidden))
+        held = _as_asked(answer, body, "PUT", override_path(desired.schedule_id, alias))
+        return UpdateResult(_override_outputs(
+            desired.model_copy(update={"alias": alias, "rotation_ids": held.rotation_ids}).to_outputs(), hidden, site))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         from .dynamic.override_plan import held_override, sends_delete
 
-        current = held_override(props)
+        current = held_override(without_site(props))
         if sends_delete(current, _now()):
-            self.client.delete_override(current.schedule_id, str(current.alias))  # already gone is fine
+            # Already gone is fine.
+            self.client(site_of(props)).delete_override(current.schedule_id, str(current.alias))
+
+
+def _override_outputs(data: dict[str, Any], hidden: Any, site: Any) -> dict[str, Any]:
+    """An override's inputs or outputs with the hidden input and the site, when there are any."""
+    from .dynamic.override_plan import with_hidden
+
+    return with_site(with_hidden(data, hidden), site)
+
+
+def _rotation_ids(client: "Client", desired: "Override", known: Optional["KnownRotations"],
+                  current: Optional["Override"] = None) -> Optional[list[str]]:
+    """The ids of the override's rotations: from the program when it knows them; as
+    held when the names stay and the program knows nothing; else from one read of the
+    schedule's rotations."""
+    from .dynamic.override_plan import ids_by_name, resolved_ids
+
+    resolved, ids = resolved_ids(desired.rotations, known)
+    if resolved:
+        return ids
+    if current is not None and known is None and current.rotations == desired.rotations:
+        return current.rotation_ids
+    assert desired.rotations is not None  # all rotations are always resolved
+    return ids_by_name(desired.rotations, client.list_rotations(desired.schedule_id), desired.schedule_id)
+
+
+def _create_override(client: "Client", desired: "Override", rotation_ids: Optional[list[str]]) -> "Override":
+    """POSTs the override (the client's evidence keeps a lost answer from making it twice
+    or taking a person's); the override as made."""
+    from .api.client import overrides_path
+    from .dynamic.override_plan import schedules_made_here
+
+    schedule_id = desired.schedule_id
+    body = desired.to_api(rotation_ids)
+    answer = client.create_override(schedule_id, body, known_before=schedules_made_here.overrides_of(schedule_id))
+    made = _as_asked(answer, body, "POST", overrides_path(schedule_id))
+    schedules_made_here.add_override(schedule_id, made.alias)
+    return desired.model_copy(update={"alias": made.alias, "rotation_ids": made.rotation_ids})
+
+
+def _as_asked(answer: dict[str, Any], body: dict[str, Any], method: str, path: str) -> "ApiOverride":
+    """The answer as an override, or a failure when it does not hold what was sent (a
+    later preview would show that change again and again)."""
+    from .api.overrides import parse_api_override
+
+    held = AnswerReader(parse_api_override).model(answer, method, path)
+    missed = held.not_kept(body)
+    if missed:
+        what = "; ".join(f"{key} {body.get(key)!r} (it holds {value!r})" for key, value in missed.items())
+        raise CallError(method, path, f"the service did not keep {what}; declare values it keeps")
+    return held
 
 
 _rotations_lock = threading.Lock()

@@ -158,6 +158,9 @@ class ScheduleArgs(TypedDict, total=False):
     """Whether the schedule is in effect. Defaults to `True`."""
     rotations: pulumi.Input[Sequence[pulumi.Input[RotationArgs]]]
     """The rotations, a list in any order (names unique). Defaults to none."""
+    site: pulumi.Input[str]
+    """The name of a site in the stack config's `jsmops:sites`, whose settings reach it. Defaults to the
+    `jsmops:*` settings. Changing it replaces the schedule."""
 
 
 _INPUTS = tuple(ScheduleArgs.__annotations__)
@@ -188,7 +191,8 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
     ```
 
     The provider reads its settings (`jsmops:baseUrl`, `jsmops:cloudId`, `jsmops:email`,
-    `jsmops:apiToken`) from the stack config, else from the `JSMOPS_*` environment;
+    `jsmops:apiToken`) from the stack config, else from the `JSMOPS_*` environment; a schedule
+    with `site="eu"` those of `jsmops:sites.eu` (`pulumi config set --path 'jsmops:sites.eu.cloudId' ...`).
     `jsmops check --stack <stack>` tries them with one read.
 
     The engine runs the provider in a Python process of its own: with the project's
@@ -218,6 +222,7 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
         timezone: Optional[pulumi.Input[str]] = None,
         enabled: Optional[pulumi.Input[bool]] = None,
         rotations: Optional[pulumi.Input[Sequence[pulumi.Input[RotationArgs]]]] = None,
+        site: Optional[pulumi.Input[str]] = None,
     ) -> None: ...
 
     def __init__(
@@ -232,6 +237,7 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
         timezone: Optional[pulumi.Input[str]] = None,
         enabled: Optional[pulumi.Input[bool]] = None,
         rotations: Optional[pulumi.Input[Sequence[pulumi.Input[RotationArgs]]]] = None,
+        site: Optional[pulumi.Input[str]] = None,
     ) -> None:
         """Declares a schedule. Give its inputs as keyword arguments or as one `ScheduleArgs`.
 
@@ -247,12 +253,15 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
         :param pulumi.Input[bool] enabled: Whether the schedule is in effect. Defaults to `True`.
         :param pulumi.Input[Sequence[pulumi.Input[RotationArgs]]] rotations: The rotations, a list in any order
                (names unique). Defaults to none.
+        :param pulumi.Input[str] site: The name of a site in the stack config's `jsmops:sites`, whose settings
+               reach it. Defaults to the `jsmops:*` settings. Changing it replaces the schedule (the state holds
+               the name only, never the site's settings).
 
         Nested inputs take the snake_case keys of the `...Args` types; another key (the API's
         `startDate`, a typo) fails the preview naming it and the key meant.
         """
         given = {"name": name, "team_id": team_id, "description": description,
-                 "timezone": timezone, "enabled": enabled, "rotations": rotations}
+                 "timezone": timezone, "enabled": enabled, "rotations": rotations, "site": site}
         props: dict[str, Any] = dict.fromkeys(_INPUTS)
         props.update(args or {})
         props.update({key: value for key, value in given.items() if value is not None})
@@ -265,6 +274,7 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
         super().__init__(ScheduleProvider(), resource_name, props, opts)
         for warning in warnings:
             pulumi.log.warn(warning, resource=self)
+        self._site_input: Any = props["site"]
         _declared[id(self.id)] = (self.id, self)
 
     # The outputs: the engine sets them on the instance; these properties document them.
@@ -292,6 +302,11 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
     def enabled(self) -> pulumi.Output[bool]:
         """Whether the schedule is in effect."""
         return _output(self, "enabled")
+
+    @property
+    def site(self) -> pulumi.Output[Optional[str]]:
+        """The name of the site in `jsmops:sites`; none for the `jsmops:*` settings."""
+        return _output(self, "site")
 
     @property
     def rotations(self) -> pulumi.Output[dict[str, dict[str, Any]]]:
@@ -376,10 +391,10 @@ def _unknown_ids_in_preview(rotations: Any) -> Any:
 
 
 # The schedules this program knows, for the overrides it declares on them (`override.py`):
-# the Schedule resources by their `id` Output (that very object), and the rotations of the
-# schedules `get_schedule` found, by schedule id (as a Schedule's `rotations` output has them).
+# the Schedule resources by their `id` Output (that very object), and the rotations and site
+# of the schedules `get_schedule` found, by schedule id (as a Schedule's outputs have them).
 _declared: dict[int, tuple[pulumi.Output[str], Schedule]] = {}
-_looked_up_rotations: dict[str, Any] = {}
+_looked_up: dict[str, tuple[Any, Optional[str]]] = {}
 
 
 def declared_schedule(schedule_id: object) -> Optional[Schedule]:
@@ -388,9 +403,19 @@ def declared_schedule(schedule_id: object) -> Optional[Schedule]:
     return found[1] if found is not None and found[0] is schedule_id else None
 
 
+def declared_site(schedule: Schedule) -> Any:
+    """The `site` input a Schedule of this program was given (None, a name, or an Output)."""
+    return schedule._site_input
+
+
 def looked_up_rotations(schedule_id: str) -> Any:
     """The rotations of the schedule `get_schedule` found with this id in this program, or None."""
-    return _looked_up_rotations.get(schedule_id)
+    return _looked_up.get(schedule_id, (None, None))[0]
+
+
+def looked_up_site(schedule_id: str) -> Optional[str]:
+    """The site `get_schedule` found the schedule with this id on, in this program (None: the default)."""
+    return _looked_up.get(schedule_id, (None, None))[1]
 
 
 @dataclass
@@ -412,13 +437,17 @@ class GetScheduleResult:
     rotations: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Its rotations keyed by name, as a Schedule's `rotations` output has them (a list, each
     with its `name`, when two have one name or one has a name Pulumi reserves as a key)."""
+    site: Optional[str] = None
+    """The name of the site in `jsmops:sites` it was found on; None for the `jsmops:*` settings."""
 
 
-def get_schedule(name: str) -> GetScheduleResult:
+def get_schedule(name: str, site: Optional[str] = None) -> GetScheduleResult:
     """Looks up a schedule this stack does not manage, by its exact name (like a Terraform
-    data source). Uses the stack's `jsmops:*` config, then the JSMOPS_* environment.
+    data source). Uses the stack's `jsmops:*` config, then the JSMOPS_* environment; with
+    `site`, the settings of that site in `jsmops:sites`.
 
     :param str name: The schedule's exact name (case included).
+    :param str site: The name of a site in `jsmops:sites`. Defaults to the `jsmops:*` settings.
     :raises pulumi.RunError: No schedule has that name, the settings are missing or wrong, or the
             service failed; the program stops with that message.
     """
@@ -430,22 +459,25 @@ def get_schedule(name: str) -> GetScheduleResult:
     from .errors import JsmOpsError
 
     try:
-        with Client(load_settings(pulumi.runtime.get_config)) as client:
+        with Client(load_settings(pulumi.runtime.get_config, site)) as client:
             found = client.find_schedule_by_name(name)
         if found is None:
             raise LookupError("no schedule has this name")
         # The result's fields are the outputs' keys (`Schedule.to_outputs`).
-        result = GetScheduleResult(**parse_api_schedule(found).to_outputs())
+        result = GetScheduleResult(**parse_api_schedule(found).to_outputs(), site=site)
     except (JsmOpsError, LookupError, ValidationError) as exc:
         # A RunError stops the program with its message alone, without a traceback.
-        raise pulumi.RunError(f"get_schedule(name={name!r}): {exc}") from None
-    _looked_up_rotations[result.id] = result.rotations
+        where = "" if site is None else f", site={site!r}"
+        raise pulumi.RunError(f"get_schedule(name={name!r}{where}): {exc}") from None
+    _looked_up[result.id] = (result.rotations, site)
     return result
 
 
-def get_schedule_output(name: pulumi.Input[str]) -> pulumi.Output[GetScheduleResult]:
-    """`get_schedule` for a name that is an Output.
+def get_schedule_output(name: pulumi.Input[str], site: Optional[pulumi.Input[Optional[str]]] = None
+                        ) -> pulumi.Output[GetScheduleResult]:
+    """`get_schedule` for inputs that are Outputs.
 
     :param pulumi.Input[str] name: The schedule's exact name (case included).
+    :param pulumi.Input[str] site: The name of a site in `jsmops:sites`. Defaults to the `jsmops:*` settings.
     """
-    return pulumi.Output.from_input(name).apply(get_schedule)
+    return pulumi.Output.all(name, site).apply(lambda args: get_schedule(args[0], args[1]))

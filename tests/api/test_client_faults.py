@@ -44,11 +44,11 @@ def identical(sent: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
 
 @pytest.fixture
 def stub_client() -> Iterator[Callable[..., tuple[Stub, Client]]]:
-    """`stub_client(answer, **settings)`: a stub server and a client of it."""
+    """`stub_client(answer, trickle=0, **settings)`: a stub server and a client of it."""
     made: list[tuple[Stub, Client]] = []
 
-    def make(answer: Responder, **overrides: Any) -> tuple[Stub, Client]:
-        stub = Stub(answer)
+    def make(answer: Responder, trickle: float = 0, **overrides: Any) -> tuple[Stub, Client]:
+        stub = Stub(answer, trickle)
         values: dict[str, Any] = {"base_url": stub.base_url, "cloud_id": "local", "email": "e@example.com",
                                   "api_token": "stub-token", "backoff_factor": 0.01, "timeout": 5, "max_retries": 2}
         made.append((stub, Client(Settings(**{**values, **overrides}))))
@@ -109,6 +109,60 @@ def test_a_read_timeout_of_a_get_is_retried(client_for, emulator: Emulator) -> N
     assert client.get_schedule(schedule_id)["name"] == "Support"
     emulator.wait_until_idle()
     assert emulator.stats()["by_method"]["GET"] == 2
+
+
+# --- answers that come a byte at a time (issue 18.10) ---------------------------------------
+# A trickle keeps every read short, so only a bound on the whole call ends it. Each trickle
+# below would take several seconds in full (0.02 s per byte), against a timeout of 1 s.
+
+
+def test_a_trickled_get_times_out_and_is_retried(client_for, emulator: Emulator) -> None:
+    client = client_for(emulator, timeout=1)
+    schedule_id = client.create_schedule(body(), is_own=identical(body()))["id"]
+    emulator.add_fault(method="GET", action="trickle", delay=0.02, count=1)
+    assert client.get_schedule(schedule_id)["id"] == schedule_id
+    emulator.wait_until_idle()
+    assert [(r["method"], r["status"]) for r in emulator.requests()[1:]] == [("GET", 200), ("GET", 200)]
+
+
+def test_an_endless_trickle_ends_with_a_timeout_naming_the_call(client_for, emulator: Emulator) -> None:
+    client = client_for(emulator, timeout=1, max_retries=2)
+    schedule_id = client.create_schedule(body(), is_own=identical(body()))["id"]
+    emulator.add_fault(method="GET", action="trickle", delay=0.02, endless=True, count=5)
+    with pytest.raises(TransportError) as failed:
+        client.get_schedule(schedule_id)
+    assert str(failed.value) == (
+        f"GET /v1/schedules/{schedule_id}: no answer from the API (timed out after 1 s, jsmops:timeout)")
+    emulator.wait_until_idle()  # each trickle stopped when the client gave up on it
+    assert emulator.stats()["by_method"]["GET"] == 3  # the first try and maxRetries more
+
+
+def test_a_trickled_status_line_and_headers_time_out_too(stub_client) -> None:
+    stub, client = stub_client(lambda *_: json_answer(200, {"id": "s1", "name": "Support"}), trickle=0.02,
+                               timeout=1, max_retries=1)
+    with pytest.raises(TransportError, match=r"^GET /v1/schedules/s1: no answer from the API \(timed out after 1 s"):
+        client.get_schedule("s1")
+    assert [method for method, _ in stub.requests] == ["GET", "GET"]
+
+
+def test_a_trickled_create_is_looked_up_not_sent_again(client_for, emulator: Emulator) -> None:
+    client = client_for(emulator, timeout=1)
+    emulator.add_fault(method="POST", action="trickle", delay=0.02, count=1)
+    created = client.create_schedule(body(), is_own=identical(body()))
+    emulator.wait_until_idle()
+    assert [r["method"] for r in emulator.requests()] == ["POST", "GET"]  # the create, its lookup
+    assert [s["id"] for s in emulator.schedules()] == [created["id"]]
+
+
+def test_a_trickled_patch_is_read_back_not_sent_again(client_for, emulator: Emulator) -> None:
+    client = client_for(emulator, timeout=1)
+    schedule_id = made(client)
+    emulator.reset_stats()
+    emulator.add_fault(method="PATCH", action="trickle", delay=0.02, count=1)
+    change = {"description": "trickled"}
+    assert client.update_schedule(schedule_id, change, is_applied=identical(change))["description"] == "trickled"
+    emulator.wait_until_idle()
+    assert [r["method"] for r in emulator.requests()] == ["PATCH", "GET"]  # the change, its read-back
 
 
 # --- pagination ---------------------------------------------------------------------------
@@ -299,7 +353,8 @@ def test_a_patch_slower_than_the_timeout_is_never_resent(client_for, emulator: E
     with pytest.raises(UnknownOutcomeError) as unknown:
         client.update_schedule(schedule_id, change, is_applied=identical(change))
     message = str(unknown.value)
-    assert message.startswith(f"PATCH /v1/schedules/{schedule_id}: no answer from the API (timed out)")
+    assert message.startswith(
+        f"PATCH /v1/schedules/{schedule_id}: no answer from the API (timed out after 0.5 s, jsmops:timeout)")
     assert "pulumi refresh" in message
     emulator.wait_until_idle()
     assert emulator.stats()["by_method"]["PATCH"] == 1  # the held one only

@@ -7,8 +7,8 @@ import pytest
 from pulumi_jsmops.api.config import load_settings
 from pulumi_jsmops.errors import ConfigurationError
 
-ENV = ("JSMOPS_BASE_URL", "JSMOPS_CLOUD_ID", "JSMOPS_EMAIL", "JSMOPS_API_TOKEN", "JSMOPS_TIMEOUT", "JSMOPS_MAX_RETRIES",
-       "JSMOPS_BACKOFF_FACTOR", "JSMOPS_BACKOFF_MAX", "JSMOPS_MAX_CONCURRENCY")
+ENV = ("JSMOPS_BASE_URL", "JSMOPS_CLOUD_ID", "JSMOPS_EMAIL", "JSMOPS_API_TOKEN", "JSMOPS_SITE_URL", "JSMOPS_TIMEOUT",
+       "JSMOPS_MAX_RETRIES", "JSMOPS_BACKOFF_FACTOR", "JSMOPS_BACKOFF_MAX", "JSMOPS_MAX_CONCURRENCY")
 
 
 @pytest.fixture(autouse=True)
@@ -121,3 +121,51 @@ def test_the_apis_own_address_as_base_url_says_what_to_set(url: str, says: str) 
     with pytest.raises(ConfigurationError) as refused:
         load_settings({"jsmops:baseUrl": url, "jsmops:cloudId": "c", "jsmops:email": "e", "jsmops:apiToken": "t"}.get)
     assert "jsmops:baseUrl is invalid: is the API's address, not the site's: " + says in str(refused.value)
+
+
+SITES = {"jsmops:sites": '{"eu": {"cloudId": "c-eu", "email": "eu@example.com", "apiToken": "eu-t0ken", '
+                         '"timeout": 5, "siteUrl": "https://eu.atlassian.net"}, "us": {"cloudId": "c-us"}}',
+         **REQUIRED}
+
+
+def test_a_site_takes_its_own_keys_and_the_defaults(monkeypatch) -> None:
+    """The engine and the program hand `jsmops:sites` over as JSON text, secrets in clear."""
+    monkeypatch.setenv("JSMOPS_BASE_URL", "http://127.0.0.1:1")
+    settings = load_settings(SITES.get, "eu")
+    assert (settings.site, settings.cloud_id, settings.email, settings.timeout) == ("eu", "c-eu", "eu@example.com", 5)
+    assert settings.api_token.get_secret_value() == "eu-t0ken" and "eu-t0ken" not in repr(settings)
+    assert settings.base_url == "https://api.atlassian.com"  # the default: neither jsmops:* nor the environment
+    assert settings.site_root == "https://eu.atlassian.net"
+    assert load_settings(SITES.get).site is None and load_settings(SITES.get).cloud_id == "c"
+
+
+def test_a_site_lacking_a_key_names_it_and_never_borrows_it(monkeypatch) -> None:
+    monkeypatch.setenv("JSMOPS_API_TOKEN", "env-token")
+    with pytest.raises(ConfigurationError) as missing:
+        load_settings(SITES.get, "us")
+    assert str(missing.value) == (
+        "jsmops:sites.us.email is not set; run `pulumi config set --path 'jsmops:sites.us.email' <value>`; "
+        "jsmops:sites.us.apiToken is not set; run `pulumi config set --secret --path 'jsmops:sites.us.apiToken' "
+        "<value>`")
+
+
+def test_an_unknown_site_is_named_with_the_sites_the_config_has() -> None:
+    with pytest.raises(ConfigurationError, match=r"^site 'apac' is not in jsmops:sites \(its sites: 'eu', 'us'\)"):
+        load_settings(SITES.get, "apac")
+    with pytest.raises(ConfigurationError, match=r"^site 'eu' is not in jsmops:sites \(the stack config has no "
+                                                 r"jsmops:sites\)"):
+        load_settings(REQUIRED.get, "eu")
+
+
+@pytest.mark.parametrize("sites", ['"eu"', '{"eu": "c-eu"}', "[1]", "{not json"])
+def test_sites_that_are_not_an_object_of_objects_are_refused(sites: str) -> None:
+    with pytest.raises(ConfigurationError, match="^jsmops:sites must be an object of sites, each an object"):
+        load_settings({**REQUIRED, "jsmops:sites": sites}.get, "eu")
+
+
+def test_a_missing_site_url_is_named_when_a_lookup_needs_it() -> None:
+    with pytest.raises(ConfigurationError, match=r"^jsmops:siteUrl is not set .*JSMOPS_SITE_URL$"):
+        _ = load_settings(REQUIRED.get).site_root
+    with pytest.raises(ConfigurationError, match=r"^jsmops:sites.us.siteUrl is not set"):
+        _ = load_settings({**SITES, "jsmops:sites": '{"us": {"cloudId": "c", "email": "e", "apiToken": "t"}}'}.get,
+                          "us").site_root

@@ -17,6 +17,7 @@ import pulumi_jsmops as jsmops
 from pulumi_jsmops.api.models import parse_api_schedule, parse_user_schedule
 from pulumi_jsmops.api.overrides import parse_user_override
 from pulumi_jsmops.cli.codegen import (
+    ConfigNames,
     declaration,
     module_header,
     new_override_name,
@@ -27,9 +28,10 @@ from pulumi_jsmops.cli.codegen import (
 
 def test_names_are_identifiers_unique_and_never_shadow_the_module() -> None:
     taken: set[str] = set()
-    names = [new_resource_name(n, taken) for n in ["Ops / EU", "Ops EU", "24x7", "class", "jsmops", "!!!", "Jsmops"]]
+    names = [new_resource_name(n, taken) for n in ["Ops / EU", "Ops EU", "24x7", "class", "jsmops", "!!!", "Jsmops",
+                                                   "People", "config", "Pulumi"]]
     assert names == ["ops_eu", "ops_eu_2", "schedule_24x7", "schedule_class", "schedule_jsmops", "schedule",
-                     "schedule_jsmops_2"]
+                     "schedule_jsmops_2", "schedule_people", "schedule_config", "schedule_pulumi"]
     assert all(name.isidentifier() for name in names)
 
 
@@ -76,8 +78,9 @@ def assert_ruff_format_leaves_it(code: str, directory: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def declared_inputs(code: str) -> list[dict[str, Any]]:
-    """The inputs of each `jsmops.Schedule(...)` the code declares, found by running it."""
+def declared_inputs(code: str, **config_objects: dict[str, str]) -> list[dict[str, Any]]:
+    """The inputs of each `jsmops.Schedule(...)` the code declares, found by running it (with
+    the config's objects of names it refers to)."""
     declared: list[dict[str, Any]] = []
 
     class Recorder:  # stands in for the package: the ...Args types are dicts, Schedule records its inputs
@@ -87,7 +90,7 @@ def declared_inputs(code: str) -> list[dict[str, Any]]:
             return getattr(jsmops, name)
 
     exec(compile(code.replace("import pulumi_jsmops as jsmops", ""), "imported_schedules.py", "exec"),
-         {"jsmops": Recorder()})
+         {"jsmops": Recorder(), **config_objects})
     return declared
 
 
@@ -159,3 +162,39 @@ def test_an_override_is_declared_on_its_schedule_variable_or_by_id(tmp_path: Pat
     assert 'schedule_id="s1",' in by_id and "rotations" not in by_id
     module = generated_module(API_SCHEDULES[:1]) + on_variable + by_id
     assert_ruff_format_leaves_it(module, tmp_path)
+
+
+def test_ids_the_config_names_are_names_and_others_stay_with_a_comment(tmp_path: Path) -> None:
+    """Names with quotes and backslashes are literals; the module reads the objects it refers to
+    and no other; what it declares is what the service holds; the formatter leaves it."""
+    names = ConfigNames.from_config({
+        "people": {'al "the" pal': API_SCHEDULES[1]["rotations"][0]["participants"][0]["id"], "x": 1},
+        "teams": {"core\\team": "cd68207b-c55d-4611-ab25-72fd0c439e9f"},
+        "other": {"ignored": "e"},
+    })
+    schedules = [parse_api_schedule(data) for data in API_SCHEDULES]
+    code = "".join(declaration(new_resource_name(s.name, set()), s, "eu", names) for s in schedules)
+    module = module_header("https://api.atlassian.com/jsm/ops/api/local", names) + code
+    assert names.used == {"people", "teams"}
+    assert 'people = config.require_object("people")\nteams = config.require_object("teams")\n' in module
+    assert "id=people['al \"the\" pal']" in module and 'team_id=teams["core\\\\team"],' in module
+    assert 'id="e",  # not in the stack config\'s' not in module  # no escalations object: no comment
+    assert 'id="uuuu' in module and "# not in the stack config's people" in module
+    assert module.count('site="eu",') == len(schedules)
+    assert names.block(module) == ""  # nothing to add to a module that reads them already
+    assert_ruff_format_leaves_it(module, tmp_path)
+
+    people = {'al "the" pal': API_SCHEDULES[1]["rotations"][0]["participants"][0]["id"]}
+    teams = {"core\\team": "cd68207b-c55d-4611-ab25-72fd0c439e9f"}
+    body = module.split("teams = config.require_object(\"teams\")\n", 1)[1]
+    declared = declared_inputs(body, people=people, teams=teams)
+    assert [inputs.pop("site") for inputs in declared] == ["eu"] * len(schedules)
+    assert [parse_user_schedule(inputs).to_inputs() for inputs in declared] == [s.to_inputs() for s in schedules]
+
+
+def test_a_module_without_the_objects_gets_them_before_the_new_code() -> None:
+    names = ConfigNames.from_config({"people": {"bob": "b"}})
+    names.node("people", "b")
+    old = module_header("https://x")  # written before names were used
+    assert names.block(old) == ('\nimport pulumi\nconfig = pulumi.Config()\npeople = config.require_object("people")\n')
+    assert names.block(old + names.block(old)) == ""

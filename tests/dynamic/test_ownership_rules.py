@@ -74,7 +74,7 @@ def test_recovery_brings_in_exactly_the_schedules_identical_to_a_pending_create(
                   "id": "s-2"},
         "Secret Bridge": {**SUPPORT_IN_API, "rotations": rotations, "name": "Secret Bridge", "id": "s-3"},
     }
-    recovery, resources = plan(deployment, service.get)
+    recovery, resources = plan(deployment, lambda name, site: service.get(name))
     assert recovery.recovered == {URN + "same": "s-1", URN + "secret": "s-3"}
     assert recovery.dropped == {URN + "other": "s-2", URN + "absent": None}
     by_urn = {r["urn"]: r for r in resources}
@@ -104,7 +104,8 @@ def test_pending_updates_and_deletes_settle_as_the_service_holds_them() -> None:
     service = {"s-1": {**SUPPORT_IN_API, "id": "s-1", "rotations": rotations},
                "s-3": {**SUPPORT_IN_API, "id": "s-3", "rotations": rotations, "description": "secret text"}}
     recovery = Recovery()
-    resources = {r["urn"]: r for r in settle_changes(deployment, service.get, recovery)}
+    resources = {r["urn"]: r for r in settle_changes(deployment, lambda schedule_id, site: service.get(schedule_id),
+                                                     recovery)}
     assert recovery.removed == [URN + "gone"] and recovery.read_back == [URN + "kept", URN + "updated"]
     assert set(resources) == {URN + "kept", URN + "updated", URN + "untouched"}
     assert resources[URN + "kept"]["outputs"]["description"] == SUPPORT_IN_API["description"]
@@ -112,3 +113,25 @@ def test_pending_updates_and_deletes_settle_as_the_service_holds_them() -> None:
     assert resources[URN + "updated"]["outputs"]["description"]["plaintext"] == json.dumps("secret text")  # secret
     assert resources[URN + "untouched"]["outputs"]["description"] == "as it was"
     assert all(r["outputs"]["__provider"] == "serialized" for r in resources.values())
+
+
+def test_recovery_looks_each_schedule_up_on_its_site_and_keeps_the_site() -> None:
+    rotations = [{**rotation, "id": "r-1"} for rotation in SUPPORT_IN_API["rotations"]]
+    eu = {**SUPPORT_IN_API, "rotations": rotations, "id": "s-eu"}  # the default site has none
+    asked: list[tuple[str, object]] = []
+
+    def find(name: str, site: object) -> object:
+        asked.append((name, site))
+        return eu if site == "eu" else None
+
+    recovery, [made] = plan({"pending_operations": [pending("eu", {**SUPPORT, "site": "eu"}),
+                                                    pending("default", SUPPORT)]}, find)
+    assert asked == [("Support Schedule", "eu"), ("Support Schedule", None)]
+    assert recovery.recovered == {URN + "eu": "s-eu"} and recovery.dropped == {URN + "default": None}
+    assert made["outputs"]["site"] == "eu" and made["inputs"]["site"] == "eu"
+
+    held = {**made, "id": "s-eu"}
+    gets: list[tuple[str, object]] = []
+    [settled] = settle_changes({"resources": [held], "pending_operations": [{"type": "updating", "resource": held}]},
+                               lambda schedule_id, site: gets.append((schedule_id, site)) or eu, Recovery())
+    assert gets == [("s-eu", "eu")] and settled["outputs"]["site"] == "eu"

@@ -43,3 +43,16 @@ def test_check_reads_once_and_names_the_setting_to_fix(project: PulumiProject, e
         assert failed.returncode == 1 and says in failed.stderr and key in failed.stderr, failed.stderr
         project.pulumi("config", "rm", key)
     assert [schedule["name"] for schedule in emulator.schedules()] == [SUPPORT["name"]]  # nothing changed
+
+
+def test_check_takes_a_site_of_the_stack_config(project: PulumiProject, emulator: Emulator) -> None:
+    site = {"baseUrl": emulator.base_url, "cloudId": emulator.cloud_id, "email": emulator.admin_auth[0]}
+    for key, value in site.items():
+        project.pulumi("config", "set", "--path", f"jsmops:sites.eu.{key}", value)
+    project.pulumi("config", "set", "--secret", "--path", "jsmops:sites.eu.apiToken", emulator.admin_auth[1])
+    emulator.reset_stats()
+    checked = project.jsmops("check", "--stack", "test", "--site", "eu")
+    assert f"jsmops:sites.eu.cloudId {emulator.cloud_id}" in checked.stdout and "(jsmops:sites.eu)" in checked.stdout
+    assert emulator.stats()["by_method"] == {"GET": 1}
+    unknown = project.jsmops("check", "--stack", "test", "--site", "apac", check=False)
+    assert unknown.returncode == 1 and "site 'apac' is not in jsmops:sites (its sites: 'eu')" in unknown.stderr

@@ -93,9 +93,9 @@ def test_import_one_then_edit_it(project: PulumiProject, emulator: Emulator) -> 
     made = create_directly(emulator, 3)[2]
     result = jsmops_import(project, "--id", made["id"])
     assert result.returncode == 0, result.stderr
-    assert "imported 1 schedule; the code is in" in result.stdout
-    assert ("Before the next `pulumi up`, make the stack program `import imported_schedules` (once): until the "
-            "program declares what was imported, `pulumi up` deletes it from the service") in result.stdout
+    assert "imported 1 schedule; their code is in" in result.stdout
+    assert ("Before the next `pulumi up`, add `import imported_schedules` to the stack program if it is not there "
+            "yet: an `up` of a program without it deletes what was just imported") in result.stdout
     # As it says: the program does not import the module yet, and an up would delete the schedule.
     steps = json.loads(project.preview("--json").stdout)["steps"]
     assert [step["op"] for step in steps if step["urn"].endswith("::schedule_24x7_core")] == ["delete"]

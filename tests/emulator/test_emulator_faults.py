@@ -1,9 +1,13 @@
-"""Test controls: injected faults (status, delay, cut), request counters, rate limiting."""
+"""Test controls: injected faults (status, echoed credentials, delay, cut, trickle), request
+counters, rate limiting."""
 
 from __future__ import annotations
 
+import base64
 import concurrent.futures
+import json
 import time
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -20,7 +24,8 @@ def test_status_fault_answers_without_touching_data(admin):
 
     assert fault == {
         "id": fault["id"], "method": "POST", "path": None, "count": 1,
-        "action": "status", "status": 503, "retry_after": None, "delay": None, "ttl": 600.0,
+        "action": "status", "status": 503, "retry_after": None, "echo": [], "delay": None, "endless": False,
+        "ttl": 600.0,
     }  # fmt: skip
     assert failed.status_code == 503
     assert titles(failed) == ["injected fault: HTTP 503"]
@@ -82,6 +87,10 @@ def test_faults_can_be_listed_and_cleared(admin):
         {"action": "explode"},
         {"method": "GET"},
         {"action": "delay"},
+        {"action": "trickle"},
+        {"action": "delay", "delay": 1, "echo": ["header"]},
+        {"action": "status", "echo": ["password"]},
+        {"action": "status", "endless": True},
         {"action": "status", "status": 200},
         {"action": "status", "count": 0},
         {"action": "status", "path": "([unclosed"},
@@ -276,3 +285,52 @@ def test_the_fault_registry_is_capped_and_many_catastrophic_patterns_hold_up_not
     assert titles(refused) == [f"faults: at most {MAX_FAULTS} may be pending; DELETE /_emulator/faults"]
     assert answers == [404, 404, 404]
     assert len(listed.json()["faults"]) == MAX_FAULTS
+
+
+def test_a_status_fault_echoes_the_credentials_in_each_form_asked(emulator):
+    """As some proxies and gateways do; the credentials need not be valid (nor are they checked)."""
+    credentials = "ops@example.com:T0k????>>n-secret"
+    header = "Basic " + base64.b64encode(credentials.encode()).decode()
+    forms = ["header", "header-cut", "header-percent", "headers-json", "token", "base64url"]
+    emulator.add_fault(method="GET", action="status", status=502, echo=forms)
+
+    failed = Api(emulator, tuple(credentials.split(":"))).request("GET")
+
+    assert failed.status_code == 502
+    assert titles(failed) == ["injected fault: HTTP 502"] + [f"could not verify '{echoed}'" for echoed in [
+        header,
+        header[:14] + "…",
+        quote(header, safe=""),
+        json.dumps({"Authorization": header}).replace("/", "\\/"),
+        "T0k????>>n-secret",
+        base64.urlsafe_b64encode(credentials.encode()).decode().rstrip("="),
+    ]]
+
+
+def test_a_trickle_sends_the_whole_answer_a_byte_per_chunk(admin):
+    schedule = admin.create(name="Slowly")
+    admin.emulator.add_fault(method="GET", action="trickle", delay=0.001)
+
+    with requests.get(f"{admin.url}/{schedule['id']}", auth=admin.emulator.admin_auth, stream=True,
+                      timeout=10) as trickled:
+        chunks = list(trickled.raw.read_chunked())
+
+    assert trickled.status_code == 200 and "Content-Length" not in trickled.headers
+    assert {len(chunk) for chunk in chunks} == {1}
+    assert json.loads(b"".join(chunks)) == schedule
+    assert admin.emulator.requests()[-1]["status"] == 200
+
+
+def test_an_endless_trickle_commits_the_change_and_ends_when_the_client_goes(admin):
+    emulator = admin.emulator
+    emulator.add_fault(method="POST", action="trickle", delay=0.001, endless=True)
+
+    with requests.post(admin.url, json={"name": "Made", "teamId": "t"}, auth=emulator.admin_auth, stream=True,
+                       timeout=10) as trickled:
+        chunks = trickled.raw.read_chunked()
+        blanks = [next(chunks) for _ in range(200)]
+
+    assert trickled.status_code == 201 and blanks == [b" "] * 200
+    assert [s["name"] for s in emulator.schedules()] == ["Made"]
+    emulator.wait_until_idle()  # the trickle stopped once the connection closed
+    assert emulator.stats()["by_method_status"]["POST"] == {"201": 1}

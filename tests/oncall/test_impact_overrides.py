@@ -182,6 +182,25 @@ New: now nobody → alice; overrides: fresh added
     assert reads(stack) == {}  # nothing exists yet to read
 
 
+def test_an_override_a_saved_preview_cannot_read_fails_the_gate(stack: PulumiProject, tmp_path: Path) -> None:
+    """The holiday's responder secret (as a saved preview shows it: `[secret]`): the override
+    cannot be assessed, and --fail-on-gap exits 1 naming it, instead of passing without it."""
+    write_stack(stack, {"platform": PLATFORM}, {"cover": COVER, "holiday": HOLIDAY})
+    try:
+        preview = json.loads(stack.preview("--json").stdout)
+    finally:
+        write_stack(stack, {"platform": PLATFORM}, {"cover": COVER})
+    [holiday] = [s for s in preview["steps"] if s["urn"].endswith("::holiday")]
+    holiday["newState"]["inputs"]["responder"] = "[secret]"
+    saved = tmp_path / "preview.json"
+    saved.write_text(json.dumps(preview))
+    command = [JSMOPS, "impact", "--stack", "test", "--at", AT, "--preview", str(saved), "--offline", "--fail-on-gap"]
+    result = subprocess.run(command, cwd=stack.dir, env=stack.env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    assert result.stderr == ("jsmops: error: --fail-on-gap: override holiday could not be assessed: its inputs are "
+                             "not known until the change is applied, or secret and not shown\n")
+
+
 def test_oncall_names_the_declared_overrides(stack: PulumiProject) -> None:
     text = jsmops(stack, "oncall", overrides={"cover": COVER})
     assert text == f"""\

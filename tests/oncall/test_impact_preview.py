@@ -9,7 +9,7 @@ from typing import Any
 from pulumi.runtime import rpc
 
 from pulumi_jsmops.cli.impact_command import changes_from_preview
-from pulumi_jsmops.cli.stack_overrides import after_changes, declared_changes
+from pulumi_jsmops.cli.stack_overrides import after_changes, declared_changes, unreadable_overrides
 from pulumi_jsmops.oncall.assessment import assess
 from pulumi_jsmops.oncall.engine import OverrideWindow
 
@@ -57,12 +57,25 @@ def test_creates_deletes_and_other_types() -> None:
 
 
 def test_unknown_inputs_are_reported_not_guessed() -> None:
-    preview = {"steps": [step("update", "platform", schedule({"primary": ROTATION}),
-                              schedule({"primary": ROTATION}, team_id=rpc.UNKNOWN))]}
+    """A participant not known until the apply: not assessed, naming it."""
+    unknown = {**ROTATION, "participants": [{"type": "escalation", "id": rpc.UNKNOWN}]}
+    preview = {"steps": [step("update", "platform", schedule({"primary": ROTATION}), schedule({"primary": unknown}))]}
     [change] = changes_from_preview(preview)
-    assert change.problem == "some inputs are not known until the change is applied"
+    assert change.problem == "rotations.primary.participants[0].id is not known until the change is applied"
     impact = assess(change, datetime(2026, 1, 21, tzinfo=timezone.utc), 14)
     assert impact.problem == change.problem and not impact.has_impact
+
+
+def test_unknown_inputs_that_do_not_decide_who_is_on_call_are_assessed() -> None:
+    """An unknown description, team or name (from another resource) changes nobody's shift:
+    the schedule is assessed (its name shown as not known yet)."""
+    after = schedule({"primary": {**ROTATION, "participants": ROTATION["participants"][:1]}},
+                     team_id=rpc.UNKNOWN, description=rpc.UNKNOWN, name=rpc.UNKNOWN)
+    preview = {"steps": [step("update", "platform", schedule({"primary": ROTATION}), after)]}
+    [change] = changes_from_preview(preview)
+    assert change.problem is None and change.after is not None
+    impact = assess(change, datetime(2026, 1, 21, tzinfo=timezone.utc), 14)
+    assert impact.name == "(a name not known yet)" and impact.now_after == ("alice",) and impact.has_impact
 
 
 def test_a_deleted_schedule_leaves_the_whole_window_uncovered() -> None:
@@ -126,6 +139,7 @@ def test_override_steps_name_their_schedule_by_id_or_by_dependency() -> None:
         override_step("create", "pending", None, {**HOLIDAY, "schedule_id": "s-1", "responder": rpc.UNKNOWN}),
     ]}
     edited, fresh = declared_changes(preview)  # "pending" cannot be known before it is applied
+    assert unreadable_overrides(preview) == ["pending"]  # and fails --fail-on-gap
     assert (edited.schedule_id, edited.schedule_resource, edited.alias) == ("s-1", None, "a-1")
     assert edited.change.before is not None and edited.change.before.rotation_names == frozenset({"primary"})
     assert edited.change.after is not None and edited.change.after.responder is None

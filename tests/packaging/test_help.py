@@ -1,7 +1,7 @@
 """`help(jsmops.Schedule)` and `help(jsmops.ScheduleOverride)` in the user's venv show our
 documentation of every input (with its default) and output, not the base class's text about
 `__provider` (nor the override's hidden input); each field of the `...Args` types, and each
-argument of the lookups, is documented too."""
+argument of the lookups (`site` of each among them), is documented too."""
 
 from __future__ import annotations
 
@@ -40,14 +40,15 @@ print(json.dumps({
     "types": {name: [sorted(getattr(jsmops, name).__annotations__), sorted(params(getattr(jsmops, name).__doc__))]
               for name in types},
     "lookups": {name: params(getattr(jsmops, name).__doc__)
-                for name in ("get_schedule", "get_on_call", "get_on_call_output")},
+                for name in ("get_schedule", "get_schedule_output", "get_on_call", "get_on_call_output", "get_user",
+                             "get_user_output")},
 }))
 '''
 
 
 @pytest.mark.parametrize(("resource", "declares", "optional"), [
-    ("Schedule", "Declares a schedule", {"team_id", "description", "timezone", "enabled", "rotations"}),
-    ("ScheduleOverride", "Declares an override", {"rotations"}),
+    ("Schedule", "Declares a schedule", {"team_id", "description", "timezone", "enabled", "rotations", "site"}),
+    ("ScheduleOverride", "Declares an override", {"rotations", "site"}),
 ])
 def test_help_of_a_resource_documents_each_input_with_its_default_and_each_output(
         user_project: UserProject, resource: str, declares: str, optional: set[str]) -> None:
@@ -65,8 +66,12 @@ def test_help_of_a_resource_documents_each_input_with_its_default_and_each_outpu
 
 def test_the_lookups_document_each_argument(user_project: UserProject) -> None:
     found = json.loads(run([str(user_project.python), "-c", INSPECT], user_project.dir))["lookups"]
-    assert set(found["get_on_call"]) == {"schedule_id", "at"} == set(found["get_on_call_output"])
+    assert set(found["get_on_call"]) == {"schedule_id", "at", "site"} == set(found["get_on_call_output"])
     assert "Defaults to now" in found["get_on_call"]["at"]
+    assert set(found["get_schedule"]) == {"name", "site"} == set(found["get_schedule_output"])
+    assert set(found["get_user"]) == {"email", "site"} == set(found["get_user_output"])
+    for lookup in ("get_schedule", "get_on_call", "get_user"):
+        assert "Defaults to the `jsmops:*` settings" in found[lookup]["site"], lookup
 
 
 def test_each_field_of_the_input_types_is_documented(user_project: UserProject) -> None:

@@ -80,6 +80,13 @@ alias: pulumi.Output[str | None] = xmas.alias
 on_call: jsmops.GetOnCallResult = jsmops.get_on_call(found.id, at="2027-12-25T10:00:00Z")
 on_call_ids: list[str] = [participant.id for participant in on_call.participants]
 later: pulumi.Output[jsmops.GetOnCallResult] = jsmops.get_on_call_output(first.id)
+alice: jsmops.GetUserResult = jsmops.get_user("alice@example.com")
+bob: pulumi.Output[jsmops.GetUserResult] = jsmops.get_user_output(first.name.apply(lambda _: "b@x.org"), site="eu")
+eu = jsmops.Schedule("eu", name="EU", site="eu", rotations=[
+    jsmops.RotationArgs(name="weekly", type="weekly", start_date="2027-01-04T09:00:00+01:00",
+                        participants=[jsmops.ParticipantArgs(type="user", id=alice.account_id),
+                                      jsmops.ParticipantArgs(type="user", id=bob.account_id)])])
+site: pulumi.Output[str | None] = eu.site
 '''
 
 WRONG = '''\

@@ -102,7 +102,8 @@ def test_a_late_patch_never_overwrites_a_newer_change(project: PulumiProject, em
     project.write_schedules({"support": {**SUPPORT, "description": "older"}})
     result = project.up(check=False)
     assert result.returncode != 0
-    assert "PATCH /v1/schedules/" in result.stdout and "no answer from the API (timed out)" in result.stdout
+    assert "PATCH /v1/schedules/" in result.stdout
+    assert "no answer from the API (timed out after 1 s, jsmops:timeout)" in result.stdout
     assert "pulumi refresh" in result.stdout
 
     emulator.wait_until_idle()  # the held PATCH lands
@@ -118,6 +119,44 @@ def test_a_late_patch_never_overwrites_a_newer_change(project: PulumiProject, em
     assert project.resources()["support"]["outputs"]["description"] == "newer"
     patches = [r for r in emulator.requests() if r["method"] == "PATCH"]
     assert [p["body"].get("description") for p in patches] == ["older", "newer"]  # each sent once
+    project.assert_clean_preview()
+
+
+def test_an_endless_trickle_fails_the_refresh_naming_the_call(project: PulumiProject, emulator: Emulator) -> None:
+    """Issue 18.10: a service that answers a byte at a time, forever. Each GET of `refresh`
+    ends at the timeout (1 s here), the first and maxRetries (4) more, and the run fails
+    naming the call; the state keeps the schedule, and once the service answers whole,
+    `refresh` works and the preview is clean."""
+    project.write_schedules({"support": SUPPORT})
+    project.up()
+    [schedule] = emulator.schedules()
+    emulator.reset_stats()
+    emulator.add_fault(method="GET", action="trickle", delay=0.05, endless=True, count=6)
+    result = project.pulumi("refresh", "--yes", check=False)
+    assert result.returncode != 0
+    assert (f"GET /v1/schedules/{schedule['id']}: no answer from the API (timed out after 1 s, jsmops:timeout)"
+            in result.stdout)
+    emulator.wait_until_idle()  # every trickle stopped once the client gave up on it
+    assert [(r["method"], r["path"]) for r in emulator.requests()] == [("GET", f"/v1/schedules/{schedule['id']}")] * 5
+    assert len(emulator.faults()) == 1  # one trickle left unused
+    assert set(project.resources()) == {"support"}
+
+    emulator.clear_faults()
+    project.pulumi("refresh", "--yes")
+    assert project.resources()["support"]["id"] == schedule["id"]
+    project.assert_clean_preview()
+
+
+def test_a_trickled_create_is_taken_once(project: PulumiProject, emulator: Emulator) -> None:
+    """Issue 18.10: the answer to a create comes a byte at a time, for longer than the
+    timeout: the outcome is unknown, the schedule is looked up and taken, not made twice."""
+    emulator.add_fault(method="POST", action="trickle", delay=0.05, count=1)
+    project.write_schedules({"support": SUPPORT})
+    project.up()
+    emulator.wait_until_idle()
+    assert [r["method"] for r in emulator.requests()] == ["POST", "GET"]  # the create, its lookup
+    [schedule] = emulator.schedules()
+    assert project.resources()["support"]["id"] == schedule["id"]
     project.assert_clean_preview()
 
 

@@ -1,7 +1,7 @@
 """HTTP client of the JSM operations Schedules API.
 
-One pooled `requests.Session` with basic auth and timeouts; `urllib3.util.Retry` does the
-retries that are safe by themselves:
+One pooled `requests.Session` with basic auth; `urllib3.util.Retry` does the retries that
+are safe by themselves:
 
 - A connection that cannot be made is retried at most twice, whatever the method (the
   service never saw the request); the error then names the call and `jsmops:baseUrl`.
@@ -10,6 +10,8 @@ retries that are safe by themselves:
   on 503): the service refused the request before acting on it.
 - Every wait is capped at `backoffMax`; a `Retry-After` longer than that is not waited
   for: the call fails, naming the requested wait.
+- Each attempt, from connecting to the answer's last byte, ends within `timeout`
+  (`transport.py`): a service that trickles its answer times out like a silent one.
 
 A change whose outcome is unknown (sent, but no answer, a timeout, a 502/504, or an answer
 that cannot be read) is never replayed blindly; `create_*` and `update_*` read back first
@@ -28,10 +30,10 @@ from typing import Any, NoReturn, Optional, TypeVar
 from urllib.parse import parse_qs, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3 import BaseHTTPResponse
 from urllib3.connectionpool import ConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ResponseError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.util import Retry
 
 from ..errors import (
@@ -46,7 +48,9 @@ from ..errors import (
     UnknownOutcomeError,
     api_error,
 )
-from .config import Settings, how_to_set
+from ..redaction import protect
+from .config import Settings, how_to_set, setting_key
+from .transport import BoundedAdapter
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +96,12 @@ class _ApiRetry(Retry):
 
 class Client:
     """The Schedules API of one cloud site. Thread-safe for concurrent calls. A context
-    manager: `with Client(settings) as client:` closes its connections at the end."""
+    manager: `with Client(settings) as client:` closes its connections at the end.
 
-    def __init__(self, settings: Settings):
+    `root` is where the paths hang from: the Schedules API's root unless given
+    (`settings.site_root` for the Jira platform API of the site, `api/users.py`)."""
+
+    def __init__(self, settings: Settings, *, root: Optional[str] = None):
         self.settings = settings
         self._retry = _ApiRetry(
             total=settings.max_retries,
@@ -107,13 +114,15 @@ class Client:
             raise_on_status=False,
             raise_on_redirect=False,
         )
+        token = settings.api_token.get_secret_value()
+        protect(settings.email, token)  # no message shows it, whatever the service echoes
         self._session = requests.Session()
-        self._session.auth = (settings.email, settings.api_token.get_secret_value())
+        self._session.auth = (settings.email, token)
         self._session.headers.update({"Accept": "application/json", "User-Agent": "pulumi-jsmops"})
-        adapter = HTTPAdapter(max_retries=self._retry, pool_maxsize=settings.max_concurrency)
+        adapter = BoundedAdapter(max_retries=self._retry, pool_maxsize=settings.max_concurrency)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
-        self._root = settings.api_root
+        self._root = root or settings.api_root
         self._origin = urlsplit(self._root)[:2]
         self._root_path = urlsplit(self._root).path
         # Set once a call that may change something (any method but GET) has begun.
@@ -177,7 +186,8 @@ class Client:
         except NotFoundError:
             raise ConfigurationError(
                 f"the service knows no site with the cloud id '{self.settings.cloud_id}' (GET {SCHEDULES_PATH} "
-                f"answered 404): check jsmops:cloudId ({how_to_set('cloud_id')})"
+                f"answered 404): check {setting_key('cloud_id', self.settings.site)} "
+                f"({how_to_set('cloud_id', self.settings.site)})"
             ) from None
 
     def check_site_readable(self) -> None:
@@ -459,27 +469,40 @@ class Client:
             next_link = links.get("next") if isinstance(links, dict) else None
             target = next_link if isinstance(next_link, str) and next_link else None
 
+    def read_array(self, path: str, params: dict[str, Any]) -> list[Any]:
+        """One GET whose answer is a JSON array (the Jira platform's user search answers one)."""
+        response, answer = self._json("GET", path, params=params)
+        if not isinstance(answer, list):
+            what = f"a JSON {type(answer).__name__}, not an array"
+            raise InvalidResponseError("GET", path, f"the API answered {response.status_code} with {what}")
+        return answer
+
     def _read(self, method: str, target: str, *, require_id: bool = False, id_key: str = "id",
               **kwargs: Any) -> Json:
         """One call whose answer is a JSON object (with an `id_key` when `require_id`: an
         override's is its `alias`)."""
-        response = self._call(method, target, **kwargs)
+        response, answer = self._json(method, target, **kwargs)
         path = self._path(response.request.url or target)
-        try:
-            answer = response.json()
-        except ValueError:
-            kind = response.headers.get("Content-Type") or "no content type"
-            text = response.text.strip()
-            shown = f": {text[:80]!r}" if text else " (empty)"
-            raise InvalidResponseError(
-                method, path, f"the API answered {response.status_code} with a body that is not JSON ({kind}){shown}"
-            ) from None
         if not isinstance(answer, dict):
             what = f"a JSON {type(answer).__name__}, not an object"
             raise InvalidResponseError(method, path, f"the API answered {response.status_code} with {what}")
         if require_id and not (isinstance(answer.get(id_key), str) and answer[id_key]):
             raise InvalidResponseError(method, path, f"the API answered {response.status_code} without an {id_key}")
         return answer
+
+    def _json(self, method: str, target: str, **kwargs: Any) -> tuple[requests.Response, Any]:
+        """One call, and its answer read as JSON."""
+        response = self._call(method, target, **kwargs)
+        try:
+            return response, response.json()
+        except ValueError:
+            kind = response.headers.get("Content-Type") or "no content type"
+            text = response.text.strip()
+            shown = f": {text[:80]!r}" if text else " (empty)"
+            raise InvalidResponseError(
+                method, self._path(response.request.url or target),
+                f"the API answered {response.status_code} with a body that is not JSON ({kind}){shown}"
+            ) from None
 
     def _call(self, method: str, target: str, **kwargs: Any) -> requests.Response:
         """One call (with the session's retries); `target` is a path below the API root or a URL of the site."""
@@ -492,7 +515,7 @@ class Client:
                 method, url, timeout=self.settings.timeout, allow_redirects=False, **kwargs
             )
         except requests.RequestException as exc:
-            _raise_transport(method, path, exc, self.settings.base_url)
+            _raise_transport(method, path, exc, self.settings)
         log.debug("%s %s -> %s", method, path, response.status_code)
         if response.status_code >= 400:
             raise api_error(response.status_code, method, path, _error_titles(response), self._wait_hint(response))
@@ -588,20 +611,20 @@ def _outcome_unknown(exc: JsmOpsError) -> bool:
     return isinstance(exc, InvalidResponseError)
 
 
-def _raise_transport(method: str, path: str, exc: requests.RequestException, base_url: str) -> NoReturn:
+def _raise_transport(method: str, path: str, exc: requests.RequestException, settings: Settings) -> NoReturn:
     cause: BaseException = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
     if isinstance(cause, MaxRetryError) and cause.reason is not None:
-        cause = cause.reason
+        cause = cause.reason  # the last attempt's
     not_connected = isinstance(exc, requests.ConnectTimeout) or isinstance(
         cause, (NewConnectionError, ConnectTimeoutError)
     )
-    if isinstance(exc, requests.Timeout):
-        reason = "timed out"
-    elif isinstance(cause, NewConnectionError):
+    if isinstance(cause, NewConnectionError):  # a ConnectTimeoutError too, in urllib3's tree
         reason = str(cause).rsplit(": ", 1)[-1]  # e.g. "[Errno 111] Connection refused"
+    elif isinstance(exc, requests.Timeout) or isinstance(cause, Urllib3Timeout):
+        reason = f"timed out after {settings.timeout:g} s, jsmops:timeout"
     else:
         reason = f"{type(cause).__name__}: {cause}"
-    raise TransportError(method, path, reason, sent=not not_connected, base_url=base_url) from None
+    raise TransportError(method, path, reason, sent=not not_connected, base_url=settings.base_url) from None
 
 
 def _error_titles(response: requests.Response) -> list[str]:
@@ -618,4 +641,6 @@ def _error_titles(response: requests.Response) -> list[str]:
     titles = [str(e["title"]) for e in errors if isinstance(e, dict) and e.get("title")]
     if not titles and answer.get("message"):
         titles = [str(answer["message"])]  # the 401 shape: {"code", "message"}
+    if not titles and isinstance(answer.get("errorMessages"), list):  # the Jira platform's ErrorCollection
+        titles = [str(message) for message in answer["errorMessages"] if message]
     return titles

@@ -80,6 +80,7 @@ def _iso_date(value: Any) -> Any:
 
 
 WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+INT32_MAX = 2**31 - 1  # the largest `length` the API takes (the spec's `format: int32`)
 Hour = Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=23)]
 Minute = Annotated[int, BeforeValidator(_whole_number), AfterValidator(_half_hour)]
 RequiredText = Annotated[StrictStr, AfterValidator(_not_blank)]
@@ -217,7 +218,7 @@ class Rotation(_Model):
     id: Optional[str] = None
     name: RequiredText
     type: RotationType
-    length: Annotated[WholeNumber, Field(ge=1)] = 1
+    length: Annotated[WholeNumber, Field(ge=1, le=INT32_MAX)] = 1
     start_date: Date
     end_date: Optional[Date] = None
     participants: list[Participant] = []

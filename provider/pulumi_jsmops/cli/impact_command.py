@@ -11,36 +11,52 @@ listing), and nothing with `offline` (the preview and the stack's state alone). 
 overrides the preview would create, edit or delete count too (`stack_overrides.py`); a
 schedule whose only change is its overrides is read from the stack's state, and one the
 stack does not declare (an override on a schedule made elsewhere) from the service.
+
+Secret inputs are read to compute, never shown (`secrets.py`, `preview.py`). Inputs that
+do not decide who is on call (description, team; the name only names the schedule) may be
+unknown or secret; any other that is (a participant not known until an apply, a secret a
+saved preview does not show) leaves its schedule not assessed, and `--fail-on-gap` then
+fails naming it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-import json
+import sys
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 from pydantic import ValidationError
 
 from ..api.client import Client
 from ..api.models import Schedule, validation_problems
-from ..dynamic.base import has_unknowns, user_inputs
+from ..dynamic.base import SITE, has_unknowns, is_unknown, user_inputs
 from ..dynamic.ownership import urn_resource_name
-from ..errors import JsmOpsError, NotFoundError
+from ..errors import NotFoundError
 from ..oncall.assessment import Labels, ScheduleChange, ScheduleImpact, assess, carried_over
-from ..oncall.engine import OverrideWindow
+from ..oncall.engine import OverrideWindow, Timeline
 from ..oncall.report import render
+from ..override import OVERRIDE_TYPE
 from ..schedule import SCHEDULE_TYPE
 from .output import print_flushed, reader_gone
+from .preview import ImpactFailed, fill_secrets, holds_secrets, read_preview, step_types
+from .secrets import SHOWN, Secrets, holds_secret, is_secret, read_state
 from .stack import PulumiStack
-from .stack_overrides import DeclaredChange, after_changes, declared_changes, held_overrides, schedule_changes_of
+from .stack_overrides import (
+    DeclaredChange,
+    after_changes,
+    declared_changes,
+    held_overrides,
+    schedule_changes_of,
+    schedule_sites,
+    unreadable_overrides,
+)
 
-
-class ImpactFailed(JsmOpsError):
-    """The impact could not be assessed (the preview or the stack config failed)."""
+__all__ = ["ImpactFailed", "ImpactOptions", "run_impact", "changes_from_preview"]
 
 
 @dataclass
@@ -58,38 +74,63 @@ class ImpactOptions:
 
 def run_impact(options: ImpactOptions, out: Callable[[str], None] = print_flushed) -> int:
     """Runs the assessment and writes the report; answers the exit code (2: --fail-on-gap
-    hit; READER_GONE: the output's reader went away)."""
+    hit; 1: --fail-on-gap could not assess a schedule; READER_GONE: the output's reader
+    went away)."""
     if options.picture is not None:
         from ..oncall.picture import check_picture
 
         check_picture(options.picture)
     now = (options.at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(second=0, microsecond=0)
     stack = PulumiStack(options.stack, options.project_dir)
-    preview = _preview(stack, options.preview_file)
-    changes, declared = changes_from_preview(preview), declared_changes(preview)
-    state = stack.export() if declared or options.offline else {}
+    secrets = Secrets()
+    preview, plans = read_preview(stack, options.preview_file)
+    state: dict[str, Any] = {}
+    if options.offline or holds_secrets(preview) or any(t == OVERRIDE_TYPE for t in step_types(preview)):
+        state = read_state(stack, secrets)
+        fill_secrets(preview, plans, state, secrets)
+    schedule = functools.partial(_schedule, secrets=secrets)
+    changes, declared = changes_from_preview(preview, secrets), declared_changes(preview)
     reading = not options.offline and (any(c.schedule_id for c in changes) or bool(declared))
     config = stack.config(secrets=reading)
-    labels = config.labels()
+    sites = schedule_sites(preview, state, declared)
     with ExitStack() as closing:
-        client = closing.enter_context(config.client()) if reading else None
-        belongs = schedule_changes_of(declared, changes, state, _schedule,
-                                      None if client is None else functools.partial(_read_schedule, client))
-        changes = list({id(c): c for c in [*changes, *belongs.values()]}.values())
+        clients = closing.enter_context(config.clients()) if reading else None
+        client = None if clients is None else lambda schedule_id: clients(sites.get(schedule_id))  # its site's
+        belongs = schedule_changes_of(declared, changes, state, schedule,
+                                      None if client is None else functools.partial(_read_schedule, client, secrets))
+        changes = sorted({id(c): c for c in [*changes, *belongs.values()]}.values(), key=lambda c: c.resource)
         overrides = _read_overrides(changes, client) if client is not None else {
             c.schedule_id: held_overrides(state, c.schedule_id) for c in changes if c.schedule_id}
-    impacts = [_assess(change, [d for index, d in enumerate(declared) if belongs[index] is change],
-                       overrides.get(change.schedule_id or "", []), now, options.days, labels)
-               for change in sorted(changes, key=lambda c: c.resource)]
+    labels = secrets.labels(config.labels(), _responder_ids(changes, overrides, declared))
+    impacts = [_concealed(_assess(change, [d for index, d in enumerate(declared) if belongs[index] is change],
+                                  overrides.get(change.schedule_id or "", []), now, options.days, labels), secrets)
+               for change in changes]
+    if options.picture is not None:
+        from ..oncall.picture import check_size
+
+        check_size(impacts)
     try:
-        out(render(impacts, now, options.days, options.format, labels))
+        out(render(impacts, now, options.days, options.format, labels, hidden=secrets.values))
     except BrokenPipeError:
         return reader_gone()
     if options.picture is not None:
         from ..oncall.picture import draw
 
         draw(impacts, now, options.picture, labels)
-    return 2 if options.fail_on_gap and any(i.new_gaps for i in impacts) else 0
+    return _gate(impacts, unreadable_overrides(preview)) if options.fail_on_gap else 0
+
+
+def _gate(impacts: Sequence[ScheduleImpact], unread_overrides: Sequence[str]) -> int:
+    """--fail-on-gap: 2 when a gap opens; else 1 when a schedule or an override could not be
+    assessed (a line each on stderr, saying why); else 0."""
+    unassessed = [f"{i.name} ({i.resource}) could not be assessed: {i.problem}" for i in impacts if i.problem]
+    unassessed += [f"override {name} could not be assessed: its inputs are not known until the change is "
+                   "applied, or secret and not shown" for name in unread_overrides]
+    for line in unassessed:
+        print(f"jsmops: error: --fail-on-gap: {line}", file=sys.stderr)
+    if any(i.new_gaps for i in impacts):
+        return 2
+    return 1 if unassessed else 0
 
 
 def _assess(change: ScheduleChange, declared: list[DeclaredChange], overrides: list[OverrideWindow], now: datetime,
@@ -99,54 +140,88 @@ def _assess(change: ScheduleChange, declared: list[DeclaredChange], overrides: l
                   override_changes=[d.change for d in declared])
 
 
-def _preview(stack: PulumiStack, saved: Optional[Path]) -> dict[str, Any]:
-    """The preview's JSON: the saved one, else `pulumi preview --json` run now."""
-    if saved is not None:
-        try:
-            preview: dict[str, Any] = json.loads(saved.read_text())
-        except (OSError, ValueError) as exc:
-            raise ImpactFailed(f"cannot read the preview {saved}: {exc}") from None
-        return preview
-    try:
-        preview = json.loads(stack.run("preview", "--json", accept_failure=True))
-    except ValueError as exc:
-        raise ImpactFailed(f"`pulumi preview --json` gave no JSON: {exc}") from None
-    errors = [d.get("message", "") for d in preview.get("diagnostics") or [] if d.get("severity") == "error"]
-    if errors:
-        raise ImpactFailed("the preview failed: " + " ".join(e.strip() for e in errors))
-    return preview
+def _responder_ids(changes: Sequence[ScheduleChange], overrides: dict[str, list[OverrideWindow]],
+                   declared: Sequence[DeclaredChange]) -> list[str]:
+    """Every participant's and override responder's id, in the order the report meets them."""
+    ids = [p.id for c in changes for s in (c.before, c.after) if s for r in s.rotations for p in r.participants if p.id]
+    windows: Iterable[Optional[OverrideWindow]] = [
+        *(o for found in overrides.values() for o in found), *(w for d in declared for w in (d.change.before,
+                                                                                             d.change.after))]
+    return ids + [w.responder.id for w in windows if w is not None and w.responder is not None]
+
+
+def _concealed(impact: ScheduleImpact, secrets: Secrets) -> ScheduleImpact:
+    """The impact as the report shows it: secret names as `[secret N]` (participants are
+    labelled so already), and times in UTC when the time zone is secret."""
+    if not secrets.values:
+        return impact
+    secret_zone = impact.time_zone in secrets.values
+
+    def lanes(timeline: Optional[Timeline]) -> Optional[Timeline]:
+        return None if timeline is None else dataclasses.replace(timeline, rotations=tuple(
+            dataclasses.replace(lane, name=secrets.shown(lane.name)) for lane in timeline.rotations))
+
+    def local(moment: datetime) -> datetime:
+        return moment.astimezone(timezone.utc) if secret_zone else moment
+
+    return dataclasses.replace(
+        impact, name=secrets.shown(impact.name), time_zone="UTC" if secret_zone else impact.time_zone,
+        start_dates=tuple(dataclasses.replace(s, rotation=secrets.shown(s.rotation), start_date=local(s.start_date),
+                                              keeps_turns=local(s.keeps_turns)) for s in impact.start_dates),
+        overrides=tuple(dataclasses.replace(o, rotations=None if o.rotations is None else tuple(
+            secrets.shown(name) for name in o.rotations)) for o in impact.overrides),
+        before=lanes(impact.before), after=lanes(impact.after))
 
 
 _CHANGING = {"create": "create", "update": "update", "delete": "delete", "replace": "replace",
              "create-replacement": "replace"}
 
 
-def changes_from_preview(preview: dict[str, Any]) -> list[ScheduleChange]:
+def changes_from_preview(preview: dict[str, Any], secrets: Optional[Secrets] = None) -> list[ScheduleChange]:
     """The schedules that the preview (`pulumi preview --json`) would create, update or delete."""
-    return [change for step in preview.get("steps") or [] if (change := _change(step)) is not None]
+    found = (_change(step, secrets or Secrets()) for step in preview.get("steps") or [])
+    return [change for change in found if change is not None]
 
 
-def _change(step: dict[str, Any]) -> Optional[ScheduleChange]:
+def _change(step: dict[str, Any], secrets: Secrets) -> Optional[ScheduleChange]:
     operation = _CHANGING.get(step.get("op", ""))
     old, new = step.get("oldState") or {}, step.get("newState") or {}
     if operation is None or (old or new).get("type") != SCHEDULE_TYPE:
         return None
     resource = urn_resource_name(str(step["urn"]))
     try:
-        before = _schedule(old.get("outputs") or old.get("inputs")) if old else None
-        after = _schedule(new.get("inputs")) if new and operation != "delete" else None
+        before = _schedule(old.get("outputs") or old.get("inputs"), secrets) if old else None
+        after = _schedule(new.get("inputs"), secrets) if new and operation != "delete" else None
     except ValueError as exc:
-        return ScheduleChange(resource, operation, old.get("id"), None, None, str(exc))
+        name = ((new or old).get("inputs") or {}).get("name")
+        return ScheduleChange(resource, operation, old.get("id"), None, None, str(exc),
+                              name=name if isinstance(name, str) and not is_unknown(name) else None)
     if before is not None and after is not None:
         after = carried_over(before, after)
     return ScheduleChange(resource, operation, old.get("id") or None, before, after)
 
 
-def _schedule(props: Optional[dict[str, Any]]) -> Schedule:
-    """A schedule from a resource's properties (rotations as a list or keyed by name)."""
-    data = {k: v for k, v in user_inputs(props or {}).items() if not k.startswith("__")}
-    if has_unknowns(data):
-        raise ValueError("some inputs are not known until the change is applied")
+# Inputs that do not decide who is on call: they may be unknown or secret.
+_NOT_ON_CALL = ("description", "team_id")
+_NAME_NOT_KNOWN = "(a name not known yet)"
+
+
+def _schedule(props: Optional[dict[str, Any]], secrets: Secrets) -> Schedule:
+    """A schedule from a resource's properties (rotations as a list or keyed by name); a
+    ValueError names an input it needs that is not known yet, or secret and not shown."""
+    data = {k: v for k, v in user_inputs(props or {}).items()
+            if not k.startswith("__") and k != SITE and not (k in _NOT_ON_CALL and _hidden(v))}
+    name = data.get("name")
+    hidden = _first_hidden({k: v for k, v in data.items() if k != "name"}, ())
+    if hidden is not None:
+        parts, secret = hidden
+        path = "".join(f"[{p}]" if isinstance(p, int) else f".{secrets.shown(p)}" for p in parts).lstrip(".")
+        if secret:
+            raise ValueError(f"{path} is secret, and this preview does not show it "
+                             "(a saved preview never does: run `jsmops impact` without --preview)")
+        raise ValueError(f"{path} is not known until the change is applied")
+    if _hidden(name):  # it only names the schedule in the report
+        data["name"] = SHOWN if holds_secret(name) else _NAME_NOT_KNOWN
     try:
         return Schedule.model_validate(data)
     except ValidationError as exc:
@@ -154,23 +229,47 @@ def _schedule(props: Optional[dict[str, Any]]) -> Schedule:
         raise ValueError(f"the inputs are not a valid schedule: {problems}") from None
 
 
-def _read_overrides(changes: Sequence[ScheduleChange], client: Client) -> dict[str, list[OverrideWindow]]:
+def _hidden(value: Any) -> bool:
+    return has_unknowns(value) or holds_secret(value)
+
+
+def _first_hidden(value: Any, path: tuple[str | int, ...]) -> Optional[tuple[tuple[str | int, ...], bool]]:
+    """The path of the first value not known yet or secret, and whether it is secret."""
+    if is_unknown(value):
+        return path, False
+    if value == SHOWN or is_secret(value):
+        return path, True
+    items: Iterable[tuple[str | int, Any]] = ()
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    for key, item in items:
+        found = _first_hidden(item, (*path, key))
+        if found is not None:
+            return found
+    return None
+
+
+def _read_overrides(changes: Sequence[ScheduleChange],
+                    client: Callable[[str], Client]) -> dict[str, list[OverrideWindow]]:
+    """Each changed schedule's overrides, read on its site (`client(schedule_id)`)."""
     found: dict[str, list[OverrideWindow]] = {}
     for change in changes:
         if change.schedule_id and not change.problem:
             try:
-                listed = client.list_overrides(change.schedule_id)
+                listed = client(change.schedule_id).list_overrides(change.schedule_id)
                 found[change.schedule_id] = [OverrideWindow.from_api(o) for o in listed]
             except NotFoundError:
                 found[change.schedule_id] = []
     return found
 
 
-def _read_schedule(client: Client, schedule_id: str) -> ScheduleChange:
-    """A schedule the stack does not declare (an override of the stack is on it), as the service has it."""
+def _read_schedule(client: Callable[[str], Client], secrets: Secrets, schedule_id: str) -> ScheduleChange:
+    """A schedule the stack does not declare (an override of the stack is on it), as its site has it."""
     resource = f"schedule {schedule_id}"
     try:
-        current = _schedule(client.get_schedule(schedule_id))
+        current = _schedule(client(schedule_id).get_schedule(schedule_id), secrets)
     except NotFoundError:
         return ScheduleChange(resource, "same", schedule_id, None, None, "the service has no schedule of this id")
     except ValueError as exc:

@@ -14,6 +14,9 @@ moved into place only after the import succeeded.
 
 With `overrides`, the selected schedules' ongoing and future overrides come too, beside
 them (`import_overrides.py`); off by default, as many overrides are made by hand on purpose.
+With a `site`, the schedules are read from that site of `jsmops:sites` and declared on it.
+Ids the stack config names (its `people`, `teams` and `escalations` objects) are written as
+those names (`codegen.ConfigNames`).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from pydantic import ValidationError
 
 from ..api.client import Client
 from ..api.models import Schedule, parse_api_schedule, parse_user_schedule, validation_problems
-from ..dynamic.base import PROVIDER_KEY
+from ..dynamic.base import PROVIDER_KEY, with_site
 from ..dynamic.ownership import urn_resource_name, urn_type
 from ..errors import JsmOpsError, NotFoundError
 from ..override import OVERRIDE_TYPE
@@ -62,15 +65,16 @@ class Selection:
         return not (self.ids or self.name_prefix is not None or self.team_id is not None or self.all)
 
 
-def main_directory(project_dir: Path) -> Path:
-    """Where the project's program lives (Pulumi.yaml's `main`, else the project itself)."""
+def project_settings(project_dir: Path) -> tuple[Path, str]:
+    """Where the project's program lives (Pulumi.yaml's `main`, else the project itself), and
+    the project's name (the namespace of its own config, e.g. `people`)."""
     project_file = project_dir / "Pulumi.yaml"
     if not project_file.is_file():
         raise ImportFailed(f"{project_dir} has no Pulumi.yaml: run `jsmops import` in the Pulumi project "
                            "directory, or name it with --cwd")
     project = yaml.safe_load(project_file.read_text()) or {}
     main = project_dir / str(project.get("main", "."))
-    return main if main.is_dir() else main.parent
+    return (main if main.is_dir() else main.parent), str(project.get("name", ""))
 
 
 def fetch(client: Client, selection: Selection, progress: Callable[[str], None]) -> list[dict[str, Any]]:
@@ -106,11 +110,14 @@ def declarable(data: dict[str, Any]) -> Schedule:
 
 
 def run_import(stack: str, selection: Selection, project_dir: Path, output: Optional[Path] = None,
-               progress: Callable[[str], None] = print) -> int:
-    """Imports the selected schedules; answers how many were imported."""
+               progress: Callable[[str], None] = print, site: Optional[str] = None) -> int:
+    """Imports the selected schedules (of a site of `jsmops:sites`, with `site`); answers how many were imported."""
     pulumi = PulumiStack(stack, project_dir, failure=ImportFailed)
-    output = output or main_directory(project_dir) / "imported_schedules.py"
-    with pulumi.config().client() as client:
+    main, project = project_settings(project_dir)
+    output = output or main / "imported_schedules.py"
+    config = pulumi.config()
+    names = codegen.ConfigNames.from_config(config.objects(project))
+    with config.client(site) as client:
         schedules = fetch(client, selection, progress)
         found_overrides = fetch_overrides(client, schedules, progress) if selection.overrides and schedules else {}
     if not schedules:
@@ -124,21 +131,21 @@ def run_import(stack: str, selection: Selection, project_dir: Path, output: Opti
         return 0
     # The code is staged before the import and moved into place after it (an atomic
     # rename), so a failure can leave neither state without code nor code without state.
-    code = "".join(codegen.declaration(name, schedule) for name, schedule in to_import) + override_code(overrides)
-    existing = output.read_text() if output.exists() else codegen.module_header(client.settings.api_root)
+    code = ("".join(codegen.declaration(name, schedule, site, names) for name, schedule in to_import)
+            + override_code(overrides, site, names))
+    existing = output.read_text() if output.exists() else codegen.module_header(client.settings.api_root, names)
     staged = output.with_name(f".{output.name}.tmp")
-    staged.write_text(existing + code)
+    staged.write_text(existing + names.block(existing) + code)
     try:
-        import_resources(pulumi, resources(to_import) + override_resources(overrides), state, progress)
+        import_resources(pulumi, resources(to_import, site) + override_resources(overrides, site), state, progress)
     except ImportFailed:
         staged.unlink()
         raise
     os.replace(staged, output)
     also = f" and {counted(len(overrides), 'override')}" if selection.overrides else ""
-    progress(f"imported {counted(len(to_import), 'schedule')}{also}; the code is in {output}")
-    progress(f"Before the next `pulumi up`, make the stack program `import {output.stem}` (once): until the program "
-             "declares what was imported, `pulumi up` deletes it from the service. Then `pulumi preview` shows no "
-             "changes.")
+    progress(f"imported {counted(len(to_import), 'schedule')}{also}; their code is in {output}. Before the next "
+             f"`pulumi up`, add `import {output.stem}` to the stack program if it is not there yet: an `up` of a "
+             "program without it deletes what was just imported")
     return len(to_import)
 
 
@@ -177,14 +184,14 @@ def unmanaged(schedules: list[dict[str, Any]], state: dict[str, Any], stack: str
     return found
 
 
-def resources(to_import: list[tuple[str, Schedule]]) -> list[dict[str, Any]]:
+def resources(to_import: list[tuple[str, Schedule]], site: Optional[str]) -> list[dict[str, Any]]:
     """The entries of `pulumi import --file`: each schedule's inputs as the provider's check
-    makes them from the generated code, and its outputs."""
+    makes them from the generated code, and its outputs (with the site, if any)."""
     provider = serialize_provider(ScheduleProvider())
     return [{
         "type": SCHEDULE_TYPE, "name": name, "id": schedule.id,
-        "inputs": {**schedule.to_canonical_inputs(), PROVIDER_KEY: provider},
-        "outputs": {**schedule.to_outputs(), PROVIDER_KEY: provider},
+        "inputs": {**with_site(schedule.to_canonical_inputs(), site), PROVIDER_KEY: provider},
+        "outputs": {**with_site(schedule.to_outputs(), site), PROVIDER_KEY: provider},
     } for name, schedule in to_import]
 
 

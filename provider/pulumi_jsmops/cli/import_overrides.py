@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from ..api.client import Client
 from ..api.models import Schedule, described_problems
 from ..api.overrides import Override, parse_api_override
-from ..dynamic.base import PROVIDER_KEY
+from ..dynamic.base import PROVIDER_KEY, with_site
 from ..dynamic.override_plan import names_by_id, with_hidden
 from ..dynamic.ownership import urn_resource_name
 from ..errors import JsmOpsError, NotFoundError
@@ -102,16 +102,19 @@ def declarable_override(item: Json, schedule: Json, failure: type[JsmOpsError]) 
                     rotations=None if names is None else sorted(names), rotation_ids=held.rotation_ids)
 
 
-def override_resources(items: list[OverrideToImport]) -> list[Json]:
+def override_resources(items: list[OverrideToImport], site: Optional[str]) -> list[Json]:
     """The entries of `pulumi import --file`: each override's inputs as its provider's check
-    makes them from the generated code, and its outputs."""
+    makes them from the generated code, and its outputs (with the site, if any)."""
     provider = serialize_provider(ScheduleOverrideProvider())
     return [{
         "type": OVERRIDE_TYPE, "name": item.name, "id": item.override.alias,
-        "inputs": {**with_hidden(item.override.to_canonical_inputs(), item.known_rotations), PROVIDER_KEY: provider},
-        "outputs": {**with_hidden(item.override.to_outputs(), item.known_rotations), PROVIDER_KEY: provider},
+        "inputs": {**with_site(with_hidden(item.override.to_canonical_inputs(), item.known_rotations), site),
+                   PROVIDER_KEY: provider},
+        "outputs": {**with_site(with_hidden(item.override.to_outputs(), item.known_rotations), site),
+                    PROVIDER_KEY: provider},
     } for item in items]
 
 
-def override_code(items: list[OverrideToImport]) -> str:
-    return "".join(codegen.override_declaration(item.name, item.override, item.schedule_variable) for item in items)
+def override_code(items: list[OverrideToImport], site: Optional[str], names: codegen.ConfigNames) -> str:
+    return "".join(codegen.override_declaration(item.name, item.override, item.schedule_variable, site, names)
+                   for item in items)

@@ -7,33 +7,66 @@ import logging
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, NoReturn, Optional, Sequence
 
 from ..errors import JsmOpsError
 from ..oncall.report import FORMATS
+from ..redaction import RedactingFilter
 from .impact_command import ImpactOptions, run_impact
 from .import_command import Selection, run_import
 from .oncall_command import run_oncall
+from .policy_pack_command import add_parser as add_policy_pack_parser
+from .policy_pack_command import run_policy_pack
+
+# The window of `jsmops impact` and `jsmops oncall`: up to a year (a leap one) of days, from a
+# moment between these, so that its end and the engine's local days stay within datetime's years.
+MAX_DAYS = 366
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
 
 
 def parse_time(text: str) -> datetime:
-    """A command-line moment: ISO 8601 with an offset (or `Z`); without one, UTC."""
+    """A command-line moment: ISO 8601 with an offset (or `Z`); without one, UTC. From 1970 to 8999."""
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
         raise argparse.ArgumentTypeError(f"'{text}' is not an ISO 8601 time, e.g. 2026-01-21T12:00:00+01:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    if not EARLIEST <= moment < LATEST:
+        raise argparse.ArgumentTypeError(f"'{text}' is out of range: give a time from {EARLIEST:%Y-%m-%d} "
+                                         f"to before {LATEST:%Y-%m-%d}")
+    return moment
+
+
+def parse_days(text: str) -> int:
+    """A number of days, from 1 to MAX_DAYS."""
+    try:
+        days = int(text)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of days from 1 to {MAX_DAYS}")
+    return days
+
+
+class _Parser(argparse.ArgumentParser):
+    """Says what is wrong in one line (`jsmops impact: error: argument --days: ...`), without the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="jsmops", description="Tools for pulumi-jsmops stacks.")
-    commands = top.add_subparsers(dest="command", required=True)
+    top = _Parser(prog="jsmops", description="Tools for pulumi-jsmops stacks.")
+    commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
     cmd = commands.add_parser(
         "import",
         help="bring existing schedules under a stack",
         description="Reads schedules through the API, adds them to the stack's state, and writes a Python "
         "module declaring them. Run it in the Pulumi project directory. Credentials come from the stack's "
-        "jsmops:* config, else the JSMOPS_* environment.",
+        "jsmops:* config, else the JSMOPS_* environment (with --site, from that site of jsmops:sites). Ids that the "
+        "stack config's people, teams and escalations objects name are written as those names.",
     )
     cmd.add_argument("--stack", "-s", required=True, help="the stack to import into")
     cmd.add_argument("--id", dest="ids", action="append", default=[], metavar="ID",
@@ -42,6 +75,8 @@ def parser() -> argparse.ArgumentParser:
                      help="schedules whose name starts with this text (case-insensitive)")
     cmd.add_argument("--team-id", help="schedules of this team")
     cmd.add_argument("--all", action="store_true", help="every schedule of the site")
+    cmd.add_argument("--site", help="the site of jsmops:sites to import from; the code declares the schedules on it "
+                     "(default: the jsmops:* settings)")
     cmd.add_argument("--overrides", action="store_true",
                      help="also the selected schedules' ongoing and future overrides (off by default: many "
                      "overrides are made by hand on purpose)")
@@ -67,6 +102,7 @@ def parser() -> argparse.ArgumentParser:
         "sends no request). Makes no writes.",
     )
     check.add_argument("--stack", "-s", required=True, help="the stack whose settings to check")
+    check.add_argument("--site", help="a site of the stack config's jsmops:sites (default: the jsmops:* settings)")
     check.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
     oncall = commands.add_parser(
         "oncall", help="who is on call now, and the next handovers",
@@ -75,7 +111,8 @@ def parser() -> argparse.ArgumentParser:
     )
     oncall.add_argument("--stack", "-s", required=True, help="the stack whose schedules to show")
     oncall.add_argument("--at", type=parse_time, help="the moment to ask about (ISO 8601; default: now)")
-    oncall.add_argument("--days", type=int, default=7, help="how far ahead to list handovers (default: 7)")
+    oncall.add_argument("--days", type=parse_days, default=7,
+                        help=f"how far ahead to list handovers (default: 7; at most {MAX_DAYS})")
     oncall.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
     impact = commands.add_parser(
         "impact", help="what the pending change means for who is on call",
@@ -84,22 +121,29 @@ def parser() -> argparse.ArgumentParser:
         "once (none with --offline). The JSON shape is documented in pulumi_jsmops/oncall/report.py.",
     )
     impact.add_argument("--stack", "-s", required=True, help="the stack to preview")
-    impact.add_argument("--days", type=int, default=14, help="the window from now, in days (default: 14)")
+    impact.add_argument("--days", type=parse_days, default=14,
+                        help=f"the window from now, in days (default: 14; at most {MAX_DAYS})")
     impact.add_argument("--format", choices=FORMATS, default="text")
     impact.add_argument("--picture", type=Path, help="also draw the window to this .svg or .png file")
     impact.add_argument("--fail-on-gap", action="store_true",
-                        help="exit with status 2 when the change leaves a time with nobody on call")
+                        help="exit with status 2 when the change leaves a time with nobody on call, and with 1 "
+                        "when a schedule cannot be assessed (an input not known until the change is applied, or "
+                        "a secret a saved preview does not show)")
     impact.add_argument("--at", type=parse_time, help="the moment taken as now (ISO 8601; default: now)")
     impact.add_argument("--preview", type=Path, dest="preview_file",
-                        help="use this saved `pulumi preview --json` output instead of running the preview")
+                        help="use this saved `pulumi preview --json` output instead of running the preview (it "
+                        "shows no secret: schedules whose rotations or time zone are secret are not assessed)")
     impact.add_argument("--offline", action="store_true", help="no API reads: the preview alone (overrides ignored)")
     impact.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
+    add_policy_pack_parser(commands)
     return top
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="jsmops: %(message)s")
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactingFilter())  # what the service answers may echo the credentials
+    logging.basicConfig(level=logging.WARNING, format="jsmops: %(message)s", handlers=[handler])
     # urllib3 warns at every retry; the error a command ends with names the call that failed.
     logging.getLogger("urllib3").setLevel(logging.ERROR)
     try:
@@ -123,7 +167,7 @@ def _import(args: argparse.Namespace) -> int:
                           overrides=args.overrides)
     if selection.is_empty():
         parser().error("say which schedules to import: --id, --name-prefix, --team-id or --all")
-    run_import(args.stack, selection, args.cwd.resolve(), args.output, progress=_progress)
+    run_import(args.stack, selection, args.cwd.resolve(), args.output, progress=_progress, site=args.site)
     return 0
 
 
@@ -137,7 +181,7 @@ def _recover(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from .check_command import run_check
 
-    return run_check(args.stack, args.cwd.resolve(), progress=_progress)
+    return run_check(args.stack, args.cwd.resolve(), args.site, progress=_progress)
 
 
 def _oncall(args: argparse.Namespace) -> int:
@@ -154,6 +198,7 @@ def _impact(args: argparse.Namespace) -> int:
 # Each subcommand's logic lives in its own module; these only hand it the parsed arguments.
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": _import, "recover": _recover, "check": _check, "oncall": _oncall, "impact": _impact,
+    "policy-pack": run_policy_pack,
 }
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from ..dynamic.base import PROVIDER_KEY, AnswerReader, user_inputs
+from ..dynamic.base import PROVIDER_KEY, AnswerReader, site_of, user_inputs, with_site, without_site
 from ..dynamic.ownership import is_exactly, urn_resource_name
 from ..errors import JsmOpsError, NotFoundError
 from ..schedule import SCHEDULE_TYPE
@@ -109,9 +109,9 @@ def state_outputs(inputs: dict[str, Any], outputs: dict[str, Any]) -> dict[str, 
 Json = dict[str, Any]
 
 
-def plan(deployment: Json, find: Callable[[str], Optional[Json]]) -> tuple[Recovery, list[Json]]:
+def plan(deployment: Json, find: Callable[[str, Optional[str]], Optional[Json]]) -> tuple[Recovery, list[Json]]:
     """Decides each pending create of a Schedule; answers the decisions and the resources
-    to add to the state. `find(name)` is the service's schedule of that name, or None."""
+    to add to the state. `find(name, site)` is the site's schedule of that name, or None."""
     from ..api.models import parse_api_schedule, parse_user_schedule
 
     recovery, resources = Recovery(), []
@@ -119,11 +119,13 @@ def plan(deployment: Json, find: Callable[[str], Optional[Json]]) -> tuple[Recov
         pending = operation["resource"]
         if not _is_schedule_create(operation):
             continue
-        desired = parse_user_schedule(user_inputs(reveal(pending.get("inputs") or {})))
-        found = find(desired.name)
+        inputs = user_inputs(reveal(pending.get("inputs") or {}))
+        site = site_of(inputs)
+        desired = parse_user_schedule(without_site(inputs))
+        found = find(desired.name, site)
         schedule = None if found is None else AnswerReader(parse_api_schedule)(found)
         if schedule is not None and is_exactly(desired, schedule):
-            resources.append(recovered_resource(pending, str(schedule.id), schedule.to_outputs()))
+            resources.append(recovered_resource(pending, str(schedule.id), with_site(schedule.to_outputs(), site)))
             recovery.recovered[pending["urn"]] = str(schedule.id)
         else:
             recovery.dropped[pending["urn"]] = found.get("id") if found else None
@@ -139,9 +141,10 @@ def _is_schedule_change(operation: Json) -> bool:
     return operation.get("type") in ("updating", "deleting") and operation["resource"].get("type") == SCHEDULE_TYPE
 
 
-def settle_changes(deployment: Json, get: Callable[[str], Optional[Json]], recovery: Recovery) -> list[Json]:
+def settle_changes(deployment: Json, get: Callable[[str, Optional[str]], Optional[Json]],
+                   recovery: Recovery) -> list[Json]:
     """The state's resources once its pending updates and deletes of schedules are settled
-    against the service (`get(id)`: the schedule, None when it is gone), noted in `recovery`."""
+    against the service (`get(id, site)`: the schedule, None when it is gone), noted in `recovery`."""
     from ..api.models import parse_api_schedule
 
     resources = list(deployment.get("resources") or [])
@@ -154,7 +157,8 @@ def settle_changes(deployment: Json, get: Callable[[str], Optional[Json]], recov
         schedule_id = held.get("id")
         if not schedule_id:
             continue  # no schedule to settle: the state holds none
-        found = get(str(schedule_id))
+        site = site_of(reveal(held.get("outputs") or held.get("inputs") or {}))
+        found = get(str(schedule_id), site)
         if found is None:  # the service no longer has it: neither does the state
             if at is not None:
                 del resources[at]
@@ -165,7 +169,7 @@ def settle_changes(deployment: Json, get: Callable[[str], Optional[Json]], recov
             raise RecoveryFailed(f"'{urn_resource_name(pending['urn'])}': schedule {schedule_id} as the service "
                                  "holds it cannot be declared with this provider; change it on the service, "
                                  "then run `jsmops recover` again")
-        entry = {**held, "outputs": state_outputs(held["inputs"], schedule.to_outputs())}
+        entry = {**held, "outputs": state_outputs(held["inputs"], with_site(schedule.to_outputs(), site))}
         if at is None:
             resources.append(entry)
         else:
@@ -203,9 +207,10 @@ def run_recover(stack: str, project_dir: Path, progress: Callable[[str], None] =
             f"stack '{stack}' also has pending operations of other resources ({', '.join(others)}); "
             "resolve them first (`pulumi refresh` asks about each), then run `jsmops recover` again"
         )
-    with pulumi.config().client() as client:
-        recovery, created = plan(deployment, client.find_schedule_by_name)
-        resources = settle_changes(deployment, lambda schedule_id: _schedule_or_none(client, schedule_id), recovery)
+    with pulumi.config().clients() as clients:  # each schedule on the site its inputs name
+        recovery, created = plan(deployment, lambda name, site: clients(site).find_schedule_by_name(name))
+        resources = settle_changes(deployment, lambda schedule_id, site: _schedule_or_none(clients(site), schedule_id),
+                                   recovery)
     if pulumi.export(secrets=True).get("deployment") != deployment:
         raise RecoveryFailed(f"stack '{stack}' changed while `jsmops recover` read the service (a `pulumi` "
                              "command ran on it): nothing was changed; run `jsmops recover` again once it is done")

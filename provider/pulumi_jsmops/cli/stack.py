@@ -1,5 +1,6 @@
 """One stack of a Pulumi project, as the `jsmops` commands see it: the `pulumi` CLI on it,
-its state, and its config, read once into the client's settings and participants' names."""
+its state, and its config, read once into the client's settings (of the `jsmops:*` keys, or
+of a site of `jsmops:sites`, as the provider reads them) and participants' names."""
 
 from __future__ import annotations
 
@@ -57,16 +58,25 @@ class StackConfig:
     def value(self, key: str) -> Any:
         return (self.entries.get(key) or {}).get("value")
 
-    def settings(self) -> Settings:
-        """The client's settings: the stack's `jsmops:*` config, else the JSMOPS_* environment."""
+    def settings(self, site: Optional[str] = None) -> Settings:
+        """The client's settings: the stack's `jsmops:*` config, else the JSMOPS_* environment;
+        for a site, its entry in `jsmops:sites`."""
         from ..api.config import load_settings
 
-        return load_settings(self.value)
+        return load_settings(self.value, site)
 
-    def client(self) -> Client:
+    def client(self, site: Optional[str] = None) -> Client:
         from ..api.client import Client
 
-        return Client(self.settings())
+        return Client(self.settings(site))
+
+    def clients(self) -> SiteClients:
+        return SiteClients(self)
+
+    def objects(self, namespace: str) -> dict[str, Any]:
+        """The config's objects in a namespace (the project's own), by key without it."""
+        return {key.removeprefix(f"{namespace}:"): entry["objectValue"] for key, entry in self.entries.items()
+                if key.startswith(f"{namespace}:") and isinstance(entry, dict) and "objectValue" in entry}
 
     def labels(self) -> Labels:
         """Participant ids named by the config's objects of names to ids (first name wins),
@@ -78,3 +88,25 @@ class StackConfig:
                 for name, ident in value.items():
                     labels.setdefault(ident, name)
         return labels
+
+
+class SiteClients:
+    """A client per site, made on first use and closed at the end (a context manager): for the
+    commands that reach the schedules of a stack, each on the site its state names."""
+
+    def __init__(self, config: StackConfig):
+        self._config = config
+        self._clients: dict[Optional[str], Client] = {}
+
+    def __call__(self, site: Optional[str] = None) -> Client:
+        """The client of a site of `jsmops:sites` (None: of the `jsmops:*` settings)."""
+        if site not in self._clients:
+            self._clients[site] = self._config.client(site)
+        return self._clients[site]
+
+    def __enter__(self) -> SiteClients:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for client in self._clients.values():
+            client.close()

@@ -12,7 +12,7 @@ after, the same with the declared changes applied, matched by alias.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from ..api.models import Schedule
 from ..api.overrides import Override, parse_held_override, parse_user_override
-from ..dynamic.base import has_unknowns, is_unknown, user_inputs
+from ..dynamic.base import has_unknowns, is_unknown, site_of, user_inputs, without_site
 from ..dynamic.override_plan import split_inputs
 from ..dynamic.ownership import urn_resource_name
 from ..oncall.assessment import OverrideChange, ScheduleChange
@@ -35,17 +35,45 @@ _CHANGING = {"create": "create", "update": "update", "delete": "delete", "replac
 @dataclass(frozen=True)
 class DeclaredChange:
     """A ScheduleOverride step: the change, its schedule (a Schedule resource of the stack by
-    name, or an id), and the alias of the override it changes on the service, if any."""
+    name, or an id), the alias of the override it changes on the service, if any, and the
+    schedule's site (in `jsmops:sites`; None: the `jsmops:*` settings)."""
 
     change: OverrideChange
     schedule_resource: Optional[str]
     schedule_id: Optional[str]
     alias: Optional[str]
+    site: Optional[str] = None
 
 
 def declared_changes(preview: dict[str, Any]) -> list[DeclaredChange]:
-    """The overrides that the preview would create, update or delete (those it cannot read are left out)."""
+    """The overrides that the preview would create, update or delete (those it cannot read
+    are left out: `unreadable_overrides`)."""
     found = []
+    for step, operation, before, after in _override_steps(preview):
+        if _unreadable(step, operation, before, after):
+            continue
+        known = after or before
+        assert known is not None  # a step has a side
+        schedule_id = None if known.schedule_id == "-" else known.schedule_id
+        found.append(DeclaredChange(
+            OverrideChange(urn_resource_name(str(step["urn"])), operation, _window(before), _window(after)),
+            _schedule_dependency(step.get("newState") or {}) if schedule_id is None else None, schedule_id,
+            before.alias if before is not None else None,
+            site_of((step.get("newState") or {}).get("inputs") or (step.get("oldState") or {}).get("outputs") or {})))
+    return found
+
+
+def unreadable_overrides(preview: dict[str, Any]) -> list[str]:
+    """The resource names of the overrides the preview would change whose inputs cannot be
+    read (not known until the change is applied, or secret and not shown): not assessed."""
+    return [urn_resource_name(str(step["urn"])) for step, operation, before, after in _override_steps(preview)
+            if _unreadable(step, operation, before, after)]
+
+
+def _override_steps(preview: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str, Optional[Override],
+                                                               Optional[Override]]]:
+    """Each ScheduleOverride step that changes something: the step, its operation, and the
+    override before and after as far as they can be read."""
     for step in preview.get("steps") or []:
         operation = _CHANGING.get(step.get("op", ""))
         old, new = step.get("oldState") or {}, step.get("newState") or {}
@@ -53,28 +81,23 @@ def declared_changes(preview: dict[str, Any]) -> list[DeclaredChange]:
             continue
         before = _held(old.get("outputs")) if old else None
         after = _declared(new) if new and operation != "delete" else None
-        if (old and before is None) or (operation != "delete" and after is None):
-            continue  # not known until it is applied: it cannot be assessed
-        known = after or before
-        assert known is not None  # a step has a side
-        schedule_id = None if known.schedule_id == "-" else known.schedule_id
-        found.append(DeclaredChange(
-            OverrideChange(urn_resource_name(str(step["urn"])), operation, _window(before), _window(after)),
-            _schedule_dependency(new) if schedule_id is None else None, schedule_id,
-            before.alias if before is not None else None))
-    return found
+        yield step, operation, before, after
+
+
+def _unreadable(step: dict[str, Any], operation: str, before: Optional[Override], after: Optional[Override]) -> bool:
+    return bool(step.get("oldState") and before is None) or (operation != "delete" and after is None)
 
 
 def _held(outputs: Optional[dict[str, Any]]) -> Optional[Override]:
     try:
-        return parse_held_override(split_inputs(user_inputs(outputs or {}))[0])
+        return parse_held_override(split_inputs(without_site(user_inputs(outputs or {})))[0])
     except ValidationError:
         return None
 
 
 def _declared(state: dict[str, Any]) -> Optional[Override]:
     """The override as the step's new inputs declare it; its schedule id "-" when not known yet."""
-    own = split_inputs(user_inputs(state.get("inputs") or {}))[0]
+    own = split_inputs(without_site(user_inputs(state.get("inputs") or {})))[0]
     own = {k: v for k, v in own.items() if not k.startswith("__")}
     if is_unknown(own.get("schedule_id")):
         own["schedule_id"] = "-"
@@ -125,9 +148,7 @@ def schedule_changes_of(declared: Sequence[DeclaredChange], changes: Sequence[Sc
         if key not in made:
             resource = named.get(item.schedule_resource or "") or held.get(item.schedule_id)
             if resource is not None:
-                current = schedule(resource.get("outputs"))
-                made[key] = ScheduleChange(urn_resource_name(str(resource["urn"])), "same", resource.get("id"),
-                                           current, current)
+                made[key] = _unchanged(resource, schedule)
             elif item.schedule_id and read_schedule is not None:
                 made[key] = read_schedule(item.schedule_id)
             else:
@@ -135,6 +156,27 @@ def schedule_changes_of(declared: Sequence[DeclaredChange], changes: Sequence[Sc
                                            "the schedule is not in this stack: its overrides are assessed online only")
         found[index] = made[key]
     return found
+
+
+def _unchanged(resource: dict[str, Any], schedule: Callable[[Optional[dict[str, Any]]], Schedule]) -> ScheduleChange:
+    """A schedule of the stack that the change leaves as it is, from its outputs in the state."""
+    name = urn_resource_name(str(resource["urn"]))
+    try:
+        current = schedule(resource.get("outputs"))
+    except ValueError as exc:
+        return ScheduleChange(name, "same", resource.get("id"), None, None, str(exc))
+    return ScheduleChange(name, "same", resource.get("id"), current, current)
+
+
+def schedule_sites(preview: dict[str, Any], state: dict[str, Any],
+                   declared: Sequence[DeclaredChange]) -> dict[str, Optional[str]]:
+    """The site of each schedule the preview changes or the stack holds (by its id, from its
+    outputs), and of the schedules the declared overrides are on."""
+    held = [step.get("oldState") or {} for step in preview.get("steps") or []]
+    held += state.get("deployment", {}).get("resources") or []
+    sites = {str(r["id"]): site_of(r.get("outputs") or {}) for r in held
+             if r.get("type") == SCHEDULE_TYPE and r.get("id")}
+    return {**{item.schedule_id: item.site for item in declared if item.schedule_id}, **sites}
 
 
 def declared_overrides(state: dict[str, Any], schedule_id: str) -> list[tuple[str, OverrideWindow]]:

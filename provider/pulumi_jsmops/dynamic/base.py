@@ -7,6 +7,10 @@ first use, so `check` and `diff` (all a `pulumi preview` of an unchanged stack n
 no request. Besides: the user's inputs as the engine hands them, values not known yet,
 check failures, the URN of the request, and reading the API's answers as models.
 
+Sites: a resource's `site` input names a site of the stack config's `jsmops:sites`, whose
+settings reach it (a client per site); without one, the `jsmops:*` settings. The state holds
+the name only (an input and output of its own, `SITE`), never the site's settings.
+
 The stack program imports this module (for the class it serializes) on every preview and
 up, but only the provider process runs its methods: they import the models, pydantic and
 the HTTP client where they need them, which keeps `import pulumi_jsmops` light.
@@ -24,16 +28,18 @@ from pulumi.dynamic.dynamic import PROVIDER_KEY  # the SDK's key of the serializ
 from pulumi.runtime import rpc
 
 from ..errors import ConfigurationError, InvalidResponseError, JsmOpsError
+from ..redaction import RedactingFilter
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
 
     from ..api.client import Client
 
-__all__ = ["PROVIDER_KEY", "AnswerReader", "JsmOpsProvider", "check_failures", "has_unknowns", "is_unknown",
-           "request_urn", "show_changed_paths", "user_inputs"]
+__all__ = ["PROVIDER_KEY", "SITE", "AnswerReader", "JsmOpsProvider", "check_failures", "has_unknowns", "is_unknown",
+           "request_urn", "show_changed_paths", "site_of", "user_inputs", "with_site", "without_site"]
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+SITE = "site"  # the input (and output) naming a resource's site in `jsmops:sites`
 Json = dict[str, Any]
 Model = TypeVar("Model", bound="BaseModel")
 
@@ -56,27 +62,32 @@ class JsmOpsProvider(ResourceProvider):
         """Reads the stack config (`jsmops:<key>`); nothing before `configure`."""
         return getattr(self, "_config_get", lambda key: None)
 
-    @property
-    def client(self) -> "Client":
+    def client(self, site: Optional[str] = None) -> "Client":
+        """The client of a site of `jsmops:sites` (None: of the `jsmops:*` settings), made on first use."""
         from ..api.client import Client
         from ..api.config import load_settings
 
         # The engine calls a provider from several threads.
         with _client_lock:
-            client: Optional[Client] = getattr(self, "_client", None)
-            if client is None:
-                client = self._client = Client(load_settings(self.config_get))
-            return client
+            clients: dict[Optional[str], Client] = getattr(self, "_clients", None) or {}
+            self._clients = clients
+            if site not in clients:
+                clients[site] = Client(load_settings(self.config_get, site))
+            return clients[site]
 
-    def settings_failure(self) -> Optional[CheckFailure]:
-        """The failure of settings that are missing or invalid, for `check`: they fail the
-        preview, not only the up (nothing is sent)."""
+    def settings_failure(self, site: Any = None) -> Optional[CheckFailure]:
+        """The failure of a site name or settings that are missing or invalid, for `check`: they
+        fail the preview, not only the up (nothing is sent). A site not known yet is not checked."""
         from ..api.config import load_settings
 
+        if is_unknown(site):
+            return None
+        if site is not None and not (isinstance(site, str) and site.strip()):
+            return CheckFailure("", f"{SITE}: must be the name of a site in jsmops:sites (got {site!r})")
         try:
-            load_settings(self.config_get)
+            load_settings(self.config_get, site)
         except ConfigurationError as exc:
-            return CheckFailure("", f"provider configuration: {exc}")
+            return CheckFailure("", f"{'provider configuration' if site is None else SITE}: {exc}")
         return None
 
 
@@ -97,6 +108,23 @@ def user_inputs(props: dict[str, Any]) -> dict[str, Any]:
         return value
 
     return {key: prune(value) for key, value in props.items() if value is not None and key != PROVIDER_KEY}
+
+
+def site_of(props: dict[str, Any]) -> Optional[str]:
+    """The site a resource's inputs or outputs name; None for the `jsmops:*` settings (and in states
+    written before sites existed)."""
+    site = props.get(SITE)
+    return site if isinstance(site, str) else None
+
+
+def without_site(props: dict[str, Any]) -> dict[str, Any]:
+    """A resource's inputs or outputs without the site, as the models take them."""
+    return {key: value for key, value in props.items() if key != SITE}
+
+
+def with_site(data: dict[str, Any], site: Any) -> dict[str, Any]:
+    """Inputs or outputs with the site, when one is named (states without one stay as they were)."""
+    return data if site is None else {**data, SITE: site}
 
 
 def is_unknown(value: Any) -> bool:
@@ -180,13 +208,15 @@ class AnswerReader(Generic[Model]):
 
 
 def _set_up_logging() -> None:
-    """Our log lines (JSMOPS_LOG_LEVEL, default WARNING) go to stderr, which the engine
-    shows with -v or on failure. The gRPC server would add a Python traceback to each of
-    our own errors, whose message already says all the engine shows; those are dropped."""
+    """Our log lines (JSMOPS_LOG_LEVEL, default WARNING) go to stderr, redacted (see
+    `redaction`), which the engine shows with -v or on failure. The gRPC server would add a
+    Python traceback to each of our own errors, whose message already says all the engine
+    shows; those are dropped."""
     ours = logging.getLogger("pulumi_jsmops")
     if not ours.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("jsmops: %(levelname)s %(message)s"))
+        handler.addFilter(RedactingFilter())
         ours.addHandler(handler)
         wanted = os.environ.get("JSMOPS_LOG_LEVEL", "WARNING").strip().upper()
         ours.setLevel(wanted if wanted in LOG_LEVELS else "WARNING")

@@ -15,6 +15,7 @@ contains a schedule name. Resources are named by their resource name, schedules 
 from __future__ import annotations
 
 import threading
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Optional
 
 from ..errors import JsmOpsError
@@ -50,7 +51,8 @@ def is_exactly(desired: "Schedule", found: Optional["Schedule"]) -> bool:
 
 
 class NameRegistry:
-    """The schedule names claimed by the resources of one stack run.
+    """The schedule names claimed by the resources of one stack run (a name is any key: the
+    provider claims (site, name), as names are unique per site).
 
     The engine starts one provider process per run, so one registry per process is one per
     run; two stacks run in one process (Automation API) still each get their own process.
@@ -58,10 +60,10 @@ class NameRegistry:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._by_name: dict[str, str] = {}
-        self._by_urn: dict[str, str] = {}
+        self._by_name: dict[Hashable, str] = {}
+        self._by_urn: dict[str, Hashable] = {}
 
-    def claim(self, name: str, urn: str) -> Optional[str]:
+    def claim(self, name: Hashable, urn: str) -> Optional[str]:
         """Claims `name` for the resource `urn`; answers the URN of another resource of this
         run that claimed it first, if any (then nothing changes)."""
         with self._lock:

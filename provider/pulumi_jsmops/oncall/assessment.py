@@ -24,6 +24,7 @@ from .engine import (
     OverrideWindow,
     Responder,
     Timeline,
+    WindowTooLarge,
     same_turns,
     schedule_zone,
     start_date_keeping_turns,
@@ -37,7 +38,7 @@ Labels = dict[str, str]  # participant id -> label
 @dataclass(frozen=True)
 class ScheduleChange:
     """One schedule of a change: before (None: created) and after (None: deleted);
-    `problem` says why it cannot be assessed."""
+    `problem` says why it cannot be assessed, and `name` then names it if it can."""
 
     resource: str
     operation: str
@@ -45,6 +46,7 @@ class ScheduleChange:
     before: Optional[Schedule]
     after: Optional[Schedule]
     problem: Optional[str] = None
+    name: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -147,12 +149,28 @@ def assess(change: ScheduleChange, now: datetime, days: int, overrides: Sequence
     """The on-call impact of one schedule's change over [now, now + days): `overrides` are
     the schedule's before the change, `overrides_after` after it (default: the same), and
     `override_changes` the changes of its overrides among them."""
-    labels = labels or {}
     known = change.after or change.before
     end = now + timedelta(days=days)
     if known is None or change.problem:
-        return ScheduleImpact(change.resource, known.name if known else change.resource, change.operation,
-                              "", now, end, problem=change.problem or "nothing to compare")
+        return _not_assessed(change, now, end, change.problem or "nothing to compare")
+    try:
+        return _assess(change, known, now, end, overrides, labels or {}, overrides_after, override_changes)
+    except WindowTooLarge as exc:
+        return _not_assessed(change, now, end, str(exc))
+    except OverflowError:
+        return _not_assessed(change, now, end, "a date of the schedule falls outside the years 1 to 9999 "
+                             "in its time zone")
+
+
+def _not_assessed(change: ScheduleChange, now: datetime, end: datetime, problem: str) -> ScheduleImpact:
+    known = change.after or change.before
+    name = known.name if known else change.name or change.resource
+    return ScheduleImpact(change.resource, name, change.operation, "", now, end, problem=problem)
+
+
+def _assess(change: ScheduleChange, known: Schedule, now: datetime, end: datetime, overrides: Sequence[OverrideWindow],
+            labels: Labels, overrides_after: Optional[Sequence[OverrideWindow]],
+            override_changes: Sequence[OverrideChange]) -> ScheduleImpact:
     after_overrides = overrides if overrides_after is None else overrides_after
     before = timeline(change.before, now, end, overrides) if change.before else None
     after = timeline(change.after, now, end, after_overrides) if change.after else None
@@ -223,6 +241,8 @@ def _differences(before: Timeline, after: Timeline, start: datetime, end: dateti
     cuts = sorted({start, end, *(s.start for t in (before, after) for s in t.final)})
     found: list[Difference] = []
     for a, b in itertools.pairwise(cuts):
+        if before.on_call_at(a) == after.on_call_at(a):
+            continue
         was, will = set(names(before.on_call_at(a))), set(names(after.on_call_at(a)))
         off, on = tuple(sorted(was - will)), tuple(sorted(will - was))
         if not (off or on):
@@ -235,16 +255,20 @@ def _differences(before: Timeline, after: Timeline, start: datetime, end: dateti
 
 
 def _subtract(spans: list[Span], minus: list[Span]) -> list[Span]:
-    """The parts of `spans` not covered by `minus` (both sorted, without overlaps)."""
+    """The parts of `spans` not covered by `minus` (both sorted, without overlaps), in one
+    pass over both."""
     result: list[Span] = []
+    first = 0  # the first of `minus` that may still cut a span
     for span in spans:
-        start = span.start
-        for cut in minus:
-            if cut.end <= start or cut.start >= span.end:
-                continue
+        while first < len(minus) and minus[first].end <= span.start:
+            first += 1
+        start, index = span.start, first
+        while index < len(minus) and minus[index].start < span.end:
+            cut = minus[index]
             if cut.start > start:
                 result.append(Span(start, cut.start))
             start = max(start, cut.end)
+            index += 1
         if start < span.end:
             result.append(Span(start, span.end))
     return result

@@ -40,7 +40,13 @@ Where the sources are silent, this module chooses, and says so:
   the start / after the end of the rotation; of overlapping overrides, the one that starts
   later wins (a short one inside a long one shows), of two that start together the later in
   the list (the API lists them in the order they were made);
-- a rotation without participants has nobody on call.
+- a rotation without participants has nobody on call;
+- a handover that would fall after the year 9999 (a very long `length`) is read as never.
+
+The work is bounded: one timeline takes at most `MAX_WORK` intervals (each rotation's
+periods, the restriction windows they are cut by, and every responder of every slice of
+the final layer, counted as they are made); a window that needs more raises
+`WindowTooLarge` instead of running on.
 """
 
 from __future__ import annotations
@@ -51,17 +57,45 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Iterable, NamedTuple, Optional, Sequence
 from zoneinfo import ZoneInfo
 
 from ..api.models import DEFAULT_TIME_ZONE, WEEKDAYS, Participant, Rotation, Schedule
+from ..errors import JsmOpsError
 
 _DAY = 86400
+# The instants a timeline can hold: datetime's years 1 to 9999, in epoch seconds.
+_FIRST = int(datetime(1, 1, 2, tzinfo=timezone.utc).timestamp())
+_LAST = int(datetime(9999, 12, 31, tzinfo=timezone.utc).timestamp())
+
+# The intervals one timeline may take (see the module's docstring): a year of hourly shifts
+# of 13 rotations (8,784 periods each, and at each handover everyone on call) fits.
+MAX_WORK = 250_000
 
 
-@dataclass(frozen=True, order=True)
-class Responder:
-    """Someone who can be on call: a user, team or escalation, by id."""
+class WindowTooLarge(JsmOpsError):
+    """A timeline would take more than `MAX_WORK` intervals."""
+
+    def __init__(self) -> None:
+        super().__init__(f"the window needs more than {MAX_WORK:,} on-call intervals (shifts, restriction "
+                         "windows and who is on call in each): look at fewer days")
+
+
+class _Budget:
+    """Counts the intervals a timeline makes, and stops it at `MAX_WORK`."""
+
+    def __init__(self) -> None:
+        self.left = MAX_WORK
+
+    def spend(self, count: int = 1) -> None:
+        self.left -= count
+        if self.left < 0:
+            raise WindowTooLarge()
+
+
+class Responder(NamedTuple):
+    """Someone who can be on call: a user, team or escalation, by id. (A tuple: the final
+    layer hashes responders at every handover, and a tuple's hash is the fastest.)"""
 
     type: str
     id: str
@@ -195,30 +229,36 @@ def timeline(schedule: Schedule, start: datetime, end: datetime, overrides: Sequ
         raise ValueError("the window's end must be after its start")
     zone = schedule_zone(schedule)
     lo, hi = _epoch(start), _epoch(end)
+    budget = _Budget()
     lanes = []
+    spans: list[Piece] = []
     for rotation in schedule.rotations:
-        pieces = _rotation_pieces(rotation, zone, lo, hi)
-        pieces = _apply_overrides(pieces, sorted((o for o in overrides if o.applies_to(rotation)),
-                                                 key=lambda o: o.start))
-        periods = tuple(Period(_when(a), _when(b), who, over) for a, b, who, over in _merge(pieces))
+        pieces = _rotation_pieces(rotation, zone, lo, hi, budget)
+        pieces = _merge(_apply_overrides(pieces, sorted((o for o in overrides if o.applies_to(rotation)),
+                                                        key=lambda o: o.start), budget))
+        spans += pieces
+        periods = tuple(Period(_when(a), _when(b), who, over) for a, b, who, over in pieces)
         lanes.append(RotationTimeline(rotation.name, rotation.id, periods))
-    return Timeline(_when(lo), _when(hi), zone.key, tuple(lanes), _final_layer(lanes, lo, hi))
+    return Timeline(_when(lo), _when(hi), zone.key, tuple(lanes), _final_layer(spans, lo, hi, budget))
 
 
 def timeline_from_api(data: dict[str, Any], time_zone: str) -> Timeline:
     """A timeline as the API's `GET .../timeline` answers it (its `finalTimeline`), with the
     same final layer as a computed one, so the two can be compared and shown alike."""
     lo, hi = _epoch(parse_date(data["startDate"])), _epoch(parse_date(data["endDate"]))
+    budget = _Budget()
     lanes = []
     for rotation in (data.get("finalTimeline") or {}).get("rotations") or []:
         periods = []
         for period in rotation.get("periods") or []:
+            budget.spend()
             who = period.get("responder") or {}
             responder = Responder(who["type"], who["id"]) if who.get("type") not in (None, "noone") else None
             periods.append(Period(parse_date(period["startDate"]), parse_date(period["endDate"]), responder,
                                   period.get("type") == "override"))
         lanes.append(RotationTimeline(rotation.get("name", ""), rotation.get("id"), tuple(periods)))
-    return Timeline(_when(lo), _when(hi), time_zone, tuple(lanes), _final_layer(lanes, lo, hi))
+    spans = [(_epoch(p.start), _epoch(p.end), p.responder, p.overridden) for lane in lanes for p in lane.periods]
+    return Timeline(_when(lo), _when(hi), time_zone, tuple(lanes), _final_layer(spans, lo, hi, budget))
 
 
 @dataclass(frozen=True)
@@ -264,7 +304,8 @@ def start_date_keeping_turns(before: Rotation, after: Rotation, zone: ZoneInfo, 
         return None
     following = before.participants[(turn.index + 1) % len(before.participants)]
     place = next((j for j in places if after.participants[(j + 1) % len(after.participants)] == following), places[0])
-    return _when(_Shifts(turn.start, after.type, after.length, zone).boundary(-place)).astimezone(zone)
+    start = _Shifts(turn.start, after.type, after.length, zone).boundary(-place)
+    return None if start == _FIRST else _when(start).astimezone(zone)  # None: before the year 1
 
 
 def same_turns(a: Rotation, b: Rotation, zone: ZoneInfo, moment: datetime) -> bool:
@@ -316,9 +357,15 @@ class _Shifts:
         return cls(rotation.start_date, rotation.type, rotation.length, zone)
 
     def boundary(self, k: int) -> int:
-        if self.seconds is not None:
-            return self.origin + k * self.seconds
-        return _local_epoch(self.local_origin + timedelta(days=k * self.days), self.zone)
+        """Handover k, held within the years 1 to 9999 (a long `length` reaches past them)."""
+        try:
+            if self.seconds is not None:
+                moment = self.origin + k * self.seconds
+            else:
+                moment = _local_epoch(self.local_origin + timedelta(days=k * self.days), self.zone)
+        except OverflowError:
+            return _LAST if k > 0 else _FIRST
+        return min(max(moment, _FIRST), _LAST)
 
     def index_at(self, at: int) -> int:
         """The k with boundary(k) <= at < boundary(k + 1)."""
@@ -338,7 +385,7 @@ def _responder(participant: Participant) -> Optional[Responder]:
     return Responder(participant.type, participant.id)
 
 
-def _rotation_pieces(rotation: Rotation, zone: ZoneInfo, lo: int, hi: int) -> list[Piece]:
+def _rotation_pieces(rotation: Rotation, zone: ZoneInfo, lo: int, hi: int, budget: _Budget) -> list[Piece]:
     start = max(lo, _epoch(rotation.start_date))
     end = hi if rotation.end_date is None else min(hi, _epoch(rotation.end_date))
     if end <= start:
@@ -346,17 +393,18 @@ def _rotation_pieces(rotation: Rotation, zone: ZoneInfo, lo: int, hi: int) -> li
     responders = [_responder(p) for p in rotation.participants] or [None]
     shifts = _Shifts.of(rotation, zone)
     pieces: list[Piece] = []
-    for a, b in _windows(rotation, zone, start, end):
+    for a, b in _windows(rotation, zone, start, end, budget):
         k = shifts.index_at(a)
         cut = a
         while cut < b:
+            budget.spend()
             next_cut = min(b, shifts.boundary(k + 1))
             pieces.append((cut, next_cut, responders[k % len(responders)], False))
             cut, k = next_cut, k + 1
     return pieces
 
 
-def _windows(rotation: Rotation, zone: ZoneInfo, lo: int, hi: int) -> list[tuple[int, int]]:
+def _windows(rotation: Rotation, zone: ZoneInfo, lo: int, hi: int, budget: _Budget) -> list[tuple[int, int]]:
     """The rotation's on-call windows within [lo, hi), sorted and merged."""
     restriction = rotation.time_restriction
     if restriction is None:
@@ -368,11 +416,13 @@ def _windows(rotation: Rotation, zone: ZoneInfo, lo: int, hi: int) -> list[tuple
         daily = restriction.restriction
         opens, closes = time(daily.start_hour, daily.start_min), time(daily.end_hour, daily.end_min)
         for offset in range((last - first).days + 1):
+            budget.spend()
             day = first + timedelta(days=offset)
             spans.append(_local_span(day, opens, day, closes, 1, zone))
     for weekly in restriction.restrictions or []:
         monday = first - timedelta(days=first.weekday() + 7)
         while monday <= last:
+            budget.spend()
             spans.append(_local_span(monday + timedelta(days=WEEKDAYS.index(weekly.start_day)),
                                      time(weekly.start_hour, weekly.start_min),
                                      monday + timedelta(days=WEEKDAYS.index(weekly.end_day)),
@@ -400,7 +450,7 @@ def _local_span(start_day: date, opens: time, end_day: date, closes: time, wrap_
     return _local_epoch(start, zone), _local_epoch(end, zone)
 
 
-def _apply_overrides(pieces: list[Piece], overrides: Iterable[OverrideWindow]) -> list[Piece]:
+def _apply_overrides(pieces: list[Piece], overrides: Iterable[OverrideWindow], budget: _Budget) -> list[Piece]:
     """The pieces (sorted, not overlapping) with each override's interval given to its responder."""
     for override in overrides:
         a, b = _epoch(override.start), _epoch(override.end)
@@ -415,6 +465,7 @@ def _apply_overrides(pieces: list[Piece], overrides: Iterable[OverrideWindow]) -
             if end > b:
                 replaced.append((b, end, who, over))
             last += 1
+        budget.spend(len(replaced) + 1)
         pieces[first:last] = replaced
     return pieces
 
@@ -430,20 +481,23 @@ def _merge(pieces: list[Piece]) -> list[Piece]:
     return merged
 
 
-def _final_layer(lanes: list[RotationTimeline], lo: int, hi: int) -> tuple[Slice, ...]:
+def _final_layer(periods: Iterable[Piece], lo: int, hi: int, budget: _Budget) -> tuple[Slice, ...]:
+    """The final layer over [lo, hi) of every rotation's periods (in epoch seconds)."""
     changes: dict[int, list[tuple[int, Responder]]] = {lo: [], hi: []}
-    for lane in lanes:
-        for period in lane.periods:
-            if period.responder is not None:
-                changes.setdefault(_epoch(period.start), []).append((1, period.responder))
-                changes.setdefault(_epoch(period.end), []).append((-1, period.responder))
+    for start, end, responder, _overridden in periods:
+        if responder is not None:
+            changes.setdefault(start, []).append((1, responder))
+            changes.setdefault(end, []).append((-1, responder))
     active: Counter[Responder] = Counter()
     slices: list[tuple[int, int, frozenset[Responder]]] = []
     moments = sorted(changes)
     for at, following in itertools.pairwise(moments):
         for delta, responder in changes[at]:
             active[responder] += delta
+            if not active[responder]:
+                del active[responder]  # so that each moment looks only at those on call
         now = frozenset(r for r, n in active.items() if n > 0)
+        budget.spend(len(now) + 1)
         if slices and slices[-1][2] == now:
             slices[-1] = (slices[-1][0], following, now)
         else:

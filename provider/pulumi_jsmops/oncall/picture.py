@@ -25,6 +25,7 @@ LANE_PX = 28
 SCHEDULE_PX = 70  # a schedule's title and time axis
 MARGIN_PX = 60  # the picture's title
 LEFT, RIGHT = 0.17, 0.84  # the lanes' horizontal extent (the legend is on the right)
+MAX_BARS = 10_000  # about 60 days of two hourly rotations, before and after (a few seconds to draw)
 GAP_COLOUR = "#d62728"
 NOBODY_COLOUR = "#bbbbbb"
 _PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#393b79",
@@ -51,6 +52,27 @@ def lanes(impact: ScheduleImpact) -> list[tuple[str, Timeline, int]]:
         found += [(f"{side} · {r.name}", tl, n) for n, r in enumerate(tl.rotations)]
         found.append((f"{side} · final", tl, -1))
     return found
+
+
+def bars(impacts: Sequence[ScheduleImpact]) -> int:
+    """How many bars the picture draws: a period of a rotation, a responder's band of the final layer, a gap."""
+    count = 0
+    for impact in drawn(impacts):
+        for _label, tl, index in lanes(impact):
+            if index >= 0:
+                count += len(tl.rotations[index].periods)
+            else:
+                count += sum(max(1, len(part.responders)) for part in tl.final)
+    return count
+
+
+def check_size(impacts: Sequence[ScheduleImpact]) -> None:
+    """Refuses a picture of more than `MAX_BARS` bars (before the report is written): more
+    than a picture shows, and slow to draw."""
+    count = bars(impacts)
+    if count > MAX_BARS:
+        raise JsmOpsError(f"--picture: the window has {count:,} bars to draw, more than the {MAX_BARS:,} a picture "
+                          "shows: look at fewer days")
 
 
 def size(impacts: Sequence[ScheduleImpact]) -> tuple[int, int]:
@@ -147,25 +169,39 @@ def _draw_schedule(axes: Any, mdates: Any, impact: ScheduleImpact, rows: list[tu
 def _draw_rotation(axes: Any, mdates: Any, tl: Timeline, index: int, y: int, name_of: dict[str, str],
                    palette: dict[str, str]) -> None:
     """A rotation's lane: each period in its responder's colour (hatched: nobody, or an override)."""
+    bars: _Bars = {}
     for period in tl.rotations[index].periods:
         who = None if period.responder is None else name_of.get(period.responder.id, period.responder.id)
-        axes.broken_barh([_extent(mdates, period.start, period.end)], (y + 0.15, 0.7),
-                         facecolors=NOBODY_COLOUR if who is None else palette.get(who, NOBODY_COLOUR),
-                         hatch="//" if who is None or period.overridden else "",
-                         edgecolor="white", linewidth=0.5)
+        style = (y + 0.15, 0.7, NOBODY_COLOUR if who is None else palette.get(who, NOBODY_COLOUR),
+                 "//" if who is None or period.overridden else "", 0.5)
+        bars.setdefault(style, []).append(_extent(mdates, period.start, period.end))
+    _draw_bars(axes, bars)
 
 
 def _draw_final_layer(axes: Any, mdates: Any, tl: Timeline, y: int, name_of: dict[str, str],
                       palette: dict[str, str]) -> None:
     """The final layer's lane: everyone on call, one band each; gaps in red."""
+    bars: _Bars = {}
     for part in tl.final:
         names = sorted(name_of.get(r.id, r.id) for r in part.responders)
+        extent = _extent(mdates, part.start, part.end)
         if not names:
-            axes.broken_barh([_extent(mdates, part.start, part.end)], (y + 0.15, 0.7), facecolors=GAP_COLOUR)
+            bars.setdefault((y + 0.15, 0.7, GAP_COLOUR, "", 0.0), []).append(extent)
         for k, name in enumerate(names):
             band = 0.7 / len(names)
-            axes.broken_barh([_extent(mdates, part.start, part.end)], (y + 0.15 + k * band, band),
-                             facecolors=palette.get(name, NOBODY_COLOUR), edgecolor="white", linewidth=0.3)
+            bars.setdefault((y + 0.15 + k * band, band, palette.get(name, NOBODY_COLOUR), "", 0.3), []).append(extent)
+    _draw_bars(axes, bars)
+
+
+# Bars by their look (bottom, height, colour, hatch, white edge's width): each look is drawn
+# in one call, so a lane of many periods stays quick to draw.
+_Bars = dict[tuple[float, float, str, str, float], list[tuple[float, float]]]
+
+
+def _draw_bars(axes: Any, bars: _Bars) -> None:
+    for (bottom, height, colour, hatch, edge), extents in bars.items():
+        edges = {"edgecolor": "white", "linewidth": edge} if edge else {}
+        axes.broken_barh(extents, (bottom, height), facecolors=colour, hatch=hatch, **edges)
 
 
 def _extent(mdates: Any, start: datetime, end: datetime) -> tuple[float, float]:

@@ -5,7 +5,7 @@ schedule's time zone; hours are numbers, to 0.01; lists are in time order; versi
 `overrides` and the operation `same`):
 
     {"version": 2, "now": ..., "days": 14, "new_gaps": <count over all schedules>,
-     "participants": {<label>: {"type": ..., "id": ...}},
+     "participants": {<label>: {"type": ..., "id": ... ("[secret]" when it is a secret)}},
      "schedules": [{
         "resource": <Pulumi resource name>, "name": ...,
         "operation": "create|update|delete|replace|same" (same: only its overrides change),
@@ -26,15 +26,16 @@ schedule's time zone; hours are numbers, to 0.01; lists are in time order; versi
 whose shifts it takes (for a deleted override: who gets them back), over its whole window.
 
 Participants are labelled with the names the stack config gives their ids (any config
-object of names to ids, e.g. `people: {alice: <id>}`), else by their id. Pure: it only
-formats.
+object of names to ids, e.g. `people: {alice: <id>}`), else by their id (a secret id as
+`[secret N]`). A schedule whose time zone is secret has its times, and `time_zone`, in
+UTC. Pure: it only formats.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import Any, Collection, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from .assessment import Difference, Labels, OverrideImpact, ScheduleImpact, Span, responders
@@ -44,10 +45,11 @@ LIST_LIMIT = 8  # items shown per list in text and markdown (JSON has them all)
 FORMATS = ("text", "markdown", "json")
 
 
-def render(impacts: Sequence[ScheduleImpact], now: datetime, days: int, form: str, labels: Labels) -> str:
-    """The report in one of `FORMATS`, without a final newline."""
+def render(impacts: Sequence[ScheduleImpact], now: datetime, days: int, form: str, labels: Labels,
+           hidden: Collection[str] = ()) -> str:
+    """The report in one of `FORMATS`, without a final newline; `hidden`: ids shown as `[secret]`."""
     if form == "json":
-        return json.dumps(report_json(impacts, now, days, labels), indent=2)
+        return json.dumps(report_json(impacts, now, days, labels, hidden), indent=2)
     if form == "markdown":
         return render_markdown(impacts, now, days).rstrip("\n")
     return render_text(impacts, now, days).rstrip("\n")
@@ -229,12 +231,14 @@ def render_markdown(impacts: Sequence[ScheduleImpact], now: datetime, days: int)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def report_json(impacts: Sequence[ScheduleImpact], now: datetime, days: int, labels: Labels) -> dict[str, Any]:
+def report_json(impacts: Sequence[ScheduleImpact], now: datetime, days: int, labels: Labels,
+                hidden: Collection[str] = ()) -> dict[str, Any]:
     participants = {labels.get(r.id, r.id): r for r in responders(impacts)}
     return {
         "version": REPORT_VERSION, "now": now.isoformat(), "days": days,
         "new_gaps": sum(len(i.new_gaps) for i in impacts),
-        "participants": {label: {"type": r.type, "id": r.id} for label, r in sorted(participants.items())},
+        "participants": {label: {"type": r.type, "id": "[secret]" if r.id in hidden else r.id}
+                         for label, r in sorted(participants.items())},
         "schedules": [_schedule_json(impact) for impact in impacts],
     }
 
