@@ -103,6 +103,9 @@ class _Server(uvicorn.Server):
         lines = [f"jsmops-emulator listening on {base_url}"]
         lines.append(f"API: {base_url}{API_ROOT.format(cloud_id=self.settings.cloud_id)}")
         lines.append(f"cloud id: {self.settings.cloud_id}")
+        lines.append(f"pulumi-jsmops settings: jsmops:baseUrl {base_url} (the address above the API's), "
+                     f"jsmops:cloudId {self.settings.cloud_id}, and an identity below as jsmops:email and "
+                     "jsmops:apiToken")
         lines.append(f"Jira user search: {base_url}{JIRA_ROOT}/user/search ({len(self.settings.users)} users)")
         for identity in self.settings.identities:
             access = "read, write" if identity.can_write else "read only"

@@ -213,7 +213,8 @@ def _known_rotations(schedule_id: Any) -> Optional[pulumi.Output[Any]]:
     `schedule_id` is, or from what `get_schedule` found; None when the program knows nothing."""
     schedule = declared_schedule(schedule_id)
     if schedule is not None:
-        return schedule.rotations.apply(rotation_ids_by_name)
+        # The rotations as the engine hands them: in a preview, names without ids where ids are not known yet.
+        return _output(schedule, "rotations").apply(rotation_ids_by_name)
     if isinstance(schedule_id, str) and looked_up_rotations(schedule_id) is None:
         return None
     return pulumi.Output.from_input(schedule_id).apply(

@@ -25,6 +25,7 @@ from .dynamic.base import (
     has_unknowns,
     is_unknown,
     request_urn,
+    show_changed_paths,
     site_of,
     user_inputs,
     with_site,
@@ -70,23 +71,25 @@ class ScheduleProvider(JsmOpsProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """A change exactly when `update` would send a request (`olds` are the outputs); another
-        site (or one not known yet) replaces the schedule."""
+        site (or one not known yet) replaces the schedule. The preview shows the paths an update
+        changes (`dynamic/preview_diff.py`)."""
         from .api.models import Schedule, parse_user_schedule
-        from .dynamic.update_plan import is_same_schedule
+        from .dynamic.preview_diff import changed_paths
 
         inputs = user_inputs(news)
         if _moves_site(olds, inputs):
             return DiffResult(changes=True, replaces=[SITE], stables=[], delete_before_replace=True)
         inputs = without_site(inputs)
-        # Values not known yet may change the schedule, once they are known.
-        changes = has_unknowns(inputs) or not is_same_schedule(
-            Schedule.model_validate(without_site(user_inputs(olds))), parse_user_schedule(inputs))
-        return DiffResult(changes=changes, replaces=[], stables=[], delete_before_replace=True)
+        if has_unknowns(inputs):  # values not known yet may change the schedule, once they are known
+            return DiffResult(changes=True, replaces=[], stables=[], delete_before_replace=True)
+        paths = changed_paths(Schedule.model_validate(without_site(user_inputs(olds))), parse_user_schedule(inputs))
+        show_changed_paths(paths)
+        return DiffResult(changes=bool(paths), replaces=[], stables=[], delete_before_replace=True)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         from .api.client import SCHEDULES_PATH
         from .api.models import parse_api_schedule, parse_user_schedule
-        from .dynamic.ownership import NameTakenError, is_exactly
+        from .dynamic.ownership import is_exactly
 
         site = site_of(props)
         client = self.client(site)
@@ -96,12 +99,30 @@ class ScheduleProvider(JsmOpsProvider):
             # Only a create of ours whose answer was lost may be recognised, by its exact settings.
             answer = client.create_schedule(desired.to_api(), is_own=lambda found: is_exactly(desired, read(found)))
         except ConflictError:
-            raise NameTakenError(_id_of_schedule_named(client, desired.name), request_urn()) from None
+            raise self._name_taken(client, desired.name) from None
         created = read.model(answer, "POST", SCHEDULES_PATH)
         from .dynamic.override_plan import schedules_made_here
 
         schedules_made_here.add_schedule(str(created.id))  # it has no overrides yet
         return CreateResult(str(created.id), with_site(created.to_outputs(), site))
+
+    @staticmethod
+    def _name_taken(client: "Client", name: str) -> JsmOpsError:
+        """Why a create of this name was refused (409): the schedule of that name is another
+        resource's of this stack (renamed in the program, or declared twice), or not this stack's."""
+        from .dynamic.ownership import NameTakenError, RenamedResourceError, duplicate_name_message, urn_type
+        from .dynamic.stack_state import exported_state, resource_holding
+
+        existing_id, urn = _id_of_schedule_named(client, name), request_urn()
+        state = exported_state(urn) if existing_id is not None and urn is not None else None
+        if state is None or existing_id is None or urn is None:
+            return NameTakenError(existing_id, urn)
+        holder = resource_holding(state, urn_type(urn), existing_id, urn)
+        if holder is None:
+            return NameTakenError(existing_id, urn)
+        if _claimed_names.is_declared(holder):
+            return JsmOpsError(f"name: {duplicate_name_message(holder, urn)}")
+        return RenamedResourceError(existing_id, holder, urn)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         from pydantic import ValidationError

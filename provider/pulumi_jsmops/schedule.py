@@ -20,6 +20,7 @@ else:  # pragma: no cover - Python 3.10
     from typing_extensions import NotRequired, Required
 
 from .api.reserved_names import has_reserved_name
+from .api.whole_windows import whole_window_warnings
 from .provider import ScheduleProvider
 
 # The resource's type, as every stack's state holds it: the SDK makes it
@@ -47,7 +48,8 @@ class TimeOfDayArgs(TypedDict):
 
     :param pulumi.Input[int] start_hour: The hour the window opens, 0-23.
     :param pulumi.Input[int] start_min: The minute it opens, 0 or 30.
-    :param pulumi.Input[int] end_hour: The hour the window closes, 0-23. An end before the start runs past midnight.
+    :param pulumi.Input[int] end_hour: The hour the window closes, 0-23. An end before the start runs past midnight;
+           an end equal to the start is around the clock (the preview warns).
     :param pulumi.Input[int] end_min: The minute it closes, 0 or 30.
     """
 
@@ -56,7 +58,8 @@ class TimeOfDayArgs(TypedDict):
     start_min: pulumi.Input[int]
     """The minute it opens, 0 or 30."""
     end_hour: pulumi.Input[int]
-    """The hour the window closes, 0-23. An end before the start runs past midnight."""
+    """The hour the window closes, 0-23. An end before the start runs past midnight; an end equal to the
+    start is around the clock (the preview warns)."""
     end_min: pulumi.Input[int]
     """The minute it closes, 0 or 30."""
 
@@ -67,7 +70,8 @@ class DayAndTimeOfDayArgs(TypedDict):
     :param pulumi.Input[str] start_day: The day it opens: `monday` ... `sunday`.
     :param pulumi.Input[int] start_hour: The hour it opens, 0-23.
     :param pulumi.Input[int] start_min: The minute it opens, 0 or 30.
-    :param pulumi.Input[str] end_day: The day it closes: `monday` ... `sunday`.
+    :param pulumi.Input[str] end_day: The day it closes: `monday` ... `sunday`. An end equal to the start is the
+           whole week (the preview warns).
     :param pulumi.Input[int] end_hour: The hour it closes, 0-23.
     :param pulumi.Input[int] end_min: The minute it closes, 0 or 30.
     """
@@ -79,7 +83,8 @@ class DayAndTimeOfDayArgs(TypedDict):
     start_min: pulumi.Input[int]
     """The minute it opens, 0 or 30."""
     end_day: pulumi.Input[str]
-    """The day it closes: `monday` ... `sunday`."""
+    """The day it closes: `monday` ... `sunday`. An end equal to the start is the whole week (the preview
+    warns)."""
     end_hour: pulumi.Input[int]
     """The hour it closes, 0-23."""
     end_min: pulumi.Input[int]
@@ -146,13 +151,13 @@ class ScheduleArgs(TypedDict, total=False):
     team_id: pulumi.Input[str]
     """The id of the team that owns the schedule. Defaults to none (a global schedule)."""
     description: pulumi.Input[str]
-    """A description. Defaults to `""`."""
+    """A description, fewer than 10,000 characters. Defaults to `""`."""
     timezone: pulumi.Input[str]
     """An IANA time zone name, e.g. `Europe/Berlin`. Defaults to the one the service picks."""
     enabled: pulumi.Input[bool]
     """Whether the schedule is in effect. Defaults to `True`."""
     rotations: pulumi.Input[Sequence[pulumi.Input[RotationArgs]]]
-    """The rotations, in any order (names unique). Defaults to none."""
+    """The rotations, a list in any order (names unique). Defaults to none."""
     site: pulumi.Input[str]
     """The name of a site in the stack config's `jsmops:sites`, whose settings reach it. Defaults to the
     `jsmops:*` settings. Changing it replaces the schedule."""
@@ -188,6 +193,12 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
     The provider reads its settings (`jsmops:baseUrl`, `jsmops:cloudId`, `jsmops:email`,
     `jsmops:apiToken`) from the stack config, else from the `JSMOPS_*` environment; a schedule
     with `site="eu"` those of `jsmops:sites.eu` (`pulumi config set --path 'jsmops:sites.eu.cloudId' ...`).
+    `jsmops check --stack <stack>` tries them with one read.
+
+    The engine runs the provider in a Python process of its own: with the project's
+    `virtualenv`, else `python3` from PATH. An inline Automation API program names no
+    virtualenv, so give its workspace `env_vars={"PULUMI_PYTHON_CMD": sys.executable}`
+    (else the provider fails to start: `No module named 'pulumi'`).
     """
 
     @overload
@@ -236,15 +247,18 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
         :param pulumi.Input[str] name: The schedule's name, unique in the site.
         :param pulumi.Input[str] team_id: The id of the team that owns the schedule. Defaults to none
                (a global schedule).
-        :param pulumi.Input[str] description: A description. Defaults to `""`.
+        :param pulumi.Input[str] description: A description, fewer than 10,000 characters. Defaults to `""`.
         :param pulumi.Input[str] timezone: An IANA time zone name, e.g. `Europe/Berlin`. Defaults to the
                one the service picks.
         :param pulumi.Input[bool] enabled: Whether the schedule is in effect. Defaults to `True`.
-        :param pulumi.Input[Sequence[pulumi.Input[RotationArgs]]] rotations: The rotations, in any order
+        :param pulumi.Input[Sequence[pulumi.Input[RotationArgs]]] rotations: The rotations, a list in any order
                (names unique). Defaults to none.
         :param pulumi.Input[str] site: The name of a site in the stack config's `jsmops:sites`, whose settings
                reach it. Defaults to the `jsmops:*` settings. Changing it replaces the schedule (the state holds
                the name only, never the site's settings).
+
+        Nested inputs take the snake_case keys of the `...Args` types; another key (the API's
+        `startDate`, a typo) fails the preview naming it and the key meant.
         """
         given = {"name": name, "team_id": team_id, "description": description,
                  "timezone": timezone, "enabled": enabled, "rotations": rotations, "site": site}
@@ -254,7 +268,9 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
         # Names are unique in a site: a replacement (`up --replace` too, which skips the
         # provider's diff) must delete the old schedule before it creates the new one.
         opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(delete_before_replace=True), opts)
-        props["rotations"], warnings = _keyed_by_name(props["rotations"], opts.ignore_changes or [])
+        warnings = whole_window_warnings(props["rotations"])
+        props["rotations"], ignore_warnings = _keyed_by_name(props["rotations"], opts.ignore_changes or [])
+        warnings += ignore_warnings
         super().__init__(ScheduleProvider(), resource_name, props, opts)
         for warning in warnings:
             pulumi.log.warn(warning, resource=self)
@@ -296,12 +312,16 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
     def rotations(self) -> pulumi.Output[dict[str, dict[str, Any]]]:
         """The rotations keyed by name, each with its `id` (made by the service) and its
         inputs in canonical form: dates in UTC (`2026-01-05T08:00:00Z`), defaults filled in,
-        e.g. `schedule.rotations.apply(lambda r: r["weekly"]["id"])`. The same shape in a
-        preview, where a changed schedule's outputs are its checked inputs (no ids yet).
+        e.g. `schedule.rotations.apply(lambda r: r["weekly"]["id"])`. In a preview of a
+        schedule that is created or changes (a description edit too), the ids are not known
+        yet, so neither is this output: a callback runs only once `up` made the change
+        (rotations that stay keep their ids), and `schedule.rotations["weekly"]["type"]` is
+        known while `schedule.rotations["weekly"]["id"]` is not. An unchanged schedule's
+        rotations are known in a preview, ids included.
         (Only a schedule refreshed with rotations made outside Pulumi that no program may
         declare, two of one name or a name Pulumi reserves as a key, has them as a list, each
         with its `name`, until the next `up` puts back the declared ones.)"""
-        return _output(self, "rotations")
+        return _output(self, "rotations").apply(_unknown_ids_in_preview)
 
 
 # `rotations.<name>...`, `rotations["<name>"]...`, `rotations[<index>]...` or `rotations[*]...`
@@ -348,6 +368,26 @@ def _keyed_by_name(rotations: Any, ignore_changes: Sequence[str]) -> tuple[Any, 
 
 def _output(resource: Resource, key: str) -> pulumi.Output[Any]:
     return cast("pulumi.Output[Any]", pulumi.get(resource, key))
+
+
+def _unknown_ids_in_preview(rotations: Any) -> Any:
+    """The rotations with an unknown `id` where the engine handed none. The engine previews a
+    dynamic resource that is created or changes with its checked inputs as its outputs, so
+    its rotations come without the ids the service holds (the provider is not asked for
+    them); a value holding an unknown is not known, and callbacks wait for `up`. Outside a
+    preview every rotation has its id."""
+    from pulumi.output import UNKNOWN
+
+    def with_id(rotation: Any) -> Any:
+        return {**rotation, "id": UNKNOWN} if isinstance(rotation, dict) and "id" not in rotation else rotation
+
+    if not pulumi.runtime.is_dry_run():
+        return rotations
+    if isinstance(rotations, dict):
+        return {name: with_id(rotation) for name, rotation in rotations.items()}
+    if isinstance(rotations, list):
+        return [with_id(rotation) for rotation in rotations]
+    return rotations
 
 
 # The schedules this program knows, for the overrides it declares on them (`override.py`):

@@ -24,6 +24,7 @@ from pulumi_jsmops.errors import (
     ConfigurationError,
     ConflictError,
     InvalidResponseError,
+    NotFoundError,
     RateLimitedError,
     TransportError,
     UnknownOutcomeError,
@@ -448,3 +449,23 @@ def test_a_schedule_404_from_an_unknown_site_is_a_configuration_error(client_for
     with pytest.raises(ConfigurationError, match="jsmops:cloudId"):
         client.delete_schedule("anything")
     assert client_for(emulator).delete_schedule("gone-already") is False  # the right site: already gone
+
+
+def test_a_change_answered_404_by_an_unknown_site_is_a_configuration_error(client_for, emulator: Emulator) -> None:
+    # Not "the schedule was deleted outside Pulumi", nor a bare 404 of a create.
+    client = client_for(emulator, cloud_id="no-such-site")
+    calls = {
+        "create_schedule": lambda: client.create_schedule({"name": "New"}, is_own=lambda found: False),
+        "update_schedule": lambda: client.update_schedule("anything", {"description": "x"},
+                                                          is_applied=lambda found: False),
+        "create_rotation": lambda: client.create_rotation("anything", {"name": "r"}, is_own=lambda found: False),
+        "delete_rotation": lambda: client.delete_rotation("anything", "r"),
+    }
+    for name, call in calls.items():
+        with pytest.raises(ConfigurationError, match="no site with the cloud id 'no-such-site'.*jsmops:cloudId"):
+            call()
+            pytest.fail(f"{name}: no error")
+    right_site = client_for(emulator)
+    assert right_site.delete_rotation("gone-already", "r") is False  # the right site: already gone
+    with pytest.raises(NotFoundError):
+        right_site.update_schedule("gone-already", {"description": "x"}, is_applied=lambda found: False)

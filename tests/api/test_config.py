@@ -112,6 +112,17 @@ def test_credentials_in_the_base_url_are_refused_and_not_echoed() -> None:
     assert "s3cret" not in str(invalid.value) and "https://***@api.atlassian.com" in str(invalid.value)
 
 
+@pytest.mark.parametrize(("url", "says"), [
+    ("http://127.0.0.1:18080/jsm/ops/api/local/v1", "set it to http://127.0.0.1:18080 (the part before /jsm/ops/api/), "
+                                                    "and jsmops:cloudId to local"),
+    ("https://proxy.example.com/atlassian/jsm/ops/api/", "set it to https://proxy.example.com/atlassian (the part"),
+])
+def test_the_apis_own_address_as_base_url_says_what_to_set(url: str, says: str) -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings({"jsmops:baseUrl": url, "jsmops:cloudId": "c", "jsmops:email": "e", "jsmops:apiToken": "t"}.get)
+    assert "jsmops:baseUrl is invalid: is the API's address, not the site's: " + says in str(refused.value)
+
+
 SITES = {"jsmops:sites": '{"eu": {"cloudId": "c-eu", "email": "eu@example.com", "apiToken": "eu-t0ken", '
                          '"timeout": 5, "siteUrl": "https://eu.atlassian.net"}, "us": {"cloudId": "c-us"}}',
          **REQUIRED}

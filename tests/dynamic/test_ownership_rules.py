@@ -6,7 +6,14 @@ from __future__ import annotations
 import json
 
 from pulumi_jsmops.cli.recover_command import Recovery, plan, reveal, settle_changes
-from pulumi_jsmops.dynamic.ownership import NameRegistry, NameTakenError, urn_resource_name, urn_stack_name
+from pulumi_jsmops.dynamic.ownership import (
+    NameRegistry,
+    NameTakenError,
+    urn_resource_name,
+    urn_stack_name,
+    urn_type,
+)
+from pulumi_jsmops.dynamic.stack_state import resource_holding
 from pulumi_jsmops.schedule import SCHEDULE_TYPE
 from testkit.schedules import SUPPORT, SUPPORT_IN_API
 
@@ -29,6 +36,20 @@ def test_urn_parts_and_the_409_message_name_no_schedule() -> None:
     assert "(id sched-1)" in message and "jsmops import --stack dev --id sched-1" in message
     assert "jsmops recover --stack dev" in message and "aliases" in message
     assert "<stack>" in str(NameTakenError(None, None))
+
+
+def test_the_resource_of_this_stack_holding_a_schedule_is_found_by_type_and_id() -> None:
+    assert urn_type(URN + "support") == SCHEDULE_TYPE
+    assert urn_type(f"urn:pulumi:dev::proj::my:Component${SCHEDULE_TYPE}::child") == SCHEDULE_TYPE
+    state = {"deployment": {"resources": [
+        {"urn": "urn:pulumi:dev::proj::pulumi:pulumi:Stack::proj-dev", "type": "pulumi:pulumi:Stack"},
+        {"urn": URN + "support", "type": SCHEDULE_TYPE, "id": "sched-1"},
+        {"urn": URN + "other", "type": "pulumi-python:dynamic/jsmops:ScheduleOverride", "id": "sched-2"},
+    ]}}
+    assert resource_holding(state, SCHEDULE_TYPE, "sched-1", URN + "renamed") == URN + "support"
+    assert resource_holding(state, SCHEDULE_TYPE, "sched-1", URN + "support") is None  # itself
+    assert resource_holding(state, SCHEDULE_TYPE, "sched-2", URN + "renamed") is None  # another type
+    assert resource_holding({"deployment": {}}, SCHEDULE_TYPE, "sched-1", URN + "renamed") is None
 
 
 def pending(resource: str, inputs: dict) -> dict:

@@ -93,7 +93,12 @@ def test_import_one_then_edit_it(project: PulumiProject, emulator: Emulator) -> 
     made = create_directly(emulator, 3)[2]
     result = jsmops_import(project, "--id", made["id"])
     assert result.returncode == 0, result.stderr
-    assert "imported 1 schedules" in result.stdout
+    assert "imported 1 schedule; their code is in" in result.stdout
+    assert ("Before the next `pulumi up`, add `import imported_schedules` to the stack program if it is not there "
+            "yet: an `up` of a program without it deletes what was just imported") in result.stdout
+    # As it says: the program does not import the module yet, and an up would delete the schedule.
+    steps = json.loads(project.preview("--json").stdout)["steps"]
+    assert [step["op"] for step in steps if step["urn"].endswith("::schedule_24x7_core")] == ["delete"]
 
     code = (project.dir / "imported_schedules.py").read_text()
     assert 'schedule_24x7_core = jsmops.Schedule(\n    "schedule_24x7_core",' in code
@@ -125,7 +130,7 @@ def test_import_fifty_with_every_variant(project: PulumiProject, emulator: Emula
     emulator.reset_stats()
     result = jsmops_import(project, "--all")
     assert result.returncode == 0, result.stderr
-    assert "imported 50 schedules" in result.stdout and "read 50 schedules" in result.stdout
+    assert "imported 50 schedules;" in result.stdout and "read 50 schedules" in result.stdout
     assert set(emulator.stats()["by_method"]) == {"GET"}  # nothing changed on the service
 
     resources = project.resources()

@@ -52,7 +52,7 @@ def test_import_overrides_beside_their_schedule(project: PulumiProject, emulator
 
     # Off by default: the schedule alone.
     plain = project.jsmops("import", "--stack", "test", "--id", support["id"])
-    assert "imported 1 schedules;" in plain.stdout
+    assert "imported 1 schedule;" in plain.stdout
     assert overrides_in_state(project) == {}
 
     # Its overrides, on the schedule the stack now has: declared by its id.
@@ -104,7 +104,7 @@ support_override_{NEXT_YEAR}_08_01 = jsmops.ScheduleOverride(
     make_override(emulator, ops["id"], cover(f"{NEXT_YEAR}-03-01T00:00:00Z", f"{NEXT_YEAR}-03-02T00:00:00Z",
                                              [r["id"] for r in ops["rotations"]]))
     result = project.jsmops("import", "--stack", "test", "--id", ops["id"], "--overrides")
-    assert "imported 1 schedules and 1 overrides" in result.stdout
+    assert "imported 1 schedule and 1 override;" in result.stdout
     code = (project.dir / "imported_schedules.py").read_text()
     assert f'''
 ops_override_{NEXT_YEAR}_03_01 = jsmops.ScheduleOverride(

@@ -85,14 +85,17 @@ def test_renaming_a_resource_without_aliases_fails_and_deletes_nothing(project: 
 
     project.write_schedules({"renamed": SUPPORT})
     output = failed_up(project)
-    assert f"already exists (id {made['id']}), and this stack did not create it" in output
-    assert "aliases" in output
-    assert [s["id"] for s in emulator.schedules()] == [made["id"]]  # the old resource was not deleted
+    # What happened, read from the stack's state: this stack's schedule, under the earlier resource name.
+    assert (f"schedule {made['id']} of this name is this stack's resource 'support', which the program no longer "
+            "declares: the resource was renamed to 'renamed'") in output, output
+    assert 'aliases=[pulumi.Alias(name="support")]' in output
+    assert "did not create it" not in output
+    assert emulator.schedules() == [made]  # the old resource was not deleted
     assert ids_in_state(project) == {"support": made["id"]}
 
     project.write_schedules({"renamed": {**SUPPORT, "aliases": ["support"]}})
     project.up()
-    assert [s["id"] for s in emulator.schedules()] == [made["id"]]
+    assert emulator.schedules() == [made]  # rotations keep their ids
     assert ids_in_state(project) == {"renamed": made["id"]}
     project.preview("--expect-no-changes")
 

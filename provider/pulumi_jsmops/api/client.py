@@ -24,6 +24,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, NoReturn, Optional, TypeVar
 from urllib.parse import parse_qs, quote, urlencode, urljoin, urlsplit, urlunsplit
@@ -153,23 +154,22 @@ class Client:
         return next((s for s in self.list_schedules(query=name) if s.get("name") == name), None)
 
     def get_schedule(self, schedule_id: str) -> Json:
-        try:
+        with self._site_checked_on_404():
             return self._read("GET", schedule_path(schedule_id), require_id=True)
-        except NotFoundError:
-            self._check_site_exists()
-            raise
 
     def create_schedule(self, body: Json, *, is_own: Predicate) -> Json:
         """Creates a schedule; see `_create` for a create whose outcome is unknown."""
         name = str(body.get("name"))
         # Messages say "of that name", never the name: it may be a secret, which this SDK's
         # dynamic providers receive in clear.
-        return self._create(SCHEDULES_PATH, body, is_own, lambda: self.find_schedule_by_name(name),
-                            "a schedule of that name")
+        with self._site_checked_on_404():
+            return self._create(SCHEDULES_PATH, body, is_own, lambda: self.find_schedule_by_name(name),
+                                "a schedule of that name")
 
     def update_schedule(self, schedule_id: str, body: Json, *, is_applied: Predicate) -> Json:
         """PATCHes a schedule; see `_update` for an update whose outcome is unknown."""
-        return self._update(schedule_path(schedule_id), body, is_applied)
+        with self._site_checked_on_404():
+            return self._update(schedule_path(schedule_id), body, is_applied)
 
     def delete_schedule(self, schedule_id: str) -> bool:
         """Deletes a schedule; False when it was already gone."""
@@ -190,6 +190,21 @@ class Client:
                 f"({how_to_set('cloud_id', self.settings.site)})"
             ) from None
 
+    def check_site_readable(self) -> None:
+        """One read (a page of one schedule): the site exists, and the credentials may read it.
+        Raises what a call raises; a wrong cloud id as `ConfigurationError` naming it."""
+        self._check_site_exists()
+
+    @contextmanager
+    def _site_checked_on_404(self) -> Iterator[None]:
+        """A 404 of the call inside is a wrong cloud id when the site itself answers 404
+        (`_check_site_exists`); else it stays what it is (the schedule is gone)."""
+        try:
+            yield
+        except NotFoundError:
+            self._check_site_exists()
+            raise
+
     # --- rotations ------------------------------------------------------------------------
 
     def list_rotations(self, schedule_id: str) -> list[Json]:
@@ -198,8 +213,9 @@ class Client:
     def create_rotation(self, schedule_id: str, body: Json, *, is_own: Predicate) -> Json:
         """Creates a rotation; a lost answer is resolved by the rotation's name in the schedule."""
         name = str(body.get("name"))
-        return self._create(rotations_path(schedule_id), body, is_own,
-                            lambda: self.find_rotation_by_name(schedule_id, name), "a rotation of that name")
+        with self._site_checked_on_404():
+            return self._create(rotations_path(schedule_id), body, is_own,
+                                lambda: self.find_rotation_by_name(schedule_id, name), "a rotation of that name")
 
     def find_rotation_by_name(self, schedule_id: str, name: str) -> Optional[Json]:
         """The schedule's rotation of exactly this name, or None."""
@@ -210,16 +226,16 @@ class Client:
 
     def delete_rotation(self, schedule_id: str, rotation_id: str) -> bool:
         """Deletes a rotation; False when it was already gone."""
-        return self._delete(rotation_path(schedule_id, rotation_id))
+        if self._delete(rotation_path(schedule_id, rotation_id)):
+            return True
+        self._check_site_exists()
+        return False
 
     # --- overrides ------------------------------------------------------------------------
 
     def get_override(self, schedule_id: str, alias: str) -> Json:
-        try:
+        with self._site_checked_on_404():
             return self._read("GET", override_path(schedule_id, alias), require_id=True, id_key="alias")
-        except NotFoundError:
-            self._check_site_exists()
-            raise
 
     def create_override(self, schedule_id: str, body: Json, *, known_before: Optional[set[str]] = None) -> Json:
         """Creates an override, never making it twice and never taking over a person's.

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from ..errors import ConfigurationError
 
 DEFAULT_BASE_URL = "https://api.atlassian.com"
+API_PATH = "/jsm/ops/api/"  # below the base URL, before the cloud id
 SITES_KEY = "jsmops:sites"  # the stack config object of named sites: name -> {key: value}
 
 # field -> (Pulumi config key, environment variable, is secret)
@@ -64,12 +65,19 @@ class Settings(BaseModel):
             raise ValueError("must not hold credentials: set jsmops:email and jsmops:apiToken instead")
         if parts.query or parts.fragment:
             raise ValueError("must be an http(s) URL with no query or fragment, such as https://api.atlassian.com")
+        if API_PATH in parts.path:
+            # The emulator's banner and the API's documentation show the API's own address.
+            before, after = parts.path.split(API_PATH, 1)
+            cloud = after.split("/", 1)[0]
+            raise ValueError(
+                f"is the API's address, not the site's: set it to {parts.scheme}://{parts.netloc}{before} (the part "
+                f"before {API_PATH})" + (f", and jsmops:cloudId to {cloud}" if cloud else ""))
         return url
 
     @property
     def api_root(self) -> str:
         """The root every API path hangs from, e.g. https://api.atlassian.com/jsm/ops/api/<cloud>."""
-        return f"{self.base_url.rstrip('/')}/jsm/ops/api/{self.cloud_id}"
+        return f"{self.base_url.rstrip('/')}{API_PATH}{self.cloud_id}"
 
     @property
     def site_root(self) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timezone
+from difflib import get_close_matches
 from functools import lru_cache
 from typing import Annotated, Any, ClassVar, Literal, Optional, get_args
 from zoneinfo import available_timezones
@@ -33,7 +34,7 @@ from pydantic import (
     field_serializer,
     field_validator,
 )
-from pydantic.alias_generators import to_camel
+from pydantic.alias_generators import to_camel, to_snake
 
 from .reserved_names import has_reserved_name, reserved_name_reason
 
@@ -99,6 +100,11 @@ def format_date(value: datetime) -> str:
     always a four-digit year (`0999-...`, as RFC 3339 has it)."""
     return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
+
+# A schedule's description is shorter than this. The published spec names no limit;
+# Opsgenie's own Terraform provider, for the API the service grew from, refuses a schedule
+# description of 10,000 characters or more (its `validateOpsgenieScheduleDescription`).
+DESCRIPTION_LIMIT = 10_000
 
 # The time zone of a schedule that names none: the API's documented default (the OpenAPI
 # description's `timezone` default).
@@ -279,6 +285,14 @@ class Schedule(_Model):
     def _no_description_is_empty(cls, value: Any) -> Any:
         return "" if value is None else value
 
+    @field_validator("description")
+    @classmethod
+    def _description_the_service_takes(cls, value: str, info: ValidationInfo) -> str:
+        # Only a program is held to this: what the service holds must read back.
+        if len(value) >= DESCRIPTION_LIMIT and (info.context or {}).get("user_input"):
+            raise ValueError(f"has {len(value):,} characters; the service takes fewer than {DESCRIPTION_LIMIT:,}")
+        return value
+
     @field_validator("enabled", mode="before")
     @classmethod
     def _enabled_by_default(cls, value: Any) -> Any:
@@ -294,8 +308,13 @@ class Schedule(_Model):
     @field_validator("rotations", mode="before")
     @classmethod
     def _rotations_by_name(cls, value: Any) -> Any:
-        # The canonical inputs (`to_canonical_inputs`) key rotations by name.
-        return rotation_list(value) if isinstance(value, dict) else value
+        # The canonical inputs (`to_canonical_inputs`) key rotations by name; a dict whose
+        # values are not all rotations is one rotation given without its list.
+        if isinstance(value, dict):
+            if not all(isinstance(rotation, dict) for rotation in value.values()):
+                raise ValueError("must be a list of rotations, not one rotation: write rotations=[...]")
+            return rotation_list(value)
+        return value
 
     @field_validator("rotations")
     @classmethod
@@ -377,8 +396,12 @@ _REASONS: dict[str, str] = {
 _DATE_PARSING = ("datetime_parsing", "datetime_from_date_parsing")
 
 
-def _reason(item: Any) -> str:
+def _reason(item: Any, root: Optional[type[BaseModel]] = None) -> str:
+    """An error of pydantic in plain words; an unknown field of `root` (the model validated)
+    with the field meant, when one is close (`startDate`: `start_date`; `participant`: `participants`)."""
     kind, ctx = item["type"], item.get("ctx") or {}
+    if kind == "extra_forbidden" and root is not None:
+        return _unknown_field(root, item["loc"])
     if kind in _REASONS:
         return _REASONS[kind]
     if kind in _DATE_PARSING:
@@ -393,9 +416,65 @@ def _reason(item: Any) -> str:
     return str(item["msg"]).removeprefix("Value error, ")
 
 
-def validation_problems(error: ValidationError) -> list[tuple[str, str]]:
-    """(field path, reason) for each problem of a ValidationError, reasons in plain words."""
-    return [(field_path(item["loc"]), _reason(item)) for item in error.errors()]
+def _unknown_field(root: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    fields = _fields_at(root, loc[:-1])
+    if not fields:
+        return _REASONS["extra_forbidden"]
+    meant = _meant_field(root, loc)
+    if meant is not None:
+        return f"unknown field; did you mean {meant}?"
+    return f"unknown field (the fields here: {', '.join(fields)})"
+
+
+def _meant_field(root: Optional[type[BaseModel]], loc: tuple[Any, ...]) -> Optional[str]:
+    """The field an unknown key at `loc` stands for: its snake_case spelling, or the closest name."""
+    fields = _fields_at(root, loc[:-1]) if root is not None else []
+    key = str(loc[-1])
+    return to_snake(key) if to_snake(key) in fields else next(iter(get_close_matches(key, fields, n=1)), None)
+
+
+def _fields_at(root: type[BaseModel], path: tuple[Any, ...]) -> list[str]:
+    """The names a user may write in the model at `path` below `root` (list indexes skipped)."""
+    model: Optional[type[BaseModel]] = root
+    for part in path:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part)) if model is not None else None
+        model = _model_in(field.annotation) if field is not None else None
+    if model is None:
+        return []
+    hidden: frozenset[str] = getattr(model, "output_only", frozenset())
+    return [name for name in model.model_fields if name not in hidden]
+
+
+def _model_in(annotation: Any) -> Optional[type[BaseModel]]:
+    """The model a field's type holds (`Optional[list[Rotation]]` -> `Rotation`), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next((found for arg in get_args(annotation) if (found := _model_in(arg)) is not None), None)
+
+
+def validation_problems(error: ValidationError,
+                        concerns: Callable[[tuple[Any, ...]], bool] = lambda loc: True) -> list[tuple[str, str]]:
+    """(field path, reason) for each problem of a ValidationError whose place `concerns` the
+    caller, reasons in plain words. A required field given in another spelling (the API's
+    `startDate`, a typo) is one problem, that spelling, not two."""
+    root = next((model for model in _user_models() if model.__name__ == error.title), None)
+    items = [item for item in error.errors() if concerns(item["loc"])]
+    misspelt = {(*item["loc"][:-1], _meant_field(root, item["loc"])) for item in items
+                if item["type"] == "extra_forbidden"}
+    return [(field_path(item["loc"]), _reason(item, root)) for item in items
+            if not (item["type"] == "missing" and tuple(item["loc"]) in misspelt)]
+
+
+def _user_models() -> list[type[BaseModel]]:
+    """The models a user's inputs are validated with (for the fields of an unknown one)."""
+    found: list[type[BaseModel]] = []
+    pending: list[type[BaseModel]] = [_Model]
+    while pending:
+        found += (subclasses := pending.pop().__subclasses__())
+        pending += subclasses
+    return found
 
 
 def described_problems(error: ValidationError) -> str:
@@ -404,8 +483,9 @@ def described_problems(error: ValidationError) -> str:
 
 
 def parse_user_schedule(data: dict[str, Any]) -> Schedule:
-    """A schedule as a user wrote it (snake_case, no ids); raises ValidationError."""
-    return Schedule.model_validate(data, context=USER_INPUT, extra="forbid")
+    """A schedule as a user wrote it (snake_case, no ids: the API's camelCase names are
+    unknown fields there); raises ValidationError."""
+    return Schedule.model_validate(data, context=USER_INPUT, extra="forbid", by_alias=False, by_name=True)
 
 
 def parse_api_schedule(data: dict[str, Any]) -> Schedule:
@@ -423,8 +503,7 @@ def check_known_parts(
         parse_user_schedule(data)
         problems: list[tuple[str, str]] = []
     except ValidationError as exc:
-        problems = [(field_path(item["loc"]), _reason(item)) for item in exc.errors()
-                    if not _reaches_unknown(data, item["loc"], is_unknown)]
+        problems = validation_problems(exc, lambda loc: not _reaches_unknown(data, loc, is_unknown))
     if problems:
         return data, problems
     rotations = data.get("rotations", [])

@@ -30,9 +30,8 @@ from .models import (
     RequiredText,
     _Model,
     _reaches_unknown,
-    _reason,
-    field_path,
     format_date,
+    validation_problems,
 )
 
 OverrideResponderType = Literal["user", "noone"]
@@ -159,8 +158,9 @@ def _comparable(key: str, value: Any) -> Any:
 
 
 def parse_user_override(data: dict[str, Any]) -> Override:
-    """An override as a user wrote it (snake_case, no alias); raises ValidationError."""
-    return Override.model_validate(data, context=USER_INPUT, extra="forbid")
+    """An override as a user wrote it (snake_case, no alias: the API's camelCase names are
+    unknown fields there); raises ValidationError."""
+    return Override.model_validate(data, context=USER_INPUT, extra="forbid", by_alias=False, by_name=True)
 
 
 def parse_held_override(data: dict[str, Any]) -> Override:
@@ -179,8 +179,7 @@ def override_problems(data: dict[str, Any], is_unknown: Callable[[Any], bool]) -
     try:
         parse_user_override(data)
     except ValidationError as exc:
-        return [(field_path(item["loc"]), _reason(item)) for item in exc.errors()
-                if not _reaches_unknown(data, item["loc"], is_unknown)]
+        return validation_problems(exc, lambda loc: not _reaches_unknown(data, loc, is_unknown))
     return []
 
 

@@ -35,13 +35,14 @@ from pydantic import ValidationError
 from ..api.client import Client
 from ..api.models import Schedule, parse_api_schedule, parse_user_schedule, validation_problems
 from ..dynamic.base import PROVIDER_KEY, with_site
-from ..dynamic.ownership import urn_resource_name
+from ..dynamic.ownership import urn_resource_name, urn_type
 from ..errors import JsmOpsError, NotFoundError
 from ..override import OVERRIDE_TYPE
 from ..provider import ScheduleProvider
 from ..schedule import SCHEDULE_TYPE
 from . import codegen
 from .import_overrides import fetch_overrides, override_code, override_resources, unmanaged_overrides
+from .output import counted
 from .stack import PulumiStack
 
 
@@ -91,7 +92,7 @@ def fetch(client: Client, selection: Selection, progress: Callable[[str], None])
             if selection.team_id is None or schedule.get("teamId") == selection.team_id:
                 found[schedule["id"]] = schedule
                 if len(found) % 25 == 0:
-                    progress(f"read {len(found)} schedules")
+                    progress(f"read {counted(len(found), 'schedule')}")
     return list(found.values())
 
 
@@ -141,10 +142,10 @@ def run_import(stack: str, selection: Selection, project_dir: Path, output: Opti
         staged.unlink()
         raise
     os.replace(staged, output)
-    also = f" and {len(overrides)} overrides" if selection.overrides else ""
-    progress(f"imported {len(to_import)} schedules{also}; their code is in {output}. Before the next `pulumi up`, "
-             f"add `import {output.stem}` to the stack program if it is not there yet: an `up` of a program "
-             "without it deletes what was just imported")
+    also = f" and {counted(len(overrides), 'override')}" if selection.overrides else ""
+    progress(f"imported {counted(len(to_import), 'schedule')}{also}; their code is in {output}. Before the next "
+             f"`pulumi up`, add `import {output.stem}` to the stack program if it is not there yet: an `up` of a "
+             "program without it deletes what was just imported")
     return len(to_import)
 
 
@@ -163,12 +164,6 @@ def declared_names(pulumi: PulumiStack) -> set[str]:
                            + " ".join(failed) + ")")
     return {urn_resource_name(step["urn"]) for step in steps
             if isinstance(step, dict) and urn_type(str(step.get("urn", ""))) in (SCHEDULE_TYPE, OVERRIDE_TYPE)}
-
-
-def urn_type(urn: str) -> str:
-    """`urn:pulumi:dev::proj::parent$pulumi-python:dynamic/jsmops:Schedule::support` -> the resource's type."""
-    parts = urn.split("::")
-    return parts[2].rsplit("$", 1)[-1] if len(parts) >= 4 else ""
 
 
 def unmanaged(schedules: list[dict[str, Any]], state: dict[str, Any], stack: str,
@@ -207,8 +202,9 @@ def import_resources(pulumi: PulumiStack, entries: list[dict[str, Any]], state: 
         import_file, backup = Path(work) / "import.json", Path(work) / "backup.json"
         import_file.write_text(json.dumps({"resources": entries}))
         backup.write_text(json.dumps(state))
-        kinds = "schedules" if all(entry["type"] == SCHEDULE_TYPE for entry in entries) else "schedules and overrides"
-        progress(f"importing {len(entries)} {kinds} into stack '{pulumi.name}'")
+        schedules = sum(entry["type"] == SCHEDULE_TYPE for entry in entries)
+        overrides = f" and {counted(len(entries) - schedules, 'override')}" if len(entries) > schedules else ""
+        progress(f"importing {counted(schedules, 'schedule')}{overrides} into stack '{pulumi.name}'")
         try:
             pulumi.run("import", "--file", str(import_file), "--yes", "--skip-preview",
                        "--generate-code=false", "--protect=false", stream=True)

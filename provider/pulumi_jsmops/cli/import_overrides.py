@@ -27,6 +27,7 @@ from ..override import OVERRIDE_TYPE, rotation_ids_by_name
 from ..provider import ScheduleOverrideProvider
 from ..schedule import SCHEDULE_TYPE
 from . import codegen
+from .output import counted
 
 Json = dict[str, Any]
 
@@ -51,7 +52,7 @@ def fetch_overrides(client: Client, schedules: list[Json], progress: Callable[[s
             found[schedule["id"]] = client.list_overrides(schedule["id"])
         except NotFoundError:
             found[schedule["id"]] = []  # deleted meanwhile: it has none
-    progress(f"read the overrides of {len(schedules)} schedules: {sum(map(len, found.values()))}")
+    progress(f"read the overrides of {counted(len(schedules), 'schedule')}: {sum(map(len, found.values()))}")
     return found
 
 

@@ -94,6 +94,16 @@ def parser() -> argparse.ArgumentParser:
     )
     recover.add_argument("--stack", "-s", required=True, help="the stack to recover")
     recover.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
+    check = commands.add_parser(
+        "check", help="whether the stack's settings reach the service (one read)",
+        description="Takes the settings as the provider does (the stack's jsmops:* config, else the JSMOPS_* "
+        "environment) and reads one page of the site's schedules: a wrong base URL, cloud id, email or token "
+        "fails here, naming the setting, instead of at the first `pulumi up` (a preview of an unchanged stack "
+        "sends no request). Makes no writes.",
+    )
+    check.add_argument("--stack", "-s", required=True, help="the stack whose settings to check")
+    check.add_argument("--site", help="a site of the stack config's jsmops:sites (default: the jsmops:* settings)")
+    check.add_argument("--cwd", "-C", type=Path, default=Path.cwd(), help="the Pulumi project directory")
     oncall = commands.add_parser(
         "oncall", help="who is on call now, and the next handovers",
         description="For each schedule of the stack: who is on call at --at (default now) and the handovers "
@@ -168,6 +178,12 @@ def _recover(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    from .check_command import run_check
+
+    return run_check(args.stack, args.cwd.resolve(), args.site, progress=_progress)
+
+
 def _oncall(args: argparse.Namespace) -> int:
     return run_oncall(args.stack, args.cwd.resolve(), at=args.at, days=args.days)
 
@@ -181,7 +197,8 @@ def _impact(args: argparse.Namespace) -> int:
 
 # Each subcommand's logic lives in its own module; these only hand it the parsed arguments.
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "import": _import, "recover": _recover, "oncall": _oncall, "impact": _impact, "policy-pack": run_policy_pack,
+    "import": _import, "recover": _recover, "check": _check, "oncall": _oncall, "impact": _impact,
+    "policy-pack": run_policy_pack,
 }
 
 

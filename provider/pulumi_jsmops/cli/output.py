@@ -1,4 +1,5 @@
-"""Writing a command's report to standard output, when its reader may go away (`| head`)."""
+"""Writing a command's report to standard output, when its reader may go away (`| head`),
+and the words it is written in."""
 
 from __future__ import annotations
 
@@ -21,3 +22,8 @@ def reader_gone() -> int:
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
     return READER_GONE
+
+
+def counted(number: int, noun: str) -> str:
+    """`1 schedule`, `2 schedules`, `0 schedules`: a count with its noun (one that takes an s)."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, Iterable, Mapping, Optional, TypeVar
 
 from pulumi.dynamic import CheckFailure, ConfigureRequest, ResourceProvider
 from pulumi.dynamic.dynamic import PROVIDER_KEY  # the SDK's key of the serialized provider
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from ..api.client import Client
 
 __all__ = ["PROVIDER_KEY", "SITE", "AnswerReader", "JsmOpsProvider", "check_failures", "has_unknowns", "is_unknown",
-           "request_urn", "site_of", "user_inputs", "with_site", "without_site"]
+           "request_urn", "show_changed_paths", "site_of", "user_inputs", "with_site", "without_site"]
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 SITE = "site"  # the input (and output) naming a resource's site in `jsmops:sites`
@@ -154,6 +154,14 @@ def request_urn() -> Optional[str]:
     from .host import current_urn
 
     return current_urn()
+
+
+def show_changed_paths(paths: Mapping[str, str]) -> None:
+    """Hands the engine, with the Diff this thread serves, the property paths that change and
+    how (`host.add_detailed_diff`): the preview prints those only."""
+    from .host import record_changed_paths
+
+    record_changed_paths(paths)
 
 
 class AnswerReader(Generic[Model]):

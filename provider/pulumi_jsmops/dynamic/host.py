@@ -10,7 +10,12 @@ provider's `configure`) adjusts the running server:
 - an exception of ours reaches the engine as `Exception calling application: ...`, with
   a traceback in the log (newer SDKs send the traceback itself as the message): our own
   errors (`JsmOpsError`) now end the call with their message alone (`report_own_errors`;
-  `filter_own_errors` for the calls the server took before `install` ran);
+  for the calls the server took before `install` ran, such as the first call of a
+  `refresh` or `destroy`, which loads the provider: `filter_own_errors`, and
+  `shorten_own_aborts` for newer SDKs);
+- a Diff can only say whether a resource changes, so a preview prints every input of a
+  changed schedule: `add_detailed_diff` hands the engine the paths that change, as the
+  provider recorded them (`record_changed_paths`; see `preview_diff.py`);
 - an Update can only fail whole: the state keeps the old outputs, even when some of its
   requests landed. A `PartialUpdateError` now ends the call with the outputs that landed,
   as the engine takes them (`send_partial_state`; see `partial_update.py`).
@@ -29,8 +34,9 @@ import gc
 import logging
 import sys
 import threading
+import traceback
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Optional, TypeAlias
+from typing import Any, Callable, Mapping, Optional, TypeAlias
 
 import grpc
 from pulumi.dynamic.dynamic import PROVIDER_KEY  # the SDK's key of the serialized provider
@@ -65,6 +71,7 @@ def install(config_get: Callable[[str], Any] = lambda key: None) -> None:
             return
         _guarded(report_own_errors, server)
         _guarded(filter_own_errors)
+        _guarded(shorten_own_aborts)
         cap = _guarded(max_concurrency, config_get)
         if cap is not None:
             _guarded(lift_worker_cap, server, cap)
@@ -213,9 +220,12 @@ def _serve(behavior: Behavior, method: str = "") -> Behavior:
 
     @functools.wraps(behavior)
     def serve(request: Any, context: grpc.ServicerContext) -> Any:
-        _serving.request = request
+        _serving.request, _serving.changed_paths = request, None
         try:
-            return behavior(request, context)
+            response = behavior(request, context)
+            if method == f"/{SERVICE}/Diff" and _serving.changed_paths is not None:
+                _guarded(add_detailed_diff, response, _serving.changed_paths)
+            return response
         except Exception as exc:
             own = _own_error(exc)
             if own is None:
@@ -226,9 +236,28 @@ def _serve(behavior: Behavior, method: str = "") -> Behavior:
                 message = own.recorded_message
             context.abort(grpc.StatusCode.UNKNOWN, message)
         finally:
-            _serving.request = None
+            _serving.request = _serving.changed_paths = None
 
     return serve
+
+
+def record_changed_paths(paths: Mapping[str, str]) -> None:
+    """Records, for the Diff this thread serves, the property paths that change (kinds `add`,
+    `delete`, `update`); `_serve` adds them to its answer. Without the adjusted host, nothing."""
+    _serving.changed_paths = paths
+
+
+def add_detailed_diff(response: Any, paths: Mapping[str, str]) -> bool:
+    """Adds the paths to a DiffResponse as the engine's detailed diff (old values taken from
+    the state's outputs, new ones from the checked inputs)."""
+    from pulumi.runtime.proto import provider_pb2
+
+    kinds = {"add": provider_pb2.PropertyDiff.ADD, "delete": provider_pb2.PropertyDiff.DELETE,
+             "update": provider_pb2.PropertyDiff.UPDATE}
+    for path, kind in paths.items():
+        response.detailedDiff[path].CopyFrom(provider_pb2.PropertyDiff(kind=kinds[kind], inputDiff=False))
+    response.hasDetailedDiff = True
+    return True
 
 
 def send_partial_state(context: grpc.ServicerContext, request: Any, error: PartialUpdateError) -> bool:
@@ -255,7 +284,7 @@ def send_partial_state(context: grpc.ServicerContext, request: Any, error: Parti
     return True
 
 
-def _own_error(exc: BaseException) -> Optional[JsmOpsError]:
+def _own_error(exc: Optional[BaseException]) -> Optional[JsmOpsError]:
     """Our error, as raised or as the context of the exception that ended the call: newer
     SDKs catch every exception in the servicer method and abort the call with its
     traceback; the exception `abort` raises then has ours as its context, and a second
@@ -317,4 +346,32 @@ def filter_own_errors() -> bool:
     if not any(isinstance(f, _OwnErrorsLogFilter) for f in logger.filters):
         # First, so that it sees the record even when another filter drops it.
         logger.filters.insert(0, _OwnErrorsLogFilter())
+    return True
+
+
+def shorten_own_aborts() -> bool:
+    """Makes grpc's servicer context end a call with our error's message where newer SDKs
+    end it with the traceback of the exception being handled (`context.abort(UNKNOWN,
+    traceback.format_exc())` in the servicer method). `_serve` does this for the calls it
+    serves; the calls the server took before `install` ran bypass it, and their context
+    is made only when they run, so the context's class is adjusted. Whether it could."""
+    from grpc import _server
+
+    context_type = getattr(_server, "_Context", None)
+    abort = getattr(context_type, "abort", None)
+    if not isinstance(context_type, type) or not callable(abort):
+        _log.debug("grpc._server has no _Context class with an abort method")
+        return False
+    if getattr(abort, "shortens_own_aborts", False):
+        return True
+
+    @functools.wraps(abort)
+    def abort_with_own_message(self: Any, code: grpc.StatusCode, details: str) -> Any:
+        own = _own_error(sys.exc_info()[1])
+        if own is not None and details == traceback.format_exc():
+            details = str(own)
+        return abort(self, code, details)
+
+    abort_with_own_message.shortens_own_aborts = True  # type: ignore[attr-defined]
+    context_type.abort = abort_with_own_message  # type: ignore[attr-defined]
     return True

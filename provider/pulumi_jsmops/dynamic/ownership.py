@@ -29,6 +29,12 @@ def urn_resource_name(urn: str) -> str:
     return urn.rsplit("::", 1)[-1]
 
 
+def urn_type(urn: str) -> str:
+    """`urn:pulumi:dev::proj::<parent type>$pulumi-python:dynamic/jsmops:Schedule::support` -> the resource's type."""
+    parts = urn.split("::")
+    return parts[2].rsplit("$", 1)[-1] if len(parts) > 3 else ""
+
+
 def urn_stack_name(urn: Optional[str]) -> str:
     """The stack of a URN, or a placeholder when the URN is not known."""
     if urn and urn.startswith("urn:pulumi:"):
@@ -70,6 +76,11 @@ class NameRegistry:
             self._by_name[name], self._by_urn[urn] = urn, name
             return None
 
+    def is_declared(self, urn: str) -> bool:
+        """Whether the resource `urn` has claimed a name in this run (the program declares it)."""
+        with self._lock:
+            return urn in self._by_urn
+
 
 def duplicate_name_message(first_urn: str, second_urn: str) -> str:
     return (
@@ -92,4 +103,19 @@ class NameTakenError(JsmOpsError):
             f"outside this stack, bring it in with `jsmops import --stack {stack} --id {its_id}` instead of "
             "declaring it anew; if an earlier `pulumi up` was interrupted while creating it, run "
             f"`jsmops recover --stack {stack}`"
+        )
+
+
+class RenamedResourceError(JsmOpsError):
+    """A create was refused because the schedule of that name is this stack's already, under
+    the resource's earlier name: the program renamed the resource without an alias."""
+
+    def __init__(self, existing_id: str, earlier_urn: str, urn: str):
+        earlier, now = urn_resource_name(earlier_urn), urn_resource_name(urn)
+        super().__init__(
+            f"name: schedule {existing_id} of this name is this stack's resource '{earlier}', which the program no "
+            f"longer declares: the resource was renamed to '{now}', and Pulumi takes a new resource name for a new "
+            f"resource, so nothing was changed. Give '{now}' its earlier name as an alias, "
+            f"`opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name=\"{earlier}\")])`, and `pulumi up` keeps "
+            "the schedule (and its rotations' ids) under the new name"
         )
