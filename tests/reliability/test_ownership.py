@@ -217,13 +217,21 @@ def test_two_inline_stacks_in_one_process_both_declare_the_same_name(tmp_path: P
         assert emulator.schedules() == []
 
 
-def test_replace_on_changes_has_no_effect_as_the_readme_says(project: PulumiProject, emulator: Emulator) -> None:
-    # The dynamic provider's diff cannot name the changed keys, which the option needs.
+def test_replace_on_changes_replaces_deleting_first(project: PulumiProject, emulator: Emulator) -> None:
+    # The provider's diff names the changed paths (its detailed diff), which the option needs.
     project.write_schedules({"support": {**SUPPORT, "replace_on_changes": ["description"]}})
     project.up()
     [before] = emulator.schedules()
-    project.write_schedules({"support": {**SUPPORT, "description": "changed", "replace_on_changes": ["description"]}})
+    project.write_schedules({"support": {**SUPPORT, "enabled": False, "replace_on_changes": ["description"]}})
     project.up()
+    [edited] = emulator.schedules()
+    assert edited["id"] == before["id"] and edited["enabled"] is False  # another field: updated in place
+    project.write_schedules({"support": {**SUPPORT, "description": "changed", "replace_on_changes": ["description"]}})
+    emulator.reset_stats()
+    project.up()
+    assert [(r["method"], r["path"]) for r in emulator.requests()] == [  # deleted first: names are unique
+        ("DELETE", f"/v1/schedules/{before['id']}"), ("POST", "/v1/schedules")]
     [after] = emulator.schedules()
-    assert after["id"] == before["id"] and after["description"] == "changed"  # updated in place
-    assert ids_in_state(project) == {"support": before["id"]}
+    assert after["id"] != before["id"] and after["description"] == "changed"  # replaced
+    assert ids_in_state(project) == {"support": after["id"]}
+    project.assert_clean_preview()
