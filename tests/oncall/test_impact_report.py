@@ -126,3 +126,9 @@ def test_two_saturdays_are_said_once_with_both_dates() -> None:
         "    00:00 on Sat 2026-12-05, Sat 2026-12-12 (no longer)",
         "    08:00 on Sat 2026-12-05, Sat 2026-12-12 (new)",
     ]
+
+
+def test_a_window_of_one_day_is_said_in_the_singular() -> None:
+    assert render_text([], NOW, 1).splitlines()[0] == "On-call impact over 1 day from 2026-12-01 12:00 UTC:"
+    assert render_markdown([], NOW, 1).splitlines()[0] == "### On-call impact over 1 day from 2026-12-01 12:00 UTC"
+    assert render_text([], NOW, 2).splitlines()[0] == "On-call impact over 2 days from 2026-12-01 12:00 UTC:"

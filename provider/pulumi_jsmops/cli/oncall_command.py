@@ -26,7 +26,7 @@ from ..dynamic.base import site_of
 from ..oncall.assessment import Labels
 from ..oncall.engine import OverrideWindow, Responder, timeline_from_api, zone_named
 from ..schedule import SCHEDULE_TYPE
-from .output import print_flushed, reader_gone
+from .output import counted, print_flushed, reader_gone
 from .secrets import Secrets, read_state
 from .stack import PulumiStack
 from .stack_overrides import declared_overrides
@@ -85,10 +85,10 @@ def _on_call(client: Client, resource: dict[str, Any], moment: datetime, days: i
              + (f" (override {', '.join(in_effect)})" if in_effect else ""))
     coming = _declared_lines(declared, moment, zone, labels, secrets)
     if not handovers:
-        return [f"{title}; no handover in the next {days} days", *coming]
+        return [f"{title}; no handover in the next {counted(days, 'day')}", *coming]
     return [
         f"{title}; next: {_names(handovers[0].after, labels)} from {_when(handovers[0].at, zone)}",
-        f"  handovers in the next {days} days (times in {zone.key}): {len(handovers)}",
+        f"  handovers in the next {counted(days, 'day')} (times in {zone.key}): {len(handovers)}",
         *[f"    {_when(h.at, zone)}: {_names(h.before, labels)} → {_names(h.after, labels)}{_marks(h.at, declared)}"
           for h in handovers],
         *coming,

@@ -231,7 +231,7 @@ def _shows_details(impact: ScheduleImpact) -> bool:
 
 
 def render_text(impacts: Sequence[ScheduleImpact], now: datetime, days: int) -> str:
-    lines = [f"On-call impact over {days} days from {now:%Y-%m-%d %H:%M} UTC:"]
+    lines = [f"On-call impact over {days} day{'' if days == 1 else 's'} from {now:%Y-%m-%d %H:%M} UTC:"]
     if not impacts:
         lines.append("no schedule changes")
     for impact in impacts:
@@ -244,7 +244,7 @@ def render_text(impacts: Sequence[ScheduleImpact], now: datetime, days: int) -> 
 
 
 def render_markdown(impacts: Sequence[ScheduleImpact], now: datetime, days: int) -> str:
-    lines = [f"### On-call impact over {days} days from {now:%Y-%m-%d %H:%M} UTC", ""]
+    lines = [f"### On-call impact over {days} day{'' if days == 1 else 's'} from {now:%Y-%m-%d %H:%M} UTC", ""]
     lines += [f"- {summary(impact)}" for impact in impacts] or ["No schedule changes."]
     for impact in filter(_shows_details, impacts):
         lines += ["", f"#### {impact.name}", "",
