@@ -62,7 +62,7 @@ def _local(moment: datetime, zone_name: str) -> datetime:
     return moment.astimezone(ZoneInfo(zone_name))
 
 
-def _span_text(start: datetime, end: datetime, zone: str, window_end: Optional[datetime] = None) -> str:
+def span_text(start: datetime, end: datetime, zone: str, window_end: Optional[datetime] = None) -> str:
     """`Wed 2026-01-21 20:00–22:00`; a span the window's end cuts: `from Wed 2026-01-21 20:00 on`
     (the window's end is where the report stops looking, not a change)."""
     a, b = _local(start, zone), _local(end, zone)
@@ -112,7 +112,7 @@ def _grouped(items: Sequence[tuple[datetime, Optional[datetime], str]], zone: st
     lines, said = [], set()
     for (start, end, what), key in zip(items, keys, strict=True):
         if key is None or len(days[key]) < GROUPED_FROM:
-            when = f"{_local(start, zone):%a %Y-%m-%d %H:%M}" if end is None else _span_text(start, end, zone,
+            when = f"{_local(start, zone):%a %Y-%m-%d %H:%M}" if end is None else span_text(start, end, zone,
                                                                                               window_end)
             lines.append(f"{when}{what}")
         elif key not in said:
@@ -202,7 +202,7 @@ _OVERRIDE_VERBS = {"create": "added", "update": "changed", "replace": "changed",
 
 def _override_line(override: OverrideImpact, zone: str) -> str:
     """`xmas (added): bob takes over from alice, Fri 2027-12-24 09:00 – Mon 2027-12-27 09:00 (primary)`."""
-    when = _span_text(override.start, override.end, zone)  # its own times, not cut by the window
+    when = span_text(override.start, override.end, zone)  # its own times, not cut by the window
     rotations = "all rotations" if override.rotations is None else ", ".join(override.rotations)
     verb = _OVERRIDE_VERBS.get(override.operation, override.operation)
     if override.operation == "delete":

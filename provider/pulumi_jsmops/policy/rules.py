@@ -24,7 +24,9 @@ from typing import Iterable, Iterator, Optional, Sequence
 from zoneinfo import ZoneInfo
 
 from ..api.models import Schedule
-from ..oncall.engine import Responder, Slice, schedule_zone, timeline
+from ..oncall.assessment import named
+from ..oncall.engine import schedule_zone, timeline
+from ..oncall.report import span_text
 from .stack import DeclaredSchedule
 
 FIRST_TIMES = 3  # how many of the times that break a rule a violation lists
@@ -71,7 +73,7 @@ def coverage(schedules: Iterable[DeclaredSchedule], now: datetime, days: int, se
         gaps = timeline(declared.schedule, now, now + timedelta(days=days), declared.overrides).gaps
         if gaps:
             zone = schedule_zone(declared.schedule)
-            times = _first([_span(gap, zone) for gap in gaps], "time")
+            times = _first([span_text(gap.start, gap.end, zone.key) for gap in gaps], "time")
             found.append(Violation(declared.urn, f"{declared.label} has nobody on call in the next {days} days: "
                                                  f"{times} ({zone.key}). {rule}"))
     return found
@@ -86,7 +88,7 @@ def min_participants(schedules: Iterable[DeclaredSchedule], now: datetime, minim
         for rotation in declared.schedule.rotations:
             if rotation.end_date is not None and rotation.end_date <= now:
                 continue  # over: nobody is on call in it any more
-            people = list(dict.fromkeys(_who(Responder(p.type, p.id)) for p in rotation.participants
+            people = list(dict.fromkeys(named(p.type, p.id, {}) for p in rotation.participants
                                         if p.type != "noone" and p.id is not None))
             if len(people) < minimum:
                 short.append(f"rotation {rotation.name!r} has {_participants(people)}")
@@ -105,7 +107,7 @@ def max_weekly_hours(schedules: Iterable[DeclaredSchedule], now: datetime, days:
         for monday in _weeks(now, now + timedelta(days=days), zone):
             start, end = _midnight(monday, zone), _midnight(monday + timedelta(days=7), zone)
             week = timeline(declared.schedule, start, end, declared.overrides)
-            over += [f"{_who(responder)} {_number(total)} h in the week of {start:%a %Y-%m-%d}"
+            over += [f"{named(responder.type, responder.id, {})} {_number(total)} h in the week of {start:%a %Y-%m-%d}"
                      for responder, total in week.hours().items() if total > hours]
         if over:
             found.append(Violation(declared.urn, f"{declared.label} has someone on call too long: "
@@ -130,18 +132,6 @@ def _weeks(start: datetime, end: datetime, zone: ZoneInfo) -> Sequence[date]:
 
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone)
-
-
-def _span(gap: Slice, zone: ZoneInfo) -> str:
-    """`Sat 2027-01-09 00:00–08:00`, or with both days when it ends on another."""
-    start, end = gap.start.astimezone(zone), gap.end.astimezone(zone)
-    if end.date() == start.date():
-        return f"{start:%a %Y-%m-%d %H:%M}–{end:%H:%M}"
-    return f"{start:%a %Y-%m-%d %H:%M} – {end:%a %Y-%m-%d %H:%M}"
-
-
-def _who(responder: Responder) -> str:
-    return responder.id if responder.type == "user" else f"{responder.type} {responder.id}"
 
 
 def _participants(people: list[str]) -> str:
