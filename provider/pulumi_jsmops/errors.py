@@ -38,15 +38,13 @@ class TransportError(CallError):
     `sent` is False when no connection was made, so the service cannot have seen the
     request; True when it may have (the outcome is unknown)."""
 
-    def __init__(self, method: str, path: str, reason: str, *, sent: bool, base_url: str = ""):
+    def __init__(self, method: str, path: str, reason: str, *, sent: bool, base_url: str = "",
+                 base_url_setting: str = "jsmops:baseUrl"):
         self.sent = sent
         if sent:
             message = f"no answer from the API ({reason})"
         else:
-            message = (
-                f"cannot connect to the API at {base_url} ({reason}); check jsmops:baseUrl "
-                "(or the environment variable JSMOPS_BASE_URL)"
-            )
+            message = f"cannot connect to the API at {base_url} ({reason}); check {base_url_setting}"
         super().__init__(method, path, message)
 
 

@@ -166,7 +166,14 @@ def test_persistent_5xx_and_no_service_give_clear_errors(client_for, emulator: E
     with pytest.raises(TransportError) as no_answer:
         unreachable.get_schedule("x")
     assert str(no_answer.value).startswith("GET /v1/schedules/x: cannot connect to the API at http://127.0.0.1:")
-    assert "check jsmops:baseUrl" in str(no_answer.value) and not no_answer.value.sent
+    assert "check jsmops:baseUrl (or the environment variable JSMOPS_BASE_URL)" in str(no_answer.value)
+    assert not no_answer.value.sent
+
+    # A named site's errors name its own settings, which have no environment variable.
+    on_site = client_for(gone, max_retries=0, site="eu")
+    with pytest.raises(TransportError) as no_site:
+        on_site.get_schedule("x")
+    assert str(no_site.value).endswith("; check jsmops:sites.eu.baseUrl")
 
 
 def test_the_token_is_never_logged(client_for, emulator: Emulator, caplog) -> None:

@@ -49,7 +49,7 @@ from ..errors import (
     api_error,
 )
 from ..redaction import protect
-from .config import Settings, how_to_set, setting_key
+from .config import Settings, how_to_set, named_setting, setting_key
 from .transport import BoundedAdapter
 
 log = logging.getLogger(__name__)
@@ -621,10 +621,11 @@ def _raise_transport(method: str, path: str, exc: requests.RequestException, set
     if isinstance(cause, NewConnectionError):  # a ConnectTimeoutError too, in urllib3's tree
         reason = str(cause).rsplit(": ", 1)[-1]  # e.g. "[Errno 111] Connection refused"
     elif isinstance(exc, requests.Timeout) or isinstance(cause, Urllib3Timeout):
-        reason = f"timed out after {settings.timeout:g} s, jsmops:timeout"
+        reason = f"timed out after {settings.timeout:g} s, {setting_key('timeout', settings.site)}"
     else:
         reason = f"{type(cause).__name__}: {cause}"
-    raise TransportError(method, path, reason, sent=not not_connected, base_url=settings.base_url) from None
+    raise TransportError(method, path, reason, sent=not not_connected, base_url=settings.base_url,
+                         base_url_setting=named_setting("base_url", settings.site)) from None
 
 
 def _error_titles(response: requests.Response) -> list[str]:

@@ -94,6 +94,13 @@ def setting_key(field: str, site: Optional[str] = None) -> str:
     return f"jsmops:{key}" if site is None else f"{SITES_KEY}.{site}.{key}"
 
 
+def named_setting(field: str, site: Optional[str] = None) -> str:
+    """The setting as a message names it: its config key, and for the default site its variable too."""
+    if site is not None:
+        return setting_key(field, site)
+    return f"{setting_key(field)} (or the environment variable {_SOURCES[field][1]})"
+
+
 def how_to_set(field: str, site: Optional[str] = None) -> str:
     key, env, secret = _SOURCES[field]
     flag = " --secret" if secret else ""
