@@ -194,6 +194,14 @@ def test_hourly_rotation_with_a_length_and_who_is_on_call(api: OnCalls) -> None:
     assert api.on_call(schedule, BASE) == []  # before the start
 
 
+@pytest.mark.parametrize("type", ["hourly", "daily", "weekly"])
+def test_a_turn_longer_than_the_calendar_never_hands_over(api: OnCalls, type: str) -> None:
+    schedule = api.schedule(rotation(BASE, type, length=2**31 - 1))  # int32's largest: ends after year 9999
+    assert api.on_call(schedule, BASE + 400 * DAY) == ["alice"]
+    assert api.periods(schedule, date=iso(BASE + DAY), interval=2, intervalUnit="days") == [
+        (BASE + DAY, BASE + 3 * DAY, "alice")]
+
+
 def test_a_time_of_day_window_across_midnight_hides_the_rotation_and_the_handover_clock_runs_on(api: OnCalls) -> None:
     schedule = api.schedule(rotation(BASE + 8 * HOUR, timeRestriction=time_of_day(22, 6)))
     assert api.on_call(schedule, BASE + 23 * HOUR) == ["alice"]

@@ -17,8 +17,10 @@ from zoneinfo import ZoneInfo
 
 UTC = dt.timezone.utc
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_HOUR = dt.timedelta(hours=1)
 _DAY = dt.timedelta(days=1)
 _WEEK = dt.timedelta(days=7)
+_NEVER = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
 
 Interval = tuple[dt.datetime, dt.datetime]
 
@@ -217,24 +219,34 @@ def _shifts(
         return
     origin = parse_instant(rotation["startDate"])
     length = int(rotation.get("length") or 1)
+    unit = {"hourly": _HOUR, "weekly": _WEEK}.get(rotation["type"], _DAY)
+    try:
+        step = length * unit
+    except OverflowError:  # longer than a timedelta holds, so longer than the calendar
+        step = dt.timedelta.max
     if rotation["type"] == "hourly":
-        step = dt.timedelta(hours=length)
 
         def handover(k: int) -> dt.datetime:
             return origin + k * step
 
         first = max(0, (start - origin) // step - 1)
     else:
-        step = length * (_WEEK if rotation["type"] == "weekly" else _DAY)
         local_origin = origin.astimezone(tz).replace(tzinfo=None)
 
         def handover(k: int) -> dt.datetime:
             return wall_clock(local_origin + k * step, tz)
 
         first = max(0, (start.astimezone(tz).replace(tzinfo=None) - local_origin) // step - 1)
+    def handover_or_never(k: int) -> dt.datetime:
+        """A turn of millions of years ends after the calendar does: it never hands over."""
+        try:
+            return handover(k)
+        except OverflowError:
+            return _NEVER
+
     k = first
-    while (shift_start := handover(k)) < end:
-        shift_end = handover(k + 1)
+    while (shift_start := handover_or_never(k)) < end:
+        shift_end = handover_or_never(k + 1)
         if shift_end > start:
             yield max(shift_start, start), min(shift_end, end), participants[k % len(participants)]
         k += 1
