@@ -176,3 +176,31 @@ def test_a_lost_edit_is_read_back_not_sent_twice(project: PulumiProject, emulato
     assert journal(emulator) == [("PUT", path), ("GET", path)]
     assert get_override(emulator, schedule_id, alias)["responder"] == {"type": "noone"}
     project.assert_clean_preview()
+
+
+def test_a_wrong_cloud_id_names_the_setting_and_loses_no_override(
+        project: PulumiProject, emulator: Emulator, schedule_id: str) -> None:
+    """With every call answered 404, a destroy must not read "already gone" and forget the
+    override, and a create or an edit must say which setting is wrong."""
+    declare(project, schedule_id)
+    project.up()
+    held = listed_overrides(emulator, schedule_id)
+    state = overrides_in_state(project)
+
+    project.env["JSMOPS_CLOUD_ID"] = "no-such-site"
+    attempts = {
+        "a destroy": lambda: project.pulumi("destroy", "--yes", "--skip-preview", check=False),
+        "an edit": lambda: (declare(project, schedule_id, end_date=f"{NEXT_YEAR}-12-28T09:00:00+01:00"),
+                            project.up(check=False))[1],
+        "a create": lambda: (write_stack(project, {}, {"other": {
+            "schedule_id": schedule_id, "responder": {"type": "user", "id": BOB},
+            "start_date": f"{NEXT_YEAR}-12-30T09:00:00Z", "end_date": f"{NEXT_YEAR}-12-31T09:00:00Z"}}),
+            project.up(check=False))[1],
+    }
+    for what, attempt in attempts.items():
+        result = attempt()
+        output = result.stdout + result.stderr
+        assert result.returncode != 0, what
+        assert "no site with the cloud id 'no-such-site'" in output and "jsmops:cloudId" in output, (what, output)
+        assert listed_overrides(emulator, schedule_id) == held, what  # nothing changed on the service
+        assert overrides_in_state(project) == state, what  # nor forgotten by the state

@@ -222,7 +222,8 @@ class Client:
         return next((r for r in self.list_rotations(schedule_id) if r.get("name") == name), None)
 
     def update_rotation(self, schedule_id: str, rotation_id: str, body: Json, *, is_applied: Predicate) -> Json:
-        return self._update(rotation_path(schedule_id, rotation_id), body, is_applied)
+        with self._site_checked_on_404():
+            return self._update(rotation_path(schedule_id, rotation_id), body, is_applied)
 
     def delete_rotation(self, schedule_id: str, rotation_id: str) -> bool:
         """Deletes a rotation; False when it was already gone."""
@@ -255,6 +256,10 @@ class Client:
           `body` is this create's; two or more are ambiguous (one may be a person's), and
           none is taken: the error names them. None ever turning up: `UnknownOutcomeError`.
         """
+        with self._site_checked_on_404():
+            return self._create_override(schedule_id, body, known_before)
+
+    def _create_override(self, schedule_id: str, body: Json, known_before: Optional[set[str]]) -> Json:
         path = overrides_path(schedule_id)
         before = known_before if known_before is not None else {
             str(item.get("alias")) for item in self.list_overrides(schedule_id)}
@@ -309,11 +314,15 @@ class Client:
 
     def replace_override(self, schedule_id: str, alias: str, body: Json, *, is_applied: Predicate) -> Json:
         """PUTs the whole override; an unknown outcome is read back (see `_update`)."""
-        return self._update(override_path(schedule_id, alias), body, is_applied, method="PUT", id_key="alias")
+        with self._site_checked_on_404():
+            return self._update(override_path(schedule_id, alias), body, is_applied, method="PUT", id_key="alias")
 
     def delete_override(self, schedule_id: str, alias: str) -> bool:
         """Deletes an override; False when it (or its schedule) was already gone."""
-        return self._delete(override_path(schedule_id, alias))
+        if self._delete(override_path(schedule_id, alias)):
+            return True
+        self._check_site_exists()
+        return False
 
     # --- reads of who is on call ----------------------------------------------------------
 
