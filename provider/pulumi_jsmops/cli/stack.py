@@ -5,10 +5,11 @@ of a site of `jsmops:sites`, as the provider reads them) and participants' names
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from ..errors import JsmOpsError
 
@@ -20,15 +21,23 @@ if TYPE_CHECKING:
 
 class PulumiStack:
     """The `pulumi` CLI on one stack of the project in `project_dir`; a failed command
-    raises `failure` with the CLI's words."""
+    raises `failure` with the CLI's words. `command` is the CLI (default: `pulumi` on PATH)
+    and `env` what it gets besides this process's environment (an Automation API
+    workspace's: `automation.py`)."""
 
-    def __init__(self, name: str, project_dir: Path, failure: type[JsmOpsError] = JsmOpsError):
+    def __init__(self, name: str, project_dir: Path, failure: type[JsmOpsError] = JsmOpsError, *,
+                 command: str = "pulumi", env: Optional[Mapping[str, str]] = None):
         self.name, self.project_dir, self.failure = name, project_dir, failure
+        self.command, self.env = command, dict(env or {})
+
+    # Why a secret of this stack's own preview may stay unread (None: that preview shows them all).
+    unshown_secrets: Optional[str] = None
 
     def run(self, *args: str, stdin: Optional[str] = None, stream: bool = False, accept_failure: bool = False) -> str:
         """The command's standard output (`stream` shows it instead). `accept_failure` takes
         a failed run's JSON output too (a failed preview still describes its steps and says why)."""
-        result = subprocess.run(["pulumi", *args, "--stack", self.name, "--non-interactive"], cwd=self.project_dir,
+        result = subprocess.run([self.command, *args, "--stack", self.name, "--non-interactive"],
+                                cwd=self.project_dir, env={**os.environ, **self.env} if self.env else None,
                                 text=True, input=stdin, stdout=None if stream else subprocess.PIPE,
                                 stderr=subprocess.PIPE)
         output = result.stdout or ""
@@ -36,6 +45,11 @@ class PulumiStack:
             command = " ".join(arg for arg in args[:2] if not arg.startswith("-"))
             raise self.failure(f"`pulumi {command}` failed: {result.stderr.strip() or output.strip()}")
         return output
+
+    def preview(self, plan_file: Path) -> str:
+        """`pulumi preview --json` of the stack's program, its plan written to `plan_file`
+        with the secrets in plaintext; the JSON also when the preview fails (it says why)."""
+        return self.run("preview", "--json", "--save-plan", str(plan_file), "--show-secrets", accept_failure=True)
 
     def config(self, *, secrets: bool = True) -> StackConfig:
         """The stack's config; `secrets` decrypted (never printed), else shown as `[secret]`."""
