@@ -25,7 +25,7 @@ import dataclasses
 import functools
 import sys
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
@@ -39,7 +39,7 @@ from ..dynamic.ownership import urn_resource_name
 from ..errors import NotFoundError
 from ..oncall.assessment import Labels, ScheduleChange, ScheduleImpact, assess, carried_over
 from ..oncall.engine import OverrideWindow, Timeline
-from ..oncall.report import render
+from ..oncall.report import render, report_json
 from ..override import OVERRIDE_TYPE
 from ..schedule import SCHEDULE_TYPE
 from .output import print_flushed, reader_gone
@@ -56,7 +56,7 @@ from .stack_overrides import (
     unreadable_overrides,
 )
 
-__all__ = ["Assessment", "ImpactFailed", "ImpactOptions", "assess_stack", "changes_from_preview", "run_impact"]
+__all__ = ["ImpactReport", "ImpactFailed", "ImpactOptions", "assess_stack", "changes_from_preview", "run_impact"]
 
 
 @dataclass
@@ -98,24 +98,38 @@ def run_impact(options: ImpactOptions, out: Callable[[str], None] = print_flushe
 
 
 @dataclass(frozen=True)
-class Assessment:
-    """What a pending change means for who is on call: each schedule's impact (the report's
-    data), with what rendering it needs."""
+class ImpactReport:
+    """What a pending change means for who is on call: one `ScheduleImpact` per schedule
+    (in order of resource name), over `days` from `now`, and its renderings."""
 
     impacts: tuple[ScheduleImpact, ...]
-    now: datetime
+    now: datetime  # UTC, to the minute
     days: int
-    labels: Labels  # participants' ids named by the stack config (or `[secret N]`)
-    hidden: frozenset[str]  # the secret values: ids among them are shown as `[secret]`
-    unread_overrides: tuple[str, ...]  # declared overrides that could not be assessed
+    labels: Labels = field(repr=False)  # participant ids named by the stack config (or `[secret N]`)
+    hidden: frozenset[str] = field(repr=False)  # the secret values: ids among them are shown as `[secret]`
+    unread_overrides: tuple[str, ...] = ()  # declared overrides that could not be assessed
 
-    def render(self, form: str = "text") -> str:
-        """The report in one of `FORMATS` (`text`, `markdown`, `json`)."""
-        return render(self.impacts, self.now, self.days, form, self.labels, hidden=self.hidden)
+    @property
+    def new_gaps(self) -> int:
+        """How many times with nobody on call the change opens, over all schedules."""
+        return sum(len(i.new_gaps) for i in self.impacts)
+
+    @property
+    def not_assessed(self) -> tuple[ScheduleImpact, ...]:
+        """The schedules that could not be assessed (`problem` says why)."""
+        return tuple(i for i in self.impacts if i.problem)
+
+    def render(self, format: str = "text") -> str:
+        """The report as `jsmops impact --format` writes it: `text`, `markdown` or `json`."""
+        return render(self.impacts, self.now, self.days, format, self.labels, hidden=self.hidden)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON report as a dict (shape and version: `pulumi_jsmops.oncall.report`)."""
+        return report_json(self.impacts, self.now, self.days, self.labels, self.hidden)
 
 
 def assess_stack(stack: Optional[PulumiStack], *, days: int = 14, at: Optional[datetime] = None,
-                 saved: Union[Path, Mapping[str, Any], None] = None, offline: bool = False) -> Assessment:
+                 saved: Union[Path, Mapping[str, Any], None] = None, offline: bool = False) -> ImpactReport:
     """The assessment of the stack's pending change: of its preview run now, or of `saved`
     (the JSON of `pulumi preview --json`, or its file). Without a stack (a saved preview
     alone) it reads nothing: no config, state or service."""
@@ -144,7 +158,7 @@ def assess_stack(stack: Optional[PulumiStack], *, days: int = 14, at: Optional[d
     impacts = tuple(_concealed(_assess(change, [d for index, d in enumerate(declared) if belongs[index] is change],
                                        overrides.get(change.schedule_id or "", []), now, days, labels), secrets)
                     for change in changes)
-    return Assessment(impacts, now, days, labels, frozenset(secrets.values), tuple(unreadable_overrides(preview)))
+    return ImpactReport(impacts, now, days, labels, frozenset(secrets.values), tuple(unreadable_overrides(preview)))
 
 
 def _gate(impacts: Sequence[ScheduleImpact], unread_overrides: Sequence[str]) -> int:
