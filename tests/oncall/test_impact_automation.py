@@ -172,6 +172,17 @@ def test_impact_of_a_saved_preview_reads_nothing(stacks: Stacks, tmp_path: Path)
     assert [(i.resource, len(i.new_gaps)) for i in from_dict.impacts] == [("platform", 0), ("support", 3)]
     assert from_dict.impacts[0].now_after == ("id-bob",)  # no stack config: participants by id
 
+    # With the stack too, its config names the participants and the service's overrides count;
+    # `jsmops impact --preview` on the inline stack's work dir gives the same report.
+    with_stack = impact(stacks.inline, preview=tmp_path / "preview.json", days=3, at=AT)
+    assert with_stack.impacts[0].now_after == ("bob",)
+    cli = subprocess.run([JSMOPS, "impact", "--stack", "test", "--days", "3", "--at", AT.isoformat(), "--format",
+                          "json", "--preview", str(tmp_path / "preview.json"), "--cwd", str(stacks.inline_dir)],
+                         env=stacks.project.env, capture_output=True, text=True, timeout=300)
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout) == with_stack.to_json()
+    assert stacks.writes() == {}
+
 
 def test_who_is_on_call_for_an_inline_stack(stacks: Stacks) -> None:
     from pulumi_jsmops.automation import Responder, who_is_on_call
