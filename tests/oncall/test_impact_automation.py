@@ -21,40 +21,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_impact_cli import AT as IMPACT_AT
+from test_impact_cli import JSMOPS, STACK, add_participant, open_gap
 
 from testkit.emulator_process import Emulator
 from testkit.pulumi_project import PulumiProject
 
 pytestmark = pytest.mark.e2e
 
-AT = datetime.fromisoformat("2026-01-21T12:00:00+01:00")  # a Wednesday, in the platform rotation's third week
-JSMOPS = str(Path(sys.executable).parent / "jsmops")
-
-
-def users(*names: str) -> list[dict[str, str]]:
-    return [{"type": "user", "id": f"id-{name}"} for name in names]
-
-
-def hours(start: int, end: int) -> dict[str, Any]:
-    return {"type": "time-of-day", "restriction": {"start_hour": start, "start_min": 0, "end_hour": end, "end_min": 0}}
-
-
-SCHEDULES: dict[str, dict[str, Any]] = {
-    "platform": {"name": "Platform On-Call", "team_id": "platform", "timezone": "Europe/Berlin",
-                 "rotations": [{"name": "primary", "type": "weekly", "start_date": "2026-01-05T09:00:00+01:00",
-                                "participants": users("alice", "bob", "carol")}]},
-    "support": {"name": "Customer Support", "team_id": "support", "timezone": "America/New_York",
-                "rotations": [{"name": "day", "type": "daily", "start_date": "2026-01-05T08:00:00-05:00",
-                               "participants": users("frank", "grace"), "time_restriction": hours(8, 20)},
-                              {"name": "night", "type": "weekly", "start_date": "2026-01-05T20:00:00-05:00",
-                               "participants": users("heidi"), "time_restriction": hours(20, 8)}]},
-}
+AT = datetime.fromisoformat(IMPACT_AT)  # a Wednesday, in the platform rotation's third week
+SCHEDULES = {name: STACK[name] for name in ("platform", "support")}  # `jsmops impact`'s tests' schedules
 
 
 def the_change(schedules: dict[str, dict[str, Any]]) -> None:
     """Dave joins the platform rotation; the support night starts at 22:00, leaving 20-22 uncovered."""
-    schedules["platform"]["rotations"][0]["participants"] = users("alice", "dave", "bob", "carol")
-    schedules["support"]["rotations"][1]["time_restriction"] = hours(22, 8)
+    add_participant(schedules)
+    open_gap(schedules)
 
 
 @dataclass
