@@ -205,3 +205,28 @@ def _changed() -> dict[str, dict[str, Any]]:
     changed = copy.deepcopy(SCHEDULES)
     the_change(changed)
     return changed
+
+
+def test_a_preview_failing_without_saying_why_in_its_json_fails_the_report(stacks: Stacks) -> None:
+    """`pulumi preview --json` may fail with `{}` and the reason on stderr (here: PULUMI_PYTHON_CMD,
+    meant for inline programs, given to a program whose Pulumi.yaml names a virtualenv).
+    `jsmops impact` and `impact()` then fail with that reason, never report "no change"."""
+    from pulumi import automation as auto
+
+    from pulumi_jsmops.automation import ImpactFailed, impact
+
+    stacks.project.write_schedules(_changed())
+    try:
+        cli = subprocess.run([JSMOPS, "impact", "--stack", "test", "--days", "3", "--at", AT.isoformat()],
+                             cwd=stacks.project.dir, env={**stacks.project.env, "PULUMI_PYTHON_CMD": sys.executable},
+                             capture_output=True, text=True, timeout=300)
+        assert cli.returncode == 1 and cli.stdout == ""
+        assert cli.stderr.startswith("jsmops: error: `pulumi preview` failed:") and "fork/exec" in cli.stderr
+        workspace = stacks.local.workspace
+        told = auto.select_stack("test", work_dir=workspace.work_dir, opts=auto.LocalWorkspaceOptions(
+            env_vars={**workspace.env_vars, "PULUMI_PYTHON_CMD": sys.executable},
+            pulumi_command=workspace.pulumi_command))
+        with pytest.raises(ImpactFailed, match="fork/exec"):
+            impact(told, days=3, at=AT)
+    finally:
+        stacks.project.write_schedules(SCHEDULES)
