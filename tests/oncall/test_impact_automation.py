@@ -71,11 +71,16 @@ def stacks(tmp_path_factory: pytest.TempPathFactory, emulator_session: Emulator)
 
     declared = copy.deepcopy(SCHEDULES)
 
-    def program() -> None:  # the directory's program, as a function of this process
+    def program() -> None:  # the directory's program, as a function of this process (`secret:<id>`: a secret id)
         import pulumi
 
         for resource_name, spec in declared.items():
-            pulumi.export(resource_name, jsmops.Schedule(resource_name, **copy.deepcopy(spec)).id)
+            spec = copy.deepcopy(spec)
+            for rotation in spec.get("rotations", []):
+                for participant in rotation.get("participants", []):
+                    if participant.get("id", "").startswith("secret:"):
+                        participant["id"] = pulumi.Output.secret(participant["id"].removeprefix("secret:"))
+            pulumi.export(resource_name, jsmops.Schedule(resource_name, **spec).id)
 
     inline_dir = root / "inline"
     inline_dir.mkdir()
@@ -230,3 +235,24 @@ def test_a_preview_failing_without_saying_why_in_its_json_fails_the_report(stack
             impact(told, days=3, at=AT)
     finally:
         stacks.project.write_schedules(SCHEDULES)
+
+
+def test_a_new_secret_participant_of_an_inline_program_is_not_shown_nor_guessed(stacks: Stacks) -> None:
+    """The Automation API's preview takes no --show-secrets: the plan holds a new secret
+    encrypted, so the schedule it decides is not assessed, saying why; the others are."""
+    from pulumi_jsmops.automation import impact
+
+    the_change(stacks.declared)
+    stacks.declared["platform"]["rotations"][0]["participants"][1]["id"] = "secret:id-dave"
+    try:
+        report = impact(stacks.inline, days=3, at=AT)
+    finally:
+        stacks.declared.clear()
+        stacks.declared.update(copy.deepcopy(SCHEDULES))
+    platform, support = report.impacts
+    assert platform.problem is not None and platform.problem.startswith(
+        "rotations.primary.participants is secret, and this preview does not show it "
+        "(the Automation API's preview of an inline program takes no --show-secrets")
+    assert report.not_assessed == (platform,) and len(support.new_gaps) == 3
+    assert all("id-dave" not in report.render(form) for form in ("text", "markdown", "json"))
+    assert stacks.writes() == {}
