@@ -4,6 +4,9 @@
     support = jsmops.Schedule("support", name="Support", team_id=TEAM, rotations=[jsmops.RotationArgs(...)])
     jsmops.ScheduleOverride("xmas", schedule_id=support.id, responder=jsmops.OverrideResponderArgs(...), ...)
     alice = jsmops.get_user(email="alice@example.com").account_id
+
+On-call impact and who is on call, for Automation API stacks (inline programs too) and
+saved previews: `pulumi_jsmops.automation` (`impact`, `who_is_on_call`).
 """
 
 from .on_call import GetOnCallParticipantResult, GetOnCallResult, get_on_call, get_on_call_output

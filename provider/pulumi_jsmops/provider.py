@@ -52,7 +52,7 @@ class ScheduleProvider(JsmOpsProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         from pydantic import ValidationError
 
-        from .api.models import check_known_parts, parse_user_schedule, validation_problems
+        from .api.models import check_known_parts, parse_user_schedule, validation_problems, with_written_dates
 
         inputs = user_inputs(news)
         site = inputs.get(SITE)
@@ -63,9 +63,10 @@ class ScheduleProvider(JsmOpsProvider):
         inputs = without_site(inputs)
         if has_unknowns(inputs):  # known parts checked now, the rest once they are known
             canonical, problems = check_known_parts(inputs, is_unknown)
-            return CheckResult(with_site(canonical, site), check_failures(problems))
+            return CheckResult(with_site(with_written_dates(canonical, inputs), site), check_failures(problems))
         try:
-            return CheckResult(with_site(parse_user_schedule(inputs).to_canonical_inputs(), site), [])
+            canonical = parse_user_schedule(inputs).to_canonical_inputs()
+            return CheckResult(with_site(with_written_dates(canonical, inputs), site), [])
         except ValidationError as exc:
             return CheckResult(news, check_failures(validation_problems(exc)))
 

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from pulumi_jsmops.api.models import parse_api_schedule, parse_user_schedule
+from pulumi_jsmops.api.models import parse_api_schedule, parse_user_schedule, with_written_dates
 from pulumi_jsmops.dynamic.update_plan import UpdateSchedule, plan_update
 from pulumi_jsmops.provider import ScheduleProvider
 from testkit.edits import replaced
@@ -125,7 +125,7 @@ def test_check_keys_rotations_by_name_and_reads_that_form_back(provider) -> None
     inputs = provider.check({}, two).inputs
     assert list(inputs["rotations"]) == ["a", "b"]
     assert "name" not in inputs["rotations"]["a"]
-    assert inputs["rotations"]["a"]["start_date"] == "2026-01-05T08:00:00Z"
+    assert inputs["rotations"]["a"]["start_date"] == "2026-01-05T09:00:00+01:00"  # as written; compared as an instant
     # What the state keeps is read back as the same schedule; so is the older list form.
     assert parse_user_schedule(inputs) == parse_user_schedule(two)
     assert provider.check({}, inputs).inputs == inputs
@@ -150,8 +150,8 @@ def test_unknown_values_pass_check_and_diff_at_any_depth(provider, emulator: Emu
     assert isinstance(result.inputs["description"], Unknown)
     rotation = result.inputs["rotations"]["weekly"]
     assert isinstance(rotation["participants"][0]["id"], Unknown)
-    # The known parts are canonical (a preview shows no change in them)...
-    assert rotation["start_date"] == "2026-01-05T08:00:00Z" and rotation["length"] == 1
+    # The known parts are canonical (a preview shows no change in them), dates as written...
+    assert rotation["start_date"] == "2026-01-05T09:00:00+01:00" and rotation["length"] == 1
     assert result.inputs["enabled"] is True and result.inputs["timezone"] == "Europe/Berlin"
     # ...and still checked.
     bad = provider.check({}, {**data, "timezone": "Mars/Olympus_Mons"})
@@ -208,3 +208,24 @@ def test_api_form_round_trips_and_compares_as_the_plan_does() -> None:
     assert actual.id == "s1" and actual.rotations[0].id == "r1"
     assert plan_update(actual, desired) == []  # a left-out timezone is the service's to pick
     assert plan_update(actual, parse_user_schedule(VALID)) == [UpdateSchedule({"timezone": VALID["timezone"]})]
+
+
+def test_written_dates_replace_only_checked_date_strings() -> None:
+    """`with_written_dates`: each rotation's start and end date as written, matched by name;
+    a date written otherwise, or not known yet, and rotations held as a list, stay canonical."""
+    from pulumi.output import Unknown
+
+    a_written = {"start_date": "2026-01-05T09:00:00+01:00", "end_date": "2026-02-01 09:00+01:00"}
+    written = {"rotations": [{"name": "a", **a_written}, {"name": "b", "start_date": "2026-01-05T08:00:00Z"}]}
+    a_canonical = {"start_date": "2026-01-05T08:00:00Z", "end_date": "2026-02-01T08:00:00Z", "length": 1}
+    canonical = {"name": "s", "rotations": {"a": a_canonical, "b": {"start_date": "2026-01-05T08:00:00Z"},
+                                            "c": {"start_date": "x"}}}
+    shown = with_written_dates(canonical, written)
+    assert shown["rotations"]["a"] == {**a_written, "length": 1}
+    assert shown["rotations"]["b"] == {"start_date": "2026-01-05T08:00:00Z"}
+    assert shown["rotations"]["c"] == {"start_date": "x"}
+    assert canonical["rotations"]["a"]["start_date"] == "2026-01-05T08:00:00Z"  # not changed in place
+    not_known = {"rotations": {"a": {"start_date": Unknown()}}}
+    assert with_written_dates(not_known, written) == not_known
+    as_list = {"rotations": [{"name": "a", "start_date": "2026-01-05T08:00:00Z"}]}
+    assert with_written_dates(as_list, written) == as_list

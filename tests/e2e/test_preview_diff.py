@@ -50,3 +50,40 @@ def test_the_diff_shows_only_what_changes(project: PulumiProject, emulator: Emul
     lines = diff_of(project, emulator, ended)
     assert lines.splitlines()[:3] == ["~ rotations: {", "~ business days: {", '- end_date: "2026-12-31T22:00:00Z"']
     assert "nights" not in lines and "participants" not in lines
+
+
+def test_dates_show_as_written_and_compare_as_instants(project: PulumiProject, emulator: Emulator) -> None:
+    """The checked inputs keep a rotation's dates as the program wrote them (the preview and
+    the state's inputs show `08:00:00-05:00`, not `13:00:00Z`); the service, the outputs and
+    the comparison take them as instants, so another form of the same moment is no change,
+    through `up`, `refresh` and the next preview."""
+    project.write_schedules({"ops": OPERATIONS})
+    project.up()
+    project.assert_clean_preview()
+    held = project.resources()["ops"]
+    assert held["inputs"]["rotations"]["business days"]["start_date"] == "2026-02-02T08:00:00-05:00"
+    assert held["inputs"]["rotations"]["nights"]["start_date"] == "2026-02-02T20:00:00Z"
+    assert held["outputs"]["rotations"]["business days"]["start_date"] == "2026-02-02T13:00:00Z"
+    assert emulator.schedules()[0]["rotations"][0]["startDate"] == "2026-02-02T13:00:00Z"
+
+    moved = copy.deepcopy(OPERATIONS)
+    moved["rotations"][0]["start_date"] = "2026-02-03T08:00:00-05:00"
+    assert diff_of(project, emulator, moved) == "\n".join([
+        "~ rotations: {", "~ business days: {", '~ start_date: "2026-02-02T13:00:00Z" => "2026-02-03T08:00:00-05:00"',
+        "}", "}"])
+
+    for same_moment in ("2026-02-02T13:00:00Z", "2026-02-02T14:00:00+01:00", "2026-02-02 08:00-05:00"):
+        rewritten = copy.deepcopy(OPERATIONS)
+        rewritten["rotations"][0]["start_date"] = same_moment
+        project.write_schedules({"ops": rewritten})
+        project.assert_clean_preview()
+
+    emulator.reset_stats()  # an `up` of another form of the same moments sends nothing ...
+    project.write_schedules({"ops": rewritten})
+    project.up()
+    assert {m: n for m, n in emulator.stats()["by_method"].items() if m != "GET"} == {}
+    assert project.resources()["ops"]["inputs"]["rotations"]["business days"]["start_date"] == "2026-02-02 08:00-05:00"
+    project.write_schedules({"ops": OPERATIONS})  # ... and the first form is clean again
+    project.assert_clean_preview()
+    project.pulumi("refresh", "--yes", "--expect-no-changes")  # the service's UTC is the same moment
+    project.assert_clean_preview()

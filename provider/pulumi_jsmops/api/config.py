@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Mapping, Optional
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -109,9 +109,10 @@ def how_to_set(field: str, site: Optional[str] = None) -> str:
     return f"run `pulumi config set{flag} jsmops:{key} <value>` or set the environment variable {env}"
 
 
-def load_settings(config_get: Callable[[str], Any] = lambda key: None, site: Optional[str] = None) -> Settings:
-    """Settings from `config_get("jsmops:<key>")`, falling back to the environment; for a
-    named `site`, from its entry in `jsmops:sites` alone.
+def load_settings(config_get: Callable[[str], Any] = lambda key: None, site: Optional[str] = None,
+                  environ: Optional[Mapping[str, str]] = None) -> Settings:
+    """Settings from `config_get("jsmops:<key>")`, falling back to the environment (`environ`,
+    default this process's); for a named `site`, from its entry in `jsmops:sites` alone.
 
     Raises ConfigurationError naming each missing or invalid setting and how to set it (an
     unknown site: naming it and the sites the config has); it makes no request, so the
@@ -122,7 +123,7 @@ def load_settings(config_get: Callable[[str], Any] = lambda key: None, site: Opt
         for field, (key, env, _) in _SOURCES.items():
             value: Optional[Any] = config_get(f"jsmops:{key}")
             if value in (None, ""):
-                value = os.environ.get(env) or None
+                value = (os.environ if environ is None else environ).get(env) or None
             if value is not None:
                 values[field] = value
     else:

@@ -546,6 +546,30 @@ def rotation_list(rotations: Any) -> list[Any]:
     return list(rotations)
 
 
+ROTATION_DATES = ("start_date", "end_date")
+
+
+def with_written_dates(canonical: dict[str, Any], written: dict[str, Any]) -> dict[str, Any]:
+    """The canonical inputs with each rotation's dates as the program wrote them
+    (`2026-11-30T08:00:00-05:00`, not `2026-11-30T13:00:00Z`), for the state's inputs and the
+    preview to show. Only for showing: the provider compares schedules as models (dates as
+    instants), so an equivalent date in another form is no change. `written` are the checked
+    inputs; a date not written as a string, or not known yet, stays as it is."""
+    rotations = canonical.get("rotations")
+    if not isinstance(rotations, dict):  # not known yet, or a list (names that cannot be keys)
+        return canonical
+    by_name = {r.get("name"): r for r in rotation_list(written.get("rotations") or [])
+               if isinstance(r, dict) and isinstance(r.get("name"), str)}
+    shown = {}
+    for name, rotation in rotations.items():
+        own = by_name.get(name)
+        if isinstance(rotation, dict) and own is not None:
+            rotation = {**rotation, **{field: own[field] for field in ROTATION_DATES
+                                       if isinstance(own.get(field), str) and isinstance(rotation.get(field), str)}}
+        shown[name] = rotation
+    return {**canonical, "rotations": shown}
+
+
 def holds_unknown(value: Any, is_unknown: Callable[[Any], bool]) -> bool:
     """Whether `value` is, or holds at any depth, a value that `is_unknown`."""
     if isinstance(value, dict):

@@ -5,5 +5,6 @@ report, and its words). `stack.py` is their one way to a stack: the
 `pulumi` CLI on it, and its config read once into the client's settings and the names of
 participants.
 
-May import: anything in the package; nothing outside `cli/` imports it.
+May import: anything in the package; only `automation.py` (the same reports for Python, on
+Automation API stacks: its `PulumiStack` is the workspace's) imports it from outside.
 """

@@ -25,10 +25,10 @@ import dataclasses
 import functools
 import sys
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from pydantic import ValidationError
 
@@ -39,13 +39,13 @@ from ..dynamic.ownership import urn_resource_name
 from ..errors import NotFoundError
 from ..oncall.assessment import Labels, ScheduleChange, ScheduleImpact, assess, carried_over
 from ..oncall.engine import OverrideWindow, Timeline
-from ..oncall.report import render
+from ..oncall.report import render, report_json
 from ..override import OVERRIDE_TYPE
 from ..schedule import SCHEDULE_TYPE
 from .output import print_flushed, reader_gone
 from .preview import ImpactFailed, fill_secrets, holds_secrets, read_preview, step_types
-from .secrets import SHOWN, Secrets, holds_secret, is_secret, read_state
-from .stack import PulumiStack
+from .secrets import SAVED_UNSHOWN, SHOWN, Secrets, holds_secret, is_secret, read_state
+from .stack import PulumiStack, StackConfig
 from .stack_overrides import (
     DeclaredChange,
     after_changes,
@@ -56,7 +56,7 @@ from .stack_overrides import (
     unreadable_overrides,
 )
 
-__all__ = ["ImpactFailed", "ImpactOptions", "run_impact", "changes_from_preview"]
+__all__ = ["ImpactReport", "ImpactFailed", "ImpactOptions", "assess_stack", "changes_from_preview", "run_impact"]
 
 
 @dataclass
@@ -80,18 +80,71 @@ def run_impact(options: ImpactOptions, out: Callable[[str], None] = print_flushe
         from ..oncall.picture import check_picture
 
         check_picture(options.picture)
-    now = (options.at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(second=0, microsecond=0)
-    stack = PulumiStack(options.stack, options.project_dir)
-    secrets = Secrets()
-    preview, plans = read_preview(stack, options.preview_file)
+    assessment = assess_stack(PulumiStack(options.stack, options.project_dir), days=options.days, at=options.at,
+                              saved=options.preview_file, offline=options.offline)
+    if options.picture is not None:
+        from ..oncall.picture import check_size
+
+        check_size(assessment.impacts)
+    try:
+        out(assessment.render(options.format))
+    except BrokenPipeError:
+        return reader_gone()
+    if options.picture is not None:
+        from ..oncall.picture import draw
+
+        draw(assessment.impacts, assessment.now, options.picture, assessment.labels)
+    return _gate(assessment.impacts, assessment.unread_overrides) if options.fail_on_gap else 0
+
+
+@dataclass(frozen=True)
+class ImpactReport:
+    """What a pending change means for who is on call: one `ScheduleImpact` per schedule
+    (in order of resource name), over `days` from `now`, and its renderings."""
+
+    impacts: tuple[ScheduleImpact, ...]
+    now: datetime  # UTC, to the minute
+    days: int
+    labels: Labels = field(repr=False)  # participant ids named by the stack config (or `[secret N]`)
+    hidden: frozenset[str] = field(repr=False)  # the secret values: ids among them are shown as `[secret]`
+    unread_overrides: tuple[str, ...] = ()  # declared overrides that could not be assessed
+
+    @property
+    def new_gaps(self) -> int:
+        """How many times with nobody on call the change opens, over all schedules."""
+        return sum(len(i.new_gaps) for i in self.impacts)
+
+    @property
+    def not_assessed(self) -> tuple[ScheduleImpact, ...]:
+        """The schedules that could not be assessed (`problem` says why)."""
+        return tuple(i for i in self.impacts if i.problem)
+
+    def render(self, format: str = "text") -> str:
+        """The report as `jsmops impact --format` writes it: `text`, `markdown` or `json`."""
+        return render(self.impacts, self.now, self.days, format, self.labels, hidden=self.hidden)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON report as a dict (shape and version: `pulumi_jsmops.oncall.report`)."""
+        return report_json(self.impacts, self.now, self.days, self.labels, self.hidden)
+
+
+def assess_stack(stack: Optional[PulumiStack], *, days: int = 14, at: Optional[datetime] = None,
+                 saved: Union[Path, Mapping[str, Any], None] = None, offline: bool = False) -> ImpactReport:
+    """The assessment of the stack's pending change: of its preview run now, or of `saved`
+    (the JSON of `pulumi preview --json`, or its file). Without a stack (a saved preview
+    alone) it reads nothing: no config, state or service."""
+    now = (at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(second=0, microsecond=0)
+    secrets = Secrets((stack.unshown_secrets if stack is not None and saved is None else None) or SAVED_UNSHOWN)
+    preview, plans = read_preview(stack, saved)
     state: dict[str, Any] = {}
-    if options.offline or holds_secrets(preview) or any(t == OVERRIDE_TYPE for t in step_types(preview)):
+    if stack is not None and (offline or holds_secrets(preview)
+                              or any(t == OVERRIDE_TYPE for t in step_types(preview))):
         state = read_state(stack, secrets)
         fill_secrets(preview, plans, state, secrets)
     schedule = functools.partial(_schedule, secrets=secrets)
     changes, declared = changes_from_preview(preview, secrets), declared_changes(preview)
-    reading = not options.offline and (any(c.schedule_id for c in changes) or bool(declared))
-    config = stack.config(secrets=reading)
+    reading = (stack is not None and not offline) and (any(c.schedule_id for c in changes) or bool(declared))
+    config = stack.config(secrets=reading) if stack is not None else StackConfig({})
     sites = schedule_sites(preview, state, declared)
     with ExitStack() as closing:
         clients = closing.enter_context(config.clients()) if reading else None
@@ -102,22 +155,10 @@ def run_impact(options: ImpactOptions, out: Callable[[str], None] = print_flushe
         overrides = _read_overrides(changes, client) if client is not None else {
             c.schedule_id: held_overrides(state, c.schedule_id) for c in changes if c.schedule_id}
     labels = secrets.labels(config.labels(), _responder_ids(changes, overrides, declared))
-    impacts = [_concealed(_assess(change, [d for index, d in enumerate(declared) if belongs[index] is change],
-                                  overrides.get(change.schedule_id or "", []), now, options.days, labels), secrets)
-               for change in changes]
-    if options.picture is not None:
-        from ..oncall.picture import check_size
-
-        check_size(impacts)
-    try:
-        out(render(impacts, now, options.days, options.format, labels, hidden=secrets.values))
-    except BrokenPipeError:
-        return reader_gone()
-    if options.picture is not None:
-        from ..oncall.picture import draw
-
-        draw(impacts, now, options.picture, labels)
-    return _gate(impacts, unreadable_overrides(preview)) if options.fail_on_gap else 0
+    impacts = tuple(_concealed(_assess(change, [d for index, d in enumerate(declared) if belongs[index] is change],
+                                       overrides.get(change.schedule_id or "", []), now, days, labels), secrets)
+                    for change in changes)
+    return ImpactReport(impacts, now, days, labels, frozenset(secrets.values), tuple(unreadable_overrides(preview)))
 
 
 def _gate(impacts: Sequence[ScheduleImpact], unread_overrides: Sequence[str]) -> int:
@@ -218,8 +259,7 @@ def _schedule(props: Optional[dict[str, Any]], secrets: Secrets) -> Schedule:
         parts, secret = hidden
         path = "".join(f"[{p}]" if isinstance(p, int) else f".{secrets.shown(p)}" for p in parts).lstrip(".")
         if secret:
-            raise ValueError(f"{path} is secret, and this preview does not show it "
-                             "(a saved preview never does: run `jsmops impact` without --preview)")
+            raise ValueError(f"{path} is secret, and this preview does not show it ({secrets.unshown})")
         raise ValueError(f"{path} is not known until the change is applied")
     if _hidden(name):  # it only names the schedule in the report
         data["name"] = SHOWN if holds_secret(name) else _NAME_NOT_KNOWN

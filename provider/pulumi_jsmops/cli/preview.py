@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Mapping, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -62,17 +62,22 @@ class PreviewDocument(_Shape):
     diagnostics: list[Diagnostic] = []
 
 
-def read_preview(stack: PulumiStack, saved: Optional[Path]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The preview's JSON (the saved one, else `pulumi preview --json` run now), checked, and
-    its plan's resource plans by URN (none for a saved preview)."""
+def read_preview(stack: Optional[PulumiStack],
+                 saved: Union[Path, Mapping[str, Any], None]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The preview's JSON (the saved one, as a file or its JSON, else the stack's preview run
+    now), checked, and its plan's resource plans by URN (none for a saved preview)."""
+    if isinstance(saved, Mapping):
+        return checked(json.loads(json.dumps(saved)), "the preview"), {}  # a copy: secrets are filled in
     if saved is not None:
         try:
             return checked(json.loads(saved.read_text()), f"the preview {saved}"), {}
         except (OSError, ValueError) as exc:
             raise ImpactFailed(f"cannot read the preview {saved}: {exc}") from None
+    if stack is None:
+        raise ImpactFailed("give a stack to preview, or a saved preview")
     with tempfile.TemporaryDirectory(prefix="jsmops-plan-") as folder:  # private: mode 0700
         plan_file = Path(folder) / "plan.json"
-        output = stack.run("preview", "--json", "--save-plan", str(plan_file), "--show-secrets", accept_failure=True)
+        output = stack.preview(plan_file)
         plan = json.loads(plan_file.read_text()) if plan_file.exists() else {}
     try:
         preview = checked(json.loads(output), "`pulumi preview --json`")

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 OUR_TYPES = (SCHEDULE_TYPE, OVERRIDE_TYPE)
 SHOWN = "[secret]"  # a secret as `pulumi preview --json` shows it
+# Why a secret of a saved preview is not shown, and what to do about it.
+SAVED_UNSHOWN = "a saved preview never does: run `jsmops impact` without --preview"
 
 
 def is_secret(value: Any) -> bool:
@@ -48,7 +50,8 @@ def holds_secret(value: Any) -> bool:
 class Secrets:
     """The secret values met so far (every string within them), and how each is shown."""
 
-    def __init__(self) -> None:
+    def __init__(self, unshown: str = SAVED_UNSHOWN) -> None:
+        self.unshown = unshown  # why a preview's secret may stay `[secret]`, and what to do
         self.values: set[str] = set()
         self._shown: dict[str, str] = {}
 

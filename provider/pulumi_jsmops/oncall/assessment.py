@@ -94,6 +94,8 @@ def carried_over(before: Schedule, after: Schedule) -> Schedule:
 
 @dataclass(frozen=True)
 class Span:
+    """A time span [start, end), in UTC (a gap: nobody on call then)."""
+
     start: datetime
     end: datetime
 
@@ -122,6 +124,17 @@ class StartDate:
 
 @dataclass(frozen=True)
 class ScheduleImpact:
+    """What a change means for one schedule over the window [start, end) (times in UTC;
+    `time_zone` is the schedule's, for showing them). Participants are labels (the stack
+    config's names for ids, else the ids). `problem` says why it was not assessed (then the
+    rest is empty). `now_before`/`now_after`: who is on call at the window's start;
+    `differences`: who is off or newly on call when; `handovers_before`/`_after`: their
+    times; `hours`: (label, hours before, hours after) where they differ; `new_gaps` and
+    `closed_gaps`: times with nobody on call that the change opens or closes; `start_dates`:
+    per rotation whose participants change, the start date that keeps the turns;
+    `overrides`: the declared overrides the change adds, edits or removes; `before`/`after`:
+    the timelines (None: no schedule then)."""
+
     resource: str
     name: str
     operation: str
