@@ -14,12 +14,14 @@ overrides; `report.py` renders the result).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, Optional, Sequence
 
 from ..api.models import Rotation, Schedule
+from .causes import ChangeCauses, causes_at, causes_between, causes_of_hours, rotation_causes
 from .engine import (
     OverrideWindow,
     Responder,
@@ -68,6 +70,9 @@ class OverrideChange:
     after: Optional[OverrideWindow]
 
 
+OVERRIDE_VERBS = {"create": "added", "update": "changed", "replace": "changed", "delete": "removed"}
+
+
 @dataclass(frozen=True)
 class OverrideImpact:
     """What an override changed means: who is on call in its window instead of whom
@@ -84,18 +89,28 @@ class OverrideImpact:
 
 def carried_over(before: Schedule, after: Schedule) -> Schedule:
     """What the service will have after an update: rotations that stay keep their ids
-    (overrides follow them), and a time zone left out stays the one the service has."""
-    ids = {r.name: r.id for r in before.rotations}
+    (overrides follow them; one replaced gets a new id, so its overrides are cut off), and a
+    time zone left out stays the one the service has."""
+    old = {r.name: r for r in before.rotations}
+
+    def id_kept(rotation: Rotation) -> Optional[str]:
+        was = old.get(rotation.name)
+        return None if was is None or was.is_replaced_by(rotation) else was.id
+
     return after.model_copy(update={
         "timezone": after.timezone or before.timezone,
-        "rotations": [r.model_copy(update={"id": ids.get(r.name)}) for r in after.rotations],
+        "rotations": [r.model_copy(update={"id": id_kept(r)}) for r in after.rotations],
     })
+
+
+Causes = tuple[str, ...]  # why something changed (`causes.py`)
 
 
 @dataclass(frozen=True)
 class Span:
     start: datetime
     end: datetime
+    causes: Causes = ()
 
 
 @dataclass(frozen=True)
@@ -106,6 +121,7 @@ class Difference:
     end: datetime
     off: tuple[str, ...]
     on: tuple[str, ...]
+    causes: Causes = ()
 
 
 @dataclass(frozen=True)
@@ -139,6 +155,8 @@ class ScheduleImpact:
     closed_gaps: tuple[Span, ...] = ()
     start_dates: tuple[StartDate, ...] = ()
     overrides: tuple[OverrideImpact, ...] = ()
+    handover_causes: tuple[tuple[datetime, Causes], ...] = ()  # of those gone or new
+    hour_causes: tuple[tuple[str, Causes], ...] = ()  # of those whose hours change
     before: Optional[Timeline] = field(default=None, compare=False)  # None: no schedule before
     after: Optional[Timeline] = field(default=None, compare=False)  # None: no schedule after
 
@@ -154,6 +172,12 @@ class ScheduleImpact:
     @property
     def handovers_new(self) -> tuple[datetime, ...]:
         return tuple(sorted(set(self.handovers_after) - set(self.handovers_before)))
+
+    def causes_of_handover(self, moment: datetime) -> Causes:
+        return dict(self.handover_causes).get(moment, ())
+
+    def causes_of_hours(self, label: str) -> Causes:
+        return dict(self.hour_causes).get(label, ())
 
 
 def assess(change: ScheduleChange, now: datetime, days: int, overrides: Sequence[OverrideWindow] = (),
@@ -193,19 +217,35 @@ def _assess(change: ScheduleChange, known: Schedule, now: datetime, end: datetim
     def names(responders: Iterable[Responder]) -> tuple[str, ...]:
         return tuple(sorted(named(r.type, r.id, labels) for r in responders))
 
+    # Causes are given for an update, or a change of overrides alone (a create or a delete says it all).
+    causes = ChangeCauses() if before is None or after is None or change.before is None or change.after is None \
+        else rotation_causes(change.before, change.after, lambda p: named(p.type, p.id or "", labels),
+                             tuple(f"override {c.resource} {OVERRIDE_VERBS.get(c.operation, c.operation)}"
+                                   for c in override_changes))
+
+    def why(span: Span) -> Span:
+        return dataclasses.replace(span, causes=causes_between(causes, was, will, span.start, span.end))
+
     gaps_before, gaps_after = _spans(was), _spans(will)
+    handovers_before, handovers_after = tuple(h.at for h in was.handovers()), tuple(h.at for h in will.handovers())
+    hours = _hours_changed(was, will, labels)
+    label_of = {named(r.type, r.id, labels): r for r in {*was.hours(), *will.hours()}}
     return ScheduleImpact(
         change.resource, known.name, change.operation, schedule_zone(change.before or known).key, now, end,
         now_before=names(was.on_call_at(now)),
         now_after=names(will.on_call_at(now)),
-        differences=tuple(_differences(was, will, now, end, names)),
-        handovers_before=tuple(h.at for h in was.handovers()),
-        handovers_after=tuple(h.at for h in will.handovers()),
-        hours=_hours_changed(was, will, labels),
-        new_gaps=tuple(_subtract(gaps_after, gaps_before)),
-        closed_gaps=tuple(_subtract(gaps_before, gaps_after)) if before else (),  # a new schedule closes none
+        differences=tuple(dataclasses.replace(d, causes=causes_between(causes, was, will, d.start, d.end))
+                          for d in _differences(was, will, now, end, names)),
+        handovers_before=handovers_before,
+        handovers_after=handovers_after,
+        hours=hours,
+        new_gaps=tuple(map(why, _subtract(gaps_after, gaps_before))),
+        closed_gaps=tuple(map(why, _subtract(gaps_before, gaps_after))) if before else (),  # a new one closes none
         start_dates=tuple(_start_dates(change.before, change.after, now, labels)),
         overrides=tuple(_override_impact(c, change, overrides, after_overrides, labels) for c in override_changes),
+        handover_causes=tuple((t, causes_at(causes, was, will, t))
+                              for t in sorted(set(handovers_before) ^ set(handovers_after))),
+        hour_causes=tuple((label, causes_of_hours(causes, was, will, label_of[label])) for label, _b, _a in hours),
         before=before, after=after,
     )
 
