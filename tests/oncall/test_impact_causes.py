@@ -25,8 +25,8 @@ def users(*names: str) -> list[dict[str, str]]:
 def schedule(zone: str = "UTC", **rotation: Any) -> dict[str, Any]:
     """`Support`: one daily rotation 'primary' of alice and bob from Monday 09:00 UTC, with `rotation`'s changes."""
     return {"name": "Support", "timezone": zone, "rotations": [
-        {"name": "primary", "type": "daily", "start_date": "2026-11-30T09:00:00Z", "participants": users("alice", "bob"),
-         **rotation}]}
+        {"name": "primary", "type": "daily", "start_date": "2026-11-30T09:00:00Z",
+         "participants": users("alice", "bob"), **rotation}]}
 
 
 def update(before: dict[str, Any], after: dict[str, Any], days: int = 3,
