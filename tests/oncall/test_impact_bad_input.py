@@ -135,7 +135,7 @@ def test_inputs_that_are_not_a_schedule_fail_the_gate(project: PulumiProject, tm
                     "--fail-on-gap")
     problem = "the inputs are not a valid schedule: rotations: must be a list"
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert f"Hourly: not assessed ({problem})" in result.stdout
+    assert f"Hourly (hourly): not assessed ({problem})" in result.stdout
     assert result.stderr == f"jsmops: error: --fail-on-gap: Hourly (hourly) could not be assessed: {problem}\n"
 
 

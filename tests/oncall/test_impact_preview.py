@@ -12,6 +12,7 @@ from pulumi_jsmops.cli.impact_command import changes_from_preview
 from pulumi_jsmops.cli.stack_overrides import after_changes, declared_changes, unreadable_overrides
 from pulumi_jsmops.oncall.assessment import assess
 from pulumi_jsmops.oncall.engine import OverrideWindow
+from pulumi_jsmops.oncall.report import summary
 
 TYPE = "pulumi-python:dynamic/jsmops:Schedule"
 ROTATION = {"type": "weekly", "length": 1, "start_date": "2026-01-05T08:00:00Z",
@@ -64,6 +65,15 @@ def test_unknown_inputs_are_reported_not_guessed() -> None:
     assert change.problem == "rotations.primary.participants[0].id is not known until the change is applied"
     impact = assess(change, datetime(2026, 1, 21, tzinfo=timezone.utc), 14)
     assert impact.problem == change.problem and not impact.has_impact
+    # Named by its schedule name, its resource beside it; by the name it has when the new one is not known yet.
+    assert summary(impact) == f"Platform (platform): not assessed ({change.problem})"
+    renamed = step("update", "platform", schedule({"primary": ROTATION}),
+                   schedule({"primary": unknown}, name=rpc.UNKNOWN))
+    assert summary(assess(changes_from_preview({"steps": [renamed]})[0], impact.start, 14)) == (
+        f"Platform (platform): not assessed ({change.problem})")
+    created = step("create", "platform", None, schedule({"primary": unknown}, name=rpc.UNKNOWN))
+    assert summary(assess(changes_from_preview({"steps": [created]})[0], impact.start, 14)) == (
+        f"platform: not assessed ({change.problem})")
 
 
 def test_unknown_inputs_that_do_not_decide_who_is_on_call_are_assessed() -> None:

@@ -217,7 +217,8 @@ def test_values_not_known_at_preview_make_a_policy_advisory(shared: PackProject)
     assert result.returncode == 0, result.stdout + result.stderr
     for policy in ("jsmops-coverage", "jsmops-min-participants"):
         assert re.search(rf"can't run policy '{policy}' from policy pack 'jsmops-oncall@v[\d.]+' during preview: "
-                         r"schedule escalated: rotations\.main\.participants\[1\]\.id is not known until the update",
+                         r"schedule 'Escalated' \(escalated\): rotations\.main\.participants\[1\]\.id is not known "
+                         r"until the update",
                          result.stdout)
     assert "[mandatory]" not in result.stdout
 

@@ -193,10 +193,10 @@ def _change(step: dict[str, Any], secrets: Secrets) -> Optional[ScheduleChange]:
     try:
         before = _schedule(old.get("outputs") or old.get("inputs"), secrets) if old else None
         after = _schedule(new.get("inputs"), secrets) if new and operation != "delete" else None
-    except ValueError as exc:
-        name = ((new or old).get("inputs") or {}).get("name")
-        return ScheduleChange(resource, operation, old.get("id"), None, None, str(exc),
-                              name=name if isinstance(name, str) and not is_unknown(name) else None)
+    except ValueError as exc:  # named by its new name, else by the one it has
+        names = [(state.get("inputs") or {}).get("name") for state in (new, old)]
+        name = next((n for n in names if isinstance(n, str) and not is_unknown(n)), None)
+        return ScheduleChange(resource, operation, old.get("id"), None, None, str(exc), name=name)
     if before is not None and after is not None:
         after = carried_over(before, after)
     return ScheduleChange(resource, operation, old.get("id") or None, before, after)

@@ -167,8 +167,9 @@ def _hours(value: float) -> str:
 
 def summary(impact: ScheduleImpact) -> str:
     """One line, e.g. `Platform On-Call: now alice → bob; Sat 2026-01-24 00:00–08:00 nobody on call (new)`."""
-    if impact.problem:
-        return f"{impact.name}: not assessed ({impact.problem})"
+    if impact.problem:  # its name when known, and its resource beside it
+        named = impact.resource if impact.name == impact.resource else f"{impact.name} ({impact.resource})"
+        return f"{named}: not assessed ({impact.problem})"
     if not impact.has_impact:
         return f"{impact.name}: no on-call impact"
     parts = []
