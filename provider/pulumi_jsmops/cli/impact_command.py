@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 from ..api.client import Client
 from ..api.models import Schedule, validation_problems
-from ..dynamic.base import SITE, has_unknowns, is_unknown, user_inputs
+from ..dynamic.base import SITE, has_unknowns, is_unknown, rotation_order, user_inputs
 from ..dynamic.ownership import urn_resource_name
 from ..errors import NotFoundError
 from ..oncall.assessment import Labels, ScheduleChange, ScheduleImpact, assess, carried_over
@@ -199,7 +199,9 @@ def _change(step: dict[str, Any], secrets: Secrets) -> Optional[ScheduleChange]:
         return ScheduleChange(resource, operation, old.get("id"), None, None, str(exc), name=name)
     if before is not None and after is not None:
         after = carried_over(before, after)
-    return ScheduleChange(resource, operation, old.get("id") or None, before, after)
+    return ScheduleChange(resource, operation, old.get("id") or None, before, after,
+                          order_before=rotation_order(old.get("inputs") or {}),
+                          order_after=rotation_order(new.get("inputs") or {}))
 
 
 # Inputs that do not decide who is on call: they may be unknown or secret.
@@ -270,9 +272,12 @@ def _read_schedule(client: Callable[[str], Client], secrets: Secrets, schedule_i
     """A schedule the stack does not declare (an override of the stack is on it), as its site has it."""
     resource = f"schedule {schedule_id}"
     try:
-        current = _schedule(client(schedule_id).get_schedule(schedule_id), secrets)
+        found = client(schedule_id).get_schedule(schedule_id)
+        current = _schedule(found, secrets)
     except NotFoundError:
         return ScheduleChange(resource, "same", schedule_id, None, None, "the service has no schedule of this id")
     except ValueError as exc:
         return ScheduleChange(resource, "same", schedule_id, None, None, str(exc))
-    return ScheduleChange(resource, "same", schedule_id, current, current)
+    listed = tuple(r.get("name") for r in found.get("rotations") or [] if isinstance(r, dict))  # the service's order
+    order = tuple(name for name in listed if isinstance(name, str))
+    return ScheduleChange(resource, "same", schedule_id, current, current, order_before=order, order_after=order)

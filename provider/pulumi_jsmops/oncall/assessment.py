@@ -49,7 +49,9 @@ def named(kind: str, responder_id: str, labels: Labels) -> str:
 @dataclass(frozen=True)
 class ScheduleChange:
     """One schedule of a change: before (None: created) and after (None: deleted);
-    `problem` says why it cannot be assessed, and `name` then names it if it can."""
+    `problem` says why it cannot be assessed, and `name` then names it if it can. The
+    `order_` of each side: its rotations' names as declared (or as the service lists them);
+    rotations left out come after, by name (the models keep rotations by name)."""
 
     resource: str
     operation: str
@@ -58,6 +60,8 @@ class ScheduleChange:
     after: Optional[Schedule]
     problem: Optional[str] = None
     name: Optional[str] = None
+    order_before: tuple[str, ...] = ()
+    order_after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -209,8 +213,8 @@ def _assess(change: ScheduleChange, known: Schedule, now: datetime, end: datetim
             labels: Labels, overrides_after: Optional[Sequence[OverrideWindow]],
             override_changes: Sequence[OverrideChange]) -> ScheduleImpact:
     after_overrides = overrides if overrides_after is None else overrides_after
-    before = timeline(change.before, now, end, overrides) if change.before else None
-    after = timeline(change.after, now, end, after_overrides) if change.after else None
+    before = _in_order(timeline(change.before, now, end, overrides), change.order_before) if change.before else None
+    after = _in_order(timeline(change.after, now, end, after_overrides), change.order_after) if change.after else None
     nobody = timeline(known.model_copy(update={"rotations": []}), now, end)  # the side that does not exist
     was, will = before or nobody, after or nobody
 
@@ -241,13 +245,24 @@ def _assess(change: ScheduleChange, known: Schedule, now: datetime, end: datetim
         hours=hours,
         new_gaps=tuple(map(why, _subtract(gaps_after, gaps_before))),
         closed_gaps=tuple(map(why, _subtract(gaps_before, gaps_after))) if before else (),  # a new one closes none
-        start_dates=tuple(_start_dates(change.before, change.after, now, labels)),
+        start_dates=tuple(sorted(_start_dates(change.before, change.after, now, labels),
+                                 key=lambda s: _position(s.rotation, change.order_after))),
         overrides=tuple(_override_impact(c, change, overrides, after_overrides, labels) for c in override_changes),
         handover_causes=tuple((t, causes_at(causes, was, will, t))
                               for t in sorted(set(handovers_before) ^ set(handovers_after))),
         hour_causes=tuple((label, causes_of_hours(causes, was, will, label_of[label])) for label, _b, _a in hours),
         before=before, after=after,
     )
+
+
+def _position(name: str, order: Sequence[str]) -> tuple[int, int]:
+    """Where a rotation comes in a declared order: those not in it after, in the models' order."""
+    return (0, order.index(name)) if name in order else (1, 0)
+
+
+def _in_order(found: Timeline, order: Sequence[str]) -> Timeline:
+    """The timeline with its rotations' lanes in the declared order."""
+    return dataclasses.replace(found, rotations=tuple(sorted(found.rotations, key=lambda r: _position(r.name, order))))
 
 
 def _override_impact(change: OverrideChange, schedule: ScheduleChange, before: Sequence[OverrideWindow],
