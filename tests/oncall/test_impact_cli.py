@@ -432,3 +432,48 @@ def test_a_reader_that_goes_away_ends_the_commands_quietly(impact_project: Pulum
                  for form in ("text", "markdown", "json")] + [("oncall", "--stack", "test", "--at", AT)]:
         result = run_into_a_closed_pipe(impact_project, *args)
         assert (result.returncode, result.stderr) == (141, ""), args
+
+
+def rename_and_remove_backup(stack: dict[str, Any]) -> None:
+    """`database` renamed `db` without `aliases` (same schedule name, same site), its backup removed."""
+    stack["db"] = stack.pop("database")
+    del stack["db"]["rotations"][1]
+
+
+def test_a_rename_without_aliases_warns_that_the_up_will_fail(impact_project: PulumiProject, tmp_path: Path) -> None:
+    """Not an unrelated create and delete: one change, the 409 the `up` will meet and the alias
+    that avoids it, assessed as it is with the alias. Its picture's lanes come in the order the
+    program declares the rotations (shifts, then backup), not by name."""
+    stack = copy.deepcopy(STACK)
+    rename_and_remove_backup(stack)
+    impact_project.write_schedules(stack)
+    picture = tmp_path / "renamed.svg"
+    try:
+        impact_project.emulator.reset_stats()
+        text = impact(impact_project, "--picture", str(picture))
+        report = json.loads(impact(impact_project, "--format", "json").stdout)
+    finally:
+        impact_project.write_schedules(STACK)
+    fails = ("this `up` will fail with 409: 'db' is 'database' renamed without `aliases` (one schedule name, one "
+             "site), and the provider refuses to adopt a schedule it did not create under 'db'; add "
+             "`aliases=[pulumi.Alias(name=\"database\")]` to its ResourceOptions "
+             "(shown below as the change it then is)")
+    assert text.returncode == 0 and text.stderr == "", text.stderr
+    assert text.stdout == f"""\
+On-call impact over 3 days from 2026-01-21 11:00 UTC:
+
+Database Watch: {fails}
+  with the alias, now erin, ivan → ivan
+  (rename of db; times in Asia/Tokyo)
+  now: erin, ivan → ivan
+  who is on call changes: from Wed 2026-01-21 20:00 on: erin off, because rotation 'backup' removed
+  hours on call: erin: 72 → 0, because rotation 'backup' removed
+"""
+    [schedule] = report["schedules"]
+    assert (schedule["resource"], schedule["operation"], schedule["fails"]) == ("db", "rename", fails)
+    assert_only_reads(impact_project, 2)  # the schedule's overrides, once a run: it exists (as `database`)
+    root = ElementTree.parse(picture).getroot()
+    labels = sorted((float(t.get("y") or 0), "".join(t.itertext()).strip())
+                    for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert [label for _y, label in labels if " · " in label] == [
+        "before · shifts", "before · backup", "before · final", "after · shifts", "after · final"]

@@ -179,9 +179,42 @@ _CHANGING = {"create": "create", "update": "update", "delete": "delete", "replac
 
 
 def changes_from_preview(preview: dict[str, Any], secrets: Optional[Secrets] = None) -> list[ScheduleChange]:
-    """The schedules that the preview (`pulumi preview --json`) would create, update or delete."""
-    found = (_change(step, secrets or Secrets()) for step in preview.get("steps") or [])
+    """The schedules that the preview (`pulumi preview --json`) would create, update or delete;
+    a resource renamed without `aliases` (`_renames`) as one change that will fail."""
+    steps = preview.get("steps") or []
+    renamed = _renames(steps)
+    found = [_change(step, secrets or Secrets()) for step in steps if str(step.get("urn")) not in renamed]
+    found += [_renamed(new, old, secrets or Secrets()) for new, old in renamed.values()]
     return [change for change in found if change is not None]
+
+
+def _renames(steps: list[dict[str, Any]]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """The creates and deletes of schedules of one name on one site: a resource renamed without
+    `aliases`. Each step's urn -> (its create, its delete)."""
+    def key(state: dict[str, Any]) -> Optional[tuple[str, Any]]:
+        props = state.get("inputs") or {}
+        name = props.get("name")
+        return (name, props.get(SITE)) if isinstance(name, str) and not is_unknown(name) else None
+
+    deletes = {key(step["oldState"]): step for step in steps if step.get("op") == "delete"
+               and (step.get("oldState") or {}).get("type") == SCHEDULE_TYPE and key(step["oldState"]) is not None}
+    found: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    for step in steps:
+        new = step.get("newState") or {}
+        if step.get("op") == "create" and new.get("type") == SCHEDULE_TYPE and (old := deletes.get(key(new))):
+            found[str(step["urn"])] = found[str(old["urn"])] = (step, old)
+    return found
+
+
+def _renamed(create: dict[str, Any], delete: dict[str, Any], secrets: Secrets) -> Optional[ScheduleChange]:
+    """A resource renamed without `aliases`: the change as it is with the alias, and why this `up` fails."""
+    new, old = urn_resource_name(str(create["urn"])), urn_resource_name(str(delete["urn"]))
+    fails = (f"this `up` will fail with 409: '{new}' is '{old}' renamed without `aliases` (one schedule name, one "
+             f"site), and the provider refuses to adopt a schedule it did not create under '{new}'; add "
+             f"`aliases=[pulumi.Alias(name=\"{old}\")]` to its ResourceOptions (shown below as the change it then is)")
+    as_update = _change({"op": "update", "urn": create["urn"], "oldState": delete["oldState"],
+                         "newState": create["newState"]}, secrets)
+    return None if as_update is None else dataclasses.replace(as_update, operation="rename", fails=fails)
 
 
 def _change(step: dict[str, Any], secrets: Secrets) -> Optional[ScheduleChange]:

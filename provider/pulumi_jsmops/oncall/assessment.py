@@ -62,6 +62,7 @@ class ScheduleChange:
     name: Optional[str] = None
     order_before: tuple[str, ...] = ()
     order_after: tuple[str, ...] = ()
+    fails: Optional[str] = None  # why the `up` of this change will fail, when it is known
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ class ScheduleImpact:
     start: datetime
     end: datetime
     problem: Optional[str] = None
+    fails: Optional[str] = None
     now_before: tuple[str, ...] = ()
     now_after: tuple[str, ...] = ()
     differences: tuple[Difference, ...] = ()
@@ -206,7 +208,7 @@ def assess(change: ScheduleChange, now: datetime, days: int, overrides: Sequence
 def _not_assessed(change: ScheduleChange, now: datetime, end: datetime, problem: str) -> ScheduleImpact:
     known = change.after or change.before
     name = known.name if known else change.name or change.resource
-    return ScheduleImpact(change.resource, name, change.operation, "", now, end, problem=problem)
+    return ScheduleImpact(change.resource, name, change.operation, "", now, end, problem=problem, fails=change.fails)
 
 
 def _assess(change: ScheduleChange, known: Schedule, now: datetime, end: datetime, overrides: Sequence[OverrideWindow],
@@ -236,6 +238,7 @@ def _assess(change: ScheduleChange, known: Schedule, now: datetime, end: datetim
     label_of = {named(r.type, r.id, labels): r for r in {*was.hours(), *will.hours()}}
     return ScheduleImpact(
         change.resource, known.name, change.operation, schedule_zone(change.before or known).key, now, end,
+        fails=change.fails,
         now_before=names(was.on_call_at(now)),
         now_after=names(will.on_call_at(now)),
         differences=tuple(dataclasses.replace(d, causes=causes_between(causes, was, will, d.start, d.end))

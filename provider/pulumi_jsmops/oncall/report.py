@@ -10,7 +10,8 @@ handover and hours, handovers as objects, and `fails`):
      "participants": {<label>: {"type": ..., "id": ... ("[secret]" when it is a secret)}},
      "schedules": [{
         "resource": <Pulumi resource name>, "name": ...,
-        "operation": "create|update|delete|replace|same" (same: only its overrides change),
+        "operation": "create|update|delete|replace|same|rename" (same: only its overrides change;
+                     rename: a resource renamed without `aliases`, assessed as it is with them),
         "time_zone": ..., "window": {"start": ..., "end": ...}, "impact": <bool>,
         "problem": <why it was not computed, or null>,
         "fails": <why this `up` will fail, or null>,
@@ -166,7 +167,14 @@ def _hours(value: float) -> str:
 
 
 def summary(impact: ScheduleImpact) -> str:
-    """One line, e.g. `Platform On-Call: now alice → bob; Sat 2026-01-24 00:00–08:00 nobody on call (new)`."""
+    """One line, e.g. `Platform On-Call: now alice → bob; Sat 2026-01-24 00:00–08:00 nobody on call (new)`;
+    an `up` known to fail says so first."""
+    if impact.fails:
+        return f"{impact.name}: {impact.fails}"
+    return _impact_summary(impact)
+
+
+def _impact_summary(impact: ScheduleImpact) -> str:
     if impact.problem:  # its name when known, and its resource beside it
         named = impact.resource if impact.name == impact.resource else f"{impact.name} ({impact.resource})"
         return f"{named}: not assessed ({impact.problem})"
@@ -264,6 +272,8 @@ def render_text(impacts: Sequence[ScheduleImpact], now: datetime, days: int) -> 
         lines.append("no schedule changes")
     for impact in impacts:
         lines += ["", summary(impact)]
+        if impact.fails:
+            lines.append(f"  with the alias, {_impact_summary(impact).removeprefix(f'{impact.name}: ')}")
         if _shows_details(impact):
             lines.append(f"  ({_operation(impact)}; times in {impact.time_zone})")
             for heading, items in _detail_lines(impact):
@@ -277,6 +287,8 @@ def render_markdown(impacts: Sequence[ScheduleImpact], now: datetime, days: int)
     for impact in filter(_shows_details, impacts):
         lines += ["", f"#### {impact.name}", "",
                   f"`{impact.resource}` ({_operation(impact, of=False)}), times in {impact.time_zone}", ""]
+        if impact.fails:
+            lines += [f"**{impact.fails[0].upper()}{impact.fails[1:]}.**", ""]
         for heading, items in _detail_lines(impact):
             if heading == "hours on call":
                 lines += ["", "| participant | hours before | hours after | because |", "| --- | ---: | ---: | --- |",
@@ -317,7 +329,7 @@ def _schedule_json(i: ScheduleImpact) -> dict[str, Any]:
     return {
         "resource": i.resource, "name": i.name, "operation": i.operation, "time_zone": z or None,
         "window": {"start": when(i.start), "end": when(i.end)}, "impact": i.has_impact,
-        "problem": i.problem,
+        "problem": i.problem, "fails": i.fails,
         "now": {"before": list(i.now_before), "after": list(i.now_after)},
         "changes": [{"start": when(d.start), "end": when(d.end), "off": list(d.off), "on": list(d.on),
                      "causes": list(d.causes)} for d in i.differences],
