@@ -184,7 +184,8 @@ def changes_from_preview(preview: dict[str, Any], secrets: Optional[Secrets] = N
     steps = preview.get("steps") or []
     renamed = _renames(steps)
     found = [_change(step, secrets or Secrets()) for step in steps if str(step.get("urn")) not in renamed]
-    found += [_renamed(new, old, secrets or Secrets()) for new, old in renamed.values()]
+    pairs = {id(pair): pair for pair in renamed.values()}.values()  # each under both its urns
+    found += [_renamed(new, old, secrets or Secrets()) for new, old in pairs]
     return [change for change in found if change is not None]
 
 
