@@ -124,11 +124,8 @@ def causes_between(causes: ChangeCauses, before: Timeline, after: Timeline, star
     """The causes of what differs in [start, end): those of each rotation whose lane differs
     then, an override cut off there, and the schedule's own."""
     found: list[str] = []
-    lanes_before = {lane.name: lane.periods for lane in before.rotations}
-    lanes_after = {lane.name: lane.periods for lane in after.rotations}
-    for name in [*lanes_before, *(n for n in lanes_after if n not in lanes_before)]:
-        was = _clipped(lanes_before.get(name, ()), start, end)
-        will = _clipped(lanes_after.get(name, ()), start, end)
+    for name, periods_before, periods_after in _lanes(before, after):
+        was, will = _clipped(periods_before, start, end), _clipped(periods_after, start, end)
         if was == will:
             continue
         own = [*causes.rotations.get(name, ())]
@@ -149,16 +146,21 @@ def causes_of_hours(causes: ChangeCauses, before: Timeline, after: Timeline,
                     responder: Responder) -> tuple[str, ...]:
     """The causes of a change of someone's hours: of each rotation where their hours differ."""
     found: list[str] = []
-    lanes_before = {lane.name: lane.periods for lane in before.rotations}
-    lanes_after = {lane.name: lane.periods for lane in after.rotations}
-    for name in [*lanes_before, *(n for n in lanes_after if n not in lanes_before)]:
-        if _seconds_of(lanes_before.get(name, ()), responder) != _seconds_of(lanes_after.get(name, ()), responder):
+    for name, periods_before, periods_after in _lanes(before, after):
+        if _seconds_of(periods_before, responder) != _seconds_of(periods_after, responder):
             found += causes.rotations.get(name, ())
-            if name in causes.cut_off and any(p.overridden for p in lanes_before.get(name, ())):
+            if name in causes.cut_off and any(p.overridden for p in periods_before):
                 found.append(causes.cut_off[name])
     found += () if found else causes.overrides
     found += causes.schedule
     return tuple(dict.fromkeys(found))
+
+
+def _lanes(before: Timeline, after: Timeline) -> list[tuple[str, tuple[Period, ...], tuple[Period, ...]]]:
+    """Each rotation's periods before and after (none on a side without it), by name."""
+    was = {lane.name: lane.periods for lane in before.rotations}
+    will = {lane.name: lane.periods for lane in after.rotations}
+    return [(name, was.get(name, ()), will.get(name, ())) for name in [*was, *(n for n in will if n not in was)]]
 
 
 def _seconds_of(periods: tuple[Period, ...], responder: Responder) -> float:
