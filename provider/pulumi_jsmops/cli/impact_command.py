@@ -164,6 +164,9 @@ def _concealed(impact: ScheduleImpact, secrets: Secrets) -> ScheduleImpact:
     def local(moment: datetime) -> datetime:
         return moment.astimezone(timezone.utc) if secret_zone else moment
 
+    def said(causes: tuple[str, ...]) -> tuple[str, ...]:  # a cause names rotations and time zones
+        return tuple(secrets.concealed(cause) for cause in causes)
+
     return dataclasses.replace(
         impact, name=secrets.shown(impact.name), time_zone="UTC" if secret_zone else impact.time_zone,
         start_dates=tuple(dataclasses.replace(s, rotation=secrets.shown(s.rotation), start_date=local(s.start_date),
@@ -171,6 +174,11 @@ def _concealed(impact: ScheduleImpact, secrets: Secrets) -> ScheduleImpact:
                      for s in impact.start_dates),
         overrides=tuple(dataclasses.replace(o, rotations=None if o.rotations is None else tuple(
             secrets.shown(name) for name in o.rotations)) for o in impact.overrides),
+        differences=tuple(dataclasses.replace(d, causes=said(d.causes)) for d in impact.differences),
+        new_gaps=tuple(dataclasses.replace(g, causes=said(g.causes)) for g in impact.new_gaps),
+        closed_gaps=tuple(dataclasses.replace(g, causes=said(g.causes)) for g in impact.closed_gaps),
+        handover_causes=tuple((t, said(c)) for t, c in impact.handover_causes),
+        hour_causes=tuple((label, said(c)) for label, c in impact.hour_causes),
         before=lanes(impact.before), after=lanes(impact.after))
 
 
