@@ -48,13 +48,23 @@ def test_rotations_as_a_list_or_keyed_by_name_read_the_same() -> None:
 
 def test_creates_deletes_and_other_types() -> None:
     preview = {"steps": [
-        step("create", "new", None, schedule({"primary": ROTATION})),
+        step("create", "new", None, schedule({"primary": ROTATION}, name="Platform Backup")),
         step("delete", "old", schedule({"primary": ROTATION}), None, id_="s-2"),
         {"op": "create", "urn": "urn:pulumi:test::p::random:index:Pet::x", "newState": {"type": "random:index:Pet"}},
     ]}
     created, deleted = changes_from_preview(preview)
     assert (created.resource, created.before is None, created.after is not None) == ("new", True, True)
     assert (deleted.resource, deleted.schedule_id, deleted.after is None) == ("old", "s-2", True)
+    # One schedule name on one site, created under one resource and deleted under another: a
+    # rename without `aliases`, one change assessed as the update it is with the alias.
+    preview["steps"][0] = step("create", "new", None, schedule({"primary": ROTATION}))
+    [renamed] = changes_from_preview(preview)
+    assert (renamed.resource, renamed.operation, renamed.schedule_id) == ("new", "rename", "s-2")
+    assert renamed.before is not None and renamed.after is not None and renamed.fails is not None
+    assert renamed.before.rotations == renamed.after.rotations and "Alias(name=\"old\")" in renamed.fails
+    # On another site, it is another schedule.
+    preview["steps"][0] = step("create", "new", None, schedule({"primary": ROTATION}, site="eu"))
+    assert [c.operation for c in changes_from_preview(preview)] == ["create", "delete"]
 
 
 def test_unknown_inputs_are_reported_not_guessed() -> None:
