@@ -28,6 +28,7 @@ from .dynamic.base import (
     show_changed_paths,
     site_of,
     user_inputs,
+    with_order,
     with_site,
     without_site,
 )
@@ -63,10 +64,11 @@ class ScheduleProvider(JsmOpsProvider):
         inputs = without_site(inputs)
         if has_unknowns(inputs):  # known parts checked now, the rest once they are known
             canonical, problems = check_known_parts(inputs, is_unknown)
-            return CheckResult(with_site(with_written_dates(canonical, inputs), site), check_failures(problems))
+            return CheckResult(with_order(with_site(with_written_dates(canonical, inputs), site), news),
+                               check_failures(problems))
         try:
             canonical = parse_user_schedule(inputs).to_canonical_inputs()
-            return CheckResult(with_site(with_written_dates(canonical, inputs), site), [])
+            return CheckResult(with_order(with_site(with_written_dates(canonical, inputs), site), news), [])
         except ValidationError as exc:
             return CheckResult(news, check_failures(validation_problems(exc)))
 

@@ -21,6 +21,7 @@ else:  # pragma: no cover - Python 3.10
 
 from .api.reserved_names import has_reserved_name
 from .api.whole_windows import whole_window_warnings
+from .dynamic.base import ROTATION_ORDER
 from .provider import ScheduleProvider
 
 # The resource's type, as every stack's state holds it: the SDK makes it
@@ -269,7 +270,10 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
         # provider's diff) must delete the old schedule before it creates the new one.
         opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(delete_before_replace=True), opts)
         warnings = whole_window_warnings(props["rotations"])
-        props["rotations"], ignore_warnings = _keyed_by_name(props["rotations"], opts.ignore_changes or [])
+        declared = props["rotations"]
+        props["rotations"], ignore_warnings = _keyed_by_name(declared, opts.ignore_changes or [])
+        if isinstance(props["rotations"], dict):  # the engine keeps no order of keys: the declared one
+            props[ROTATION_ORDER] = [item["name"] for item in declared]
         warnings += ignore_warnings
         super().__init__(ScheduleProvider(), resource_name, props, opts)
         for warning in warnings:

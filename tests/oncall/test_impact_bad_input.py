@@ -135,7 +135,7 @@ def test_inputs_that_are_not_a_schedule_fail_the_gate(project: PulumiProject, tm
                     "--fail-on-gap")
     problem = "the inputs are not a valid schedule: rotations: must be a list"
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert f"Hourly: not assessed ({problem})" in result.stdout
+    assert f"Hourly (hourly): not assessed ({problem})" in result.stdout
     assert result.stderr == f"jsmops: error: --fail-on-gap: Hourly (hourly) could not be assessed: {problem}\n"
 
 
@@ -158,7 +158,8 @@ def test_rotations_of_very_long_turns_are_assessed(project: PulumiProject) -> No
         "why_none": "the start date that keeps them would fall before the year 1"}]
     assert entry["now"] == {"before": ["id-alice", "id-carol", "id-dave"], "after": ["id-bob", "id-carol", "id-dave"]}
     assert entry["changes"] == [{"start": "2026-01-21T13:00:00+01:00", "end": "2027-01-22T13:00:00+01:00",
-                                 "off": ["id-alice"], "on": ["id-bob"]}]
+                                 "off": ["id-alice"], "on": ["id-bob"],
+                                 "causes": ["id-erin added to rotation 'weeks'"]}]
     [held] = [s for s in project.emulator.schedules() if s["name"] == "Long Turns"]
     assert sorted(r["length"] for r in held["rotations"]) == [10**6, INT32_MAX, INT32_MAX]
 

@@ -125,10 +125,10 @@ On-call impact over 3 days from 2026-01-21 11:00 UTC:
 Platform On-Call: now carol → bob
   (update of platform; times in Europe/Berlin)
   now: carol → bob
-  who is on call changes: from Wed 2026-01-21 12:00 on: carol → bob
+  who is on call changes: from Wed 2026-01-21 12:00 on: carol → bob, because dave added to rotation 'primary'
   hours on call:
-    bob: 0 → 72
-    carol: 72 → 0
+    bob: 0 → 72, because dave added to rotation 'primary'
+    carol: 72 → 0, because dave added to rotation 'primary'
   rotation 'primary': start_date 2026-01-05T09:00:00+01:00 gives the turns a new order; \
 start_date="2025-12-29T09:00:00+01:00" keeps carol on call until the usual handover
 """,
@@ -138,10 +138,13 @@ On-call impact over 3 days from 2026-01-21 11:00 UTC:
 Customer Support: daily 20:00–22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23 nobody on call (new)
   (update of support; times in America/New_York)
   now: heidi (unchanged)
-  gaps: daily 20:00–22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23: nobody on call (new)
-  who is on call changes: daily 20:00–22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23: heidi off
-  handovers 6 → 9: daily 22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23 (new)
-  hours on call: heidi: 36 → 30
+  gaps: daily 20:00–22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23: nobody on call (new), \
+because rotation 'night': restriction narrowed
+  who is on call changes: daily 20:00–22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23: heidi off, \
+because rotation 'night': restriction narrowed
+  handovers 6 → 9: daily 22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23 (new), \
+because rotation 'night': restriction narrowed
+  hours on call: heidi: 36 → 30, because rotation 'night': restriction narrowed
 """,
     "remove rotation": """\
 On-call impact over 3 days from 2026-01-21 11:00 UTC:
@@ -149,8 +152,8 @@ On-call impact over 3 days from 2026-01-21 11:00 UTC:
 Database Watch: now erin, ivan → ivan
   (update of database; times in Asia/Tokyo)
   now: erin, ivan → ivan
-  who is on call changes: from Wed 2026-01-21 20:00 on: erin off
-  hours on call: erin: 72 → 0
+  who is on call changes: from Wed 2026-01-21 20:00 on: erin off, because rotation 'backup' removed
+  hours on call: erin: 72 → 0, because rotation 'backup' removed
 """,
     "description only": """\
 On-call impact over 3 days from 2026-01-21 11:00 UTC:
@@ -170,12 +173,12 @@ EXPECTED_MARKDOWN = {
 `platform` (update), times in Europe/Berlin
 
 - **now**: carol → bob
-- **who is on call changes**: from Wed 2026-01-21 12:00 on: carol → bob
+- **who is on call changes**: from Wed 2026-01-21 12:00 on: carol → bob, because dave added to rotation 'primary'
 
-| participant | hours before | hours after |
-| --- | ---: | ---: |
-| bob | 0 | 72 |
-| carol | 72 | 0 |
+| participant | hours before | hours after | because |
+| --- | ---: | ---: | --- |
+| bob | 0 | 72 | dave added to rotation 'primary' |
+| carol | 72 | 0 | dave added to rotation 'primary' |
 
 - **rotation 'primary'**: start_date 2026-01-05T09:00:00+01:00 gives the turns a new order; \
 start_date="2025-12-29T09:00:00+01:00" keeps carol on call until the usual handover
@@ -190,13 +193,16 @@ start_date="2025-12-29T09:00:00+01:00" keeps carol on call until the usual hando
 `support` (update), times in America/New_York
 
 - **now**: heidi (unchanged)
-- **gaps**: daily 20:00–22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23: nobody on call (new)
-- **who is on call changes**: daily 20:00–22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23: heidi off
-- **handovers 6 → 9**: daily 22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23 (new)
+- **gaps**: daily 20:00–22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23: nobody on call (new), \
+because rotation 'night': restriction narrowed
+- **who is on call changes**: daily 20:00–22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23: heidi off, \
+because rotation 'night': restriction narrowed
+- **handovers 6 → 9**: daily 22:00, 3 times from Wed 2026-01-21 to Fri 2026-01-23 (new), \
+because rotation 'night': restriction narrowed
 
-| participant | hours before | hours after |
-| --- | ---: | ---: |
-| heidi | 36 | 30 |
+| participant | hours before | hours after | because |
+| --- | ---: | ---: | --- |
+| heidi | 36 | 30 | rotation 'night': restriction narrowed |
 """,
     "remove rotation": """\
 ### On-call impact over 3 days from 2026-01-21 11:00 UTC
@@ -208,11 +214,11 @@ start_date="2025-12-29T09:00:00+01:00" keeps carol on call until the usual hando
 `database` (update), times in Asia/Tokyo
 
 - **now**: erin, ivan → ivan
-- **who is on call changes**: from Wed 2026-01-21 20:00 on: erin off
+- **who is on call changes**: from Wed 2026-01-21 20:00 on: erin off, because rotation 'backup' removed
 
-| participant | hours before | hours after |
-| --- | ---: | ---: |
-| erin | 72 | 0 |
+| participant | hours before | hours after | because |
+| --- | ---: | ---: | --- |
+| erin | 72 | 0 | rotation 'backup' removed |
 """,
     "description only": """\
 ### On-call impact over 3 days from 2026-01-21 11:00 UTC
@@ -226,16 +232,17 @@ EDITS = {"add participant": add_participant, "open a gap": open_gap, "remove rot
 
 
 def check_json_shape(report: dict[str, Any], days: int = 3) -> dict[str, Any]:
-    """The documented shape (pulumi_jsmops/oncall/report.py), version 2; answers the one schedule."""
+    """The documented shape (pulumi_jsmops/oncall/report.py), version 4; answers the one schedule."""
     assert set(report) == {"version", "now", "days", "new_gaps", "participants", "schedules"}
-    assert report["version"] == 3 and report["now"] == "2026-01-21T11:00:00+00:00" and report["days"] == days
+    assert report["version"] == 4 and report["now"] == "2026-01-21T11:00:00+00:00" and report["days"] == days
     [schedule] = report["schedules"]
-    assert set(schedule) == {"resource", "name", "operation", "time_zone", "window", "impact", "problem", "now",
-                             "changes", "handovers", "hours", "gaps", "start_dates", "overrides"}
+    assert set(schedule) == {"resource", "name", "operation", "time_zone", "window", "impact", "problem", "fails",
+                             "now", "changes", "handovers", "hours", "gaps", "start_dates", "overrides"}
     assert set(schedule["handovers"]) == {"before", "after", "gone", "new"}
     assert set(schedule["gaps"]) == {"new", "closed"} and set(schedule["now"]) == {"before", "after"}
-    assert all(set(c) == {"start", "end", "off", "on"} for c in schedule["changes"])
-    assert all(set(h) == {"participant", "before", "after"} for h in schedule["hours"])
+    assert all(set(c) == {"start", "end", "off", "on", "causes"} for c in schedule["changes"])
+    assert all(set(h) == {"participant", "before", "after", "causes"} for h in schedule["hours"])
+    assert all(set(h) == {"at", "causes"} for h in schedule["handovers"]["gone"] + schedule["handovers"]["new"])
     for label, who in report["participants"].items():
         assert who == {"type": "user", "id": f"id-{label}"}
     return schedule
@@ -259,12 +266,15 @@ def test_impact_of_each_kind_of_edit(impact_project: PulumiProject, kind: str) -
                                             "start_date": "2026-01-05T09:00:00+01:00",
                                             "keeps_turns": "2025-12-29T09:00:00+01:00", "why_none": None}]
     if kind == "open a gap":
-        assert schedule["gaps"]["new"][0] == {"start": "2026-01-21T20:00:00-05:00", "end": "2026-01-21T22:00:00-05:00"}
+        narrowed = ["rotation 'night': restriction narrowed"]
+        assert schedule["gaps"]["new"][0] == {"start": "2026-01-21T20:00:00-05:00", "end": "2026-01-21T22:00:00-05:00",
+                                              "causes": narrowed}
         assert len(schedule["gaps"]["new"]) == 3 and schedule["gaps"]["closed"] == []
-        assert schedule["hours"] == [{"participant": "heidi", "before": 36.0, "after": 30.0}]
+        assert schedule["hours"] == [{"participant": "heidi", "before": 36.0, "after": 30.0, "causes": narrowed}]
+        assert schedule["handovers"]["new"][0] == {"at": "2026-01-21T22:00:00-05:00", "causes": narrowed}
     if kind == "remove rotation":
         assert schedule["changes"] == [{"start": "2026-01-21T20:00:00+09:00", "end": "2026-01-24T20:00:00+09:00",
-                                        "off": ["erin"], "on": []}]
+                                        "off": ["erin"], "on": [], "causes": ["rotation 'backup' removed"]}]
     if kind == "description only":
         assert schedule["changes"] == [] and schedule["hours"] == [] and schedule["gaps"] == {"new": [], "closed": []}
 
@@ -376,10 +386,10 @@ On-call impact over 14 days from 2026-01-21 11:00 UTC:
 Platform On-Call: 1 period with someone else on call
   (update of platform; times in Europe/Berlin)
   now: carol (unchanged)
-  who is on call changes: from Mon 2026-02-02 09:00 on: bob → carol
+  who is on call changes: from Mon 2026-02-02 09:00 on: bob → carol, because bob removed from rotation 'primary'
   hours on call:
-    bob: 51 → 0
-    carol: 117 → 168
+    bob: 51 → 0, because bob removed from rotation 'primary'
+    carol: 117 → 168, because bob removed from rotation 'primary'
 """
     schedule = check_json_shape(json.loads(results["json"].stdout), days=14)
     assert schedule["now"] == {"before": ["carol"], "after": ["carol"]} and schedule["start_dates"] == []
@@ -432,3 +442,48 @@ def test_a_reader_that_goes_away_ends_the_commands_quietly(impact_project: Pulum
                  for form in ("text", "markdown", "json")] + [("oncall", "--stack", "test", "--at", AT)]:
         result = run_into_a_closed_pipe(impact_project, *args)
         assert (result.returncode, result.stderr) == (141, ""), args
+
+
+def rename_and_remove_backup(stack: dict[str, Any]) -> None:
+    """`database` renamed `db` without `aliases` (same schedule name, same site), its backup removed."""
+    stack["db"] = stack.pop("database")
+    del stack["db"]["rotations"][1]
+
+
+def test_a_rename_without_aliases_warns_that_the_up_will_fail(impact_project: PulumiProject, tmp_path: Path) -> None:
+    """Not an unrelated create and delete: one change, the 409 the `up` will meet and the alias
+    that avoids it, assessed as it is with the alias. Its picture's lanes come in the order the
+    program declares the rotations (shifts, then backup), not by name."""
+    stack = copy.deepcopy(STACK)
+    rename_and_remove_backup(stack)
+    impact_project.write_schedules(stack)
+    picture = tmp_path / "renamed.svg"
+    try:
+        impact_project.emulator.reset_stats()
+        text = impact(impact_project, "--picture", str(picture))
+        report = json.loads(impact(impact_project, "--format", "json").stdout)
+    finally:
+        impact_project.write_schedules(STACK)
+    fails = ("this `up` will fail with 409: 'db' is 'database' renamed without `aliases` (one schedule name, one "
+             "site), and the provider refuses to adopt a schedule it did not create under 'db'; add "
+             "`aliases=[pulumi.Alias(name=\"database\")]` to its ResourceOptions "
+             "(shown below as the change it then is)")
+    assert text.returncode == 0 and text.stderr == "", text.stderr
+    assert text.stdout == f"""\
+On-call impact over 3 days from 2026-01-21 11:00 UTC:
+
+Database Watch: {fails}
+  with the alias, now erin, ivan → ivan
+  (rename of db; times in Asia/Tokyo)
+  now: erin, ivan → ivan
+  who is on call changes: from Wed 2026-01-21 20:00 on: erin off, because rotation 'backup' removed
+  hours on call: erin: 72 → 0, because rotation 'backup' removed
+"""
+    [schedule] = report["schedules"]
+    assert (schedule["resource"], schedule["operation"], schedule["fails"]) == ("db", "rename", fails)
+    assert_only_reads(impact_project, 2)  # the schedule's overrides, once a run: it exists (as `database`)
+    root = ElementTree.parse(picture).getroot()
+    labels = sorted((float(t.get("y") or 0), "".join(t.itertext()).strip())
+                    for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert [label for _y, label in labels if " · " in label] == [
+        "before · shifts", "before · backup", "before · final", "after · shifts", "after · final"]

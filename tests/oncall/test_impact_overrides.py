@@ -97,11 +97,11 @@ On-call impact over 3 days from {day(16)} 11:00 UTC:
 Platform On-Call: overrides: holiday added
   (overrides of platform; times in Europe/Berlin)
   now: carol, dave (unchanged)
-  who is on call changes: Fri {day(18)} 09:00 – Sat {day(19)} 09:00: carol → bob
-  handovers 2 → 4: 09:00 on Fri {day(18)}, Sat {day(19)} (new)
+  who is on call changes: Fri {day(18)} 09:00 – Sat {day(19)} 09:00: carol → bob, because override holiday added
+  handovers 2 → 4: 09:00 on Fri {day(18)}, Sat {day(19)} (new), because override holiday added
   hours on call:
-    bob: 0 → 24
-    carol: 64 → 40
+    bob: 0 → 24, because override holiday added
+    carol: 64 → 40, because override holiday added
   overrides: holiday (added): bob takes over from carol, Fri {day(18)} 09:00 – Sat {day(19)} 09:00 (primary)
 """
     # Offline, the declared overrides come from the stack's state: the same report, no request.
@@ -109,7 +109,7 @@ Platform On-Call: overrides: holiday added
     assert reads(stack) == {}
 
     report = json.loads(jsmops(stack, "impact", "--format", "json", overrides={"cover": COVER, "holiday": HOLIDAY}))
-    assert report["version"] == 3
+    assert report["version"] == 4
     [schedule] = report["schedules"]
     assert schedule["operation"] == "same" and schedule["impact"] is True
     assert schedule["overrides"] == [{"resource": "holiday", "operation": "create", "responder": "bob",
@@ -143,11 +143,11 @@ On-call impact over 3 days from {day(16)} 11:00 UTC:
 Platform On-Call: overrides: cover removed
   (overrides of platform; times in Europe/Berlin)
   now: carol, dave (unchanged)
-  who is on call changes: Thu {day(17)} 09:00–17:00: carol added
+  who is on call changes: Thu {day(17)} 09:00–17:00: carol added, because override cover removed
   handovers 2 → 0:
-    Thu {day(17)} 09:00 (no longer)
-    Thu {day(17)} 17:00 (no longer)
-  hours on call: carol: 64 → 72
+    Thu {day(17)} 09:00 (no longer), because override cover removed
+    Thu {day(17)} 17:00 (no longer), because override cover removed
+  hours on call: carol: 64 → 72, because override cover removed
   overrides: cover (removed): carol on call again, Thu {day(17)} 09:00–17:00 (primary)
 """
     assert reads(stack) == {"GET": 1}

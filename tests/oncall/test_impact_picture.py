@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pulumi_jsmops.api.models import Schedule
 from pulumi_jsmops.oncall.assessment import ScheduleChange, assess
-from pulumi_jsmops.oncall.picture import GAP_COLOUR, MIN_GAP_PX, colours, draw, gap_extent
+from pulumi_jsmops.oncall.picture import GAP_COLOUR, MIN_GAP_PX, colours, draw, gap_extent, lanes
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -49,3 +49,27 @@ def test_a_thirty_minute_gap_in_two_weeks_is_drawn_visibly(tmp_path: Path) -> No
     widths = [max(xs) - min(xs) for xs in ([float(x) for x in re.findall(r"[ML] ([\d.]+) ", d)] for d in gaps)]
     assert len(widths) == len(impact.new_gaps), (len(widths), len(impact.new_gaps))
     assert min(widths) >= MIN_GAP_PX * 0.72 * 0.99, widths  # an SVG point is 0.72 px here
+
+
+def test_lanes_come_in_the_declared_order_not_by_name() -> None:
+    """The program declares 'weekly' before 'backup' (the models keep rotations by name); the
+    state keeps the declared order of each side; a rotation it leaves out comes last."""
+    def rotation(name: str, who: str) -> dict[str, object]:
+        return {"name": name, "type": "weekly", "start_date": "2026-11-30T00:00:00Z",
+                "participants": [{"type": "user", "id": who}]}
+
+    before = Schedule.model_validate({"name": "Support", "timezone": "UTC",
+                                      "rotations": [rotation("weekly", "id-alice"), rotation("backup", "id-bob")]})
+    after = Schedule.model_validate({"name": "Support", "timezone": "UTC", "rotations": [
+        rotation("weekly", "id-carol"), rotation("backup", "id-bob"), rotation("again", "id-dave")]})
+    assert [r.name for r in after.rotations] == ["again", "backup", "weekly"]  # the model's order: by name
+    change = ScheduleChange("support", "update", "s1", before, after, order_before=("weekly", "backup"),
+                            order_after=("weekly", "backup"))
+    impact = assess(change, NOW, 1)
+    assert [label for label, _tl, _index in lanes(impact)] == [
+        "before · weekly", "before · backup", "before · final",
+        "after · weekly", "after · backup", "after · again", "after · final"]
+    # The service's own order (a schedule read from it) is kept the same way; none given: by name.
+    unordered = assess(ScheduleChange("support", "update", "s1", before, after), NOW, 1)
+    assert [label for label, _tl, _index in lanes(unordered)][:3] == ["before · backup", "before · weekly",
+                                                                      "before · final"]

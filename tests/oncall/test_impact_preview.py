@@ -12,6 +12,7 @@ from pulumi_jsmops.cli.impact_command import changes_from_preview
 from pulumi_jsmops.cli.stack_overrides import after_changes, declared_changes, unreadable_overrides
 from pulumi_jsmops.oncall.assessment import assess
 from pulumi_jsmops.oncall.engine import OverrideWindow
+from pulumi_jsmops.oncall.report import summary
 
 TYPE = "pulumi-python:dynamic/jsmops:Schedule"
 ROTATION = {"type": "weekly", "length": 1, "start_date": "2026-01-05T08:00:00Z",
@@ -47,13 +48,23 @@ def test_rotations_as_a_list_or_keyed_by_name_read_the_same() -> None:
 
 def test_creates_deletes_and_other_types() -> None:
     preview = {"steps": [
-        step("create", "new", None, schedule({"primary": ROTATION})),
+        step("create", "new", None, schedule({"primary": ROTATION}, name="Platform Backup")),
         step("delete", "old", schedule({"primary": ROTATION}), None, id_="s-2"),
         {"op": "create", "urn": "urn:pulumi:test::p::random:index:Pet::x", "newState": {"type": "random:index:Pet"}},
     ]}
     created, deleted = changes_from_preview(preview)
     assert (created.resource, created.before is None, created.after is not None) == ("new", True, True)
     assert (deleted.resource, deleted.schedule_id, deleted.after is None) == ("old", "s-2", True)
+    # One schedule name on one site, created under one resource and deleted under another: a
+    # rename without `aliases`, one change assessed as the update it is with the alias.
+    preview["steps"][0] = step("create", "new", None, schedule({"primary": ROTATION}))
+    [renamed] = changes_from_preview(preview)
+    assert (renamed.resource, renamed.operation, renamed.schedule_id) == ("new", "rename", "s-2")
+    assert renamed.before is not None and renamed.after is not None and renamed.fails is not None
+    assert renamed.before.rotations == renamed.after.rotations and "Alias(name=\"old\")" in renamed.fails
+    # On another site, it is another schedule.
+    preview["steps"][0] = step("create", "new", None, schedule({"primary": ROTATION}, site="eu"))
+    assert [c.operation for c in changes_from_preview(preview)] == ["create", "delete"]
 
 
 def test_unknown_inputs_are_reported_not_guessed() -> None:
@@ -64,6 +75,15 @@ def test_unknown_inputs_are_reported_not_guessed() -> None:
     assert change.problem == "rotations.primary.participants[0].id is not known until the change is applied"
     impact = assess(change, datetime(2026, 1, 21, tzinfo=timezone.utc), 14)
     assert impact.problem == change.problem and not impact.has_impact
+    # Named by its schedule name, its resource beside it; by the name it has when the new one is not known yet.
+    assert summary(impact) == f"Platform (platform): not assessed ({change.problem})"
+    renamed = step("update", "platform", schedule({"primary": ROTATION}),
+                   schedule({"primary": unknown}, name=rpc.UNKNOWN))
+    assert summary(assess(changes_from_preview({"steps": [renamed]})[0], impact.start, 14)) == (
+        f"Platform (platform): not assessed ({change.problem})")
+    created = step("create", "platform", None, schedule({"primary": unknown}, name=rpc.UNKNOWN))
+    assert summary(assess(changes_from_preview({"steps": [created]})[0], impact.start, 14)) == (
+        f"platform: not assessed ({change.problem})")
 
 
 def test_unknown_inputs_that_do_not_decide_who_is_on_call_are_assessed() -> None:

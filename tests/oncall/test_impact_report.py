@@ -5,6 +5,7 @@ proposed or the report says why none keeps the turns."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta, timezone
 
 from pulumi_jsmops.api.models import Schedule
@@ -132,3 +133,26 @@ def test_a_window_of_one_day_is_said_in_the_singular() -> None:
     assert render_text([], NOW, 1).splitlines()[0] == "On-call impact over 1 day from 2026-12-01 12:00 UTC:"
     assert render_markdown([], NOW, 1).splitlines()[0] == "### On-call impact over 1 day from 2026-12-01 12:00 UTC"
     assert render_text([], NOW, 2).splitlines()[0] == "On-call impact over 2 days from 2026-12-01 12:00 UTC:"
+
+
+def test_an_up_known_to_fail_says_so_first_in_each_form() -> None:
+    fails = "this `up` will fail with 409: 'db' is 'database' renamed without `aliases`"
+    swap = Difference(NOW, NOW + 14 * DAY, ("alice",), ("bob",), ("bob added to rotation 'main'",))
+    shown = dataclasses.replace(impact(fails=fails, now_before=("alice",), now_after=("bob",), differences=(swap,)),
+                                operation="rename")
+    assert render_text([shown], NOW, 14).splitlines()[2:6] == [
+        f"Customer Support: {fails}",
+        "  with the alias, now alice → bob",
+        "  (rename of support; times in UTC)",
+        "  now: alice → bob",
+    ]
+    assert render_markdown([shown], NOW, 14).splitlines()[2:9] == [
+        f"- Customer Support: {fails}",
+        "",
+        "#### Customer Support",
+        "",
+        "`support` (rename), times in UTC",
+        "",
+        "**This `up` will fail with 409: 'db' is 'database' renamed without `aliases`.**",
+    ]
+    assert report_json([shown], NOW, 14, {})["schedules"][0]["fails"] == fails

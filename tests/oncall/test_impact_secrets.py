@@ -192,7 +192,7 @@ def test_a_saved_preview_fails_the_gate_where_a_secret_decides(secret_stack: Pul
     assert result.returncode == 1
     assert result.stderr == ("jsmops: error: --fail-on-gap: Platform On-Call (platform) could not be assessed: "
                              f"{problem}\n")
-    assert f"Platform On-Call: not assessed ({problem})" in result.stdout
+    assert f"Platform On-Call (platform): not assessed ({problem})" in result.stdout
 
 
 def test_oncall_shows_no_secret(secret_stack: PulumiProject) -> None:

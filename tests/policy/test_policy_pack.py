@@ -80,8 +80,8 @@ def saturday_nights(start: datetime, days: int) -> list[str]:
         if day.weekday() == 5:
             a = max(start, datetime.combine(day, time(0), BERLIN)).astimezone(BERLIN)
             b = min(end, datetime.combine(day, time(8), BERLIN)).astimezone(BERLIN)
-            if a < b:
-                found.append(f"{a:%a %Y-%m-%d %H:%M}–{b:%H:%M}")
+            if a < b:  # one the window's end cuts is said to last on
+                found.append(f"from {a:%a %Y-%m-%d %H:%M} on" if b == end else f"{a:%a %Y-%m-%d %H:%M}–{b:%H:%M}")
         day += timedelta(days=1)
     return found
 
@@ -156,12 +156,19 @@ def test_a_gap_stops_a_mandatory_preview_naming_the_schedule(shared: PackProject
 
 
 def test_advisory_warns_and_passes(shared: PackProject) -> None:
+    # `ending` has nobody on call from its rotation's end to past the window's end (7 days).
+    ends = (datetime.now(timezone.utc) + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    ending = schedule("Ending", "alice", "bob")
+    ending["rotations"][0]["end_date"] = ends.isoformat()
     result = shared.preview({"schedules": {"gappy": schedule("Support Nights", "alice", "bob",
-                                                             restriction=ALL_BUT_SATURDAY_NIGHT)}},
+                                                             restriction=ALL_BUT_SATURDAY_NIGHT), "ending": ending}},
                             {"jsmops-coverage": {"enforcementLevel": "advisory", "days": 7}})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "[advisory]  jsmops-coverage  (pulumi-python:dynamic/jsmops:Schedule: gappy)" in result.stdout
     assert "schedule 'Support Nights' (gappy) has nobody on call in the next 7 days: Sat " in result.stdout
+    # The window's end is where the pack stops looking, not where the gap ends.
+    assert (f"schedule 'Ending' (ending) has nobody on call in the next 7 days: from "
+            f"{ends.astimezone(BERLIN):%a %Y-%m-%d %H:%M} on (Europe/Berlin).") in result.stdout
 
 
 def test_a_fixed_program_passes(shared: PackProject) -> None:
@@ -210,7 +217,8 @@ def test_values_not_known_at_preview_make_a_policy_advisory(shared: PackProject)
     assert result.returncode == 0, result.stdout + result.stderr
     for policy in ("jsmops-coverage", "jsmops-min-participants"):
         assert re.search(rf"can't run policy '{policy}' from policy pack 'jsmops-oncall@v[\d.]+' during preview: "
-                         r"schedule escalated: rotations\.main\.participants\[1\]\.id is not known until the update",
+                         r"schedule 'Escalated' \(escalated\): rotations\.main\.participants\[1\]\.id is not known "
+                         r"until the update",
                          result.stdout)
     assert "[mandatory]" not in result.stdout
 

@@ -51,11 +51,12 @@ def test_coverage_names_the_schedule_and_the_first_gaps_in_its_time_zone() -> No
 
 
 def test_coverage_times_are_the_schedules_own() -> None:
-    # 08:00-20:00 in New York: the first night starts at 20:00 there (02:00 the next day in Berlin).
+    # 08:00-20:00 in New York: the first night starts at 20:00 there (02:00 the next day in Berlin),
+    # and lasts past the window's end (Thu 07:00 there).
     found = coverage([declared(restriction=daily_hours(8, 20), zone="America/New_York")], NOW, 1, Selection())
     assert messages(found) == [
         "schedule 'Support' (support) has nobody on call in the next 1 days: Wed 2027-01-06 07:00–08:00, "
-        f"Wed 2027-01-06 20:00 – Thu 2027-01-07 07:00 (America/New_York). {COVERAGE_RULE}"]
+        f"from Wed 2027-01-06 20:00 on (America/New_York). {COVERAGE_RULE}"]
 
 
 def test_a_schedule_covered_around_the_clock_passes() -> None:
@@ -142,3 +143,11 @@ def test_selection_of_schedules_known_only_in_part() -> None:
     assert not every.may_pick("Support", False)  # disabled, and no pattern names it
     assert not platform.may_pick("Support", None) and platform.may_pick(None, True)
     assert platform.may_pick("Platform On-Call", False)  # named: a disabled one is a gap
+
+
+def test_a_gap_the_windows_end_cuts_is_not_said_to_end_there() -> None:
+    # A `noone` slot from Thursday 09:00 (Berlin) for a day; the window of one day ends Thursday 13:00.
+    found = coverage([declared(participants=[*users("alice"), {"type": "noone"}])], NOW, 1, Selection())
+    assert messages(found) == [
+        "schedule 'Support' (support) has nobody on call in the next 1 days: from Thu 2027-01-07 09:00 on "
+        f"(Europe/Berlin). {COVERAGE_RULE}"]

@@ -57,7 +57,8 @@ def test_violations_name_the_resource_and_unknown_values_make_the_policy_advisor
     # The schedule that is known is judged all the same; the SDK reports the other as advisory.
     assert reported == [("urn::alone", "schedule 'Alone' (alone): rotation 'main' has 1 participant (alice). "
                                        "Rule: at least 2 participants in every rotation.")]
-    assert raised.value.message == "schedule pending: rotations.main.participants[1].id is not known until the update"
+    assert raised.value.message == ("schedule 'Pending' (pending): rotations.main.participants[1].id is not known "
+                                    "until the update")
     # A schedule no pattern picks is not waited for.
     assert run(pack.MIN_PARTICIPANTS, [pending], {"schedules": ["Other*"]}) == []
 

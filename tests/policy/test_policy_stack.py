@@ -84,10 +84,13 @@ def test_a_value_not_known_yet_that_a_rule_needs_is_named() -> None:
     rotations["weekly"]["participants"] = [{"type": "user", "id": "alice"}, {"type": "escalation", "id": NOT_KNOWN}]
     found = declared_schedules([schedule("support", schedule_props(rotations=rotations, name=NOT_KNOWN))])
     assert found == [NotKnownSchedule("support", URN.format("Schedule", "support"), "name", None, True)]
+    assert found[0].reason == "schedule support: name is not known until the update"  # no name: its resource
     found = declared_schedules([schedule("support", schedule_props(rotations=rotations))])
     assert found[0] == NotKnownSchedule("support", URN.format("Schedule", "support"),
                                         "rotations.weekly.participants[1].id", "Support", True)
-    assert found[0].reason == "schedule support: rotations.weekly.participants[1].id is not known until the update"
+    # Named by its name, its resource beside it.
+    assert found[0].reason == ("schedule 'Support' (support): rotations.weekly.participants[1].id is not known "
+                               "until the update")
 
 
 def test_values_no_rule_needs_may_stay_unknown() -> None:

@@ -256,6 +256,12 @@ class Rotation(_Model):
         """The API's JSON of this rotation, without its id (a create's or an update's body)."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"id"})
 
+    def is_replaced_by(self, desired: "Rotation") -> bool:
+        """Whether becoming `desired` takes a new rotation (and id): `desired` leaves out a field
+        this one has, and the contract has no way to clear one (a PATCH takes no nulls)."""
+        want = desired.to_api()
+        return any(key not in want for key in self.to_api())
+
 
 class Schedule(_Model):
     """A schedule with its rotations. `id` is made by the service.

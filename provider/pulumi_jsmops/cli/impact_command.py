@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 from ..api.client import Client
 from ..api.models import Schedule, validation_problems
-from ..dynamic.base import SITE, has_unknowns, is_unknown, user_inputs
+from ..dynamic.base import SITE, has_unknowns, is_unknown, rotation_order, user_inputs
 from ..dynamic.ownership import urn_resource_name
 from ..errors import NotFoundError
 from ..oncall.assessment import Labels, ScheduleChange, ScheduleImpact, assess, carried_over
@@ -205,6 +205,9 @@ def _concealed(impact: ScheduleImpact, secrets: Secrets) -> ScheduleImpact:
     def local(moment: datetime) -> datetime:
         return moment.astimezone(timezone.utc) if secret_zone else moment
 
+    def said(causes: tuple[str, ...]) -> tuple[str, ...]:  # a cause names rotations and time zones
+        return tuple(secrets.concealed(cause) for cause in causes)
+
     return dataclasses.replace(
         impact, name=secrets.shown(impact.name), time_zone="UTC" if secret_zone else impact.time_zone,
         start_dates=tuple(dataclasses.replace(s, rotation=secrets.shown(s.rotation), start_date=local(s.start_date),
@@ -212,6 +215,11 @@ def _concealed(impact: ScheduleImpact, secrets: Secrets) -> ScheduleImpact:
                      for s in impact.start_dates),
         overrides=tuple(dataclasses.replace(o, rotations=None if o.rotations is None else tuple(
             secrets.shown(name) for name in o.rotations)) for o in impact.overrides),
+        differences=tuple(dataclasses.replace(d, causes=said(d.causes)) for d in impact.differences),
+        new_gaps=tuple(dataclasses.replace(g, causes=said(g.causes)) for g in impact.new_gaps),
+        closed_gaps=tuple(dataclasses.replace(g, causes=said(g.causes)) for g in impact.closed_gaps),
+        handover_causes=tuple((t, said(c)) for t, c in impact.handover_causes),
+        hour_causes=tuple((label, said(c)) for label, c in impact.hour_causes),
         before=lanes(impact.before), after=lanes(impact.after))
 
 
@@ -220,9 +228,43 @@ _CHANGING = {"create": "create", "update": "update", "delete": "delete", "replac
 
 
 def changes_from_preview(preview: dict[str, Any], secrets: Optional[Secrets] = None) -> list[ScheduleChange]:
-    """The schedules that the preview (`pulumi preview --json`) would create, update or delete."""
-    found = (_change(step, secrets or Secrets()) for step in preview.get("steps") or [])
+    """The schedules that the preview (`pulumi preview --json`) would create, update or delete;
+    a resource renamed without `aliases` (`_renames`) as one change that will fail."""
+    steps = preview.get("steps") or []
+    renamed = _renames(steps)
+    found = [_change(step, secrets or Secrets()) for step in steps if str(step.get("urn")) not in renamed]
+    pairs = {id(pair): pair for pair in renamed.values()}.values()  # each under both its urns
+    found += [_renamed(new, old, secrets or Secrets()) for new, old in pairs]
     return [change for change in found if change is not None]
+
+
+def _renames(steps: list[dict[str, Any]]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """The creates and deletes of schedules of one name on one site: a resource renamed without
+    `aliases`. Each step's urn -> (its create, its delete)."""
+    def key(state: dict[str, Any]) -> Optional[tuple[str, Any]]:
+        props = state.get("inputs") or {}
+        name = props.get("name")
+        return (name, props.get(SITE)) if isinstance(name, str) and not is_unknown(name) else None
+
+    deletes = {key(step["oldState"]): step for step in steps if step.get("op") == "delete"
+               and (step.get("oldState") or {}).get("type") == SCHEDULE_TYPE and key(step["oldState"]) is not None}
+    found: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    for step in steps:
+        new = step.get("newState") or {}
+        if step.get("op") == "create" and new.get("type") == SCHEDULE_TYPE and (old := deletes.get(key(new))):
+            found[str(step["urn"])] = found[str(old["urn"])] = (step, old)
+    return found
+
+
+def _renamed(create: dict[str, Any], delete: dict[str, Any], secrets: Secrets) -> Optional[ScheduleChange]:
+    """A resource renamed without `aliases`: the change as it is with the alias, and why this `up` fails."""
+    new, old = urn_resource_name(str(create["urn"])), urn_resource_name(str(delete["urn"]))
+    fails = (f"this `up` will fail with 409: '{new}' is '{old}' renamed without `aliases` (one schedule name, one "
+             f"site), and the provider refuses to adopt a schedule it did not create under '{new}'; add "
+             f"`aliases=[pulumi.Alias(name=\"{old}\")]` to its ResourceOptions (shown below as the change it then is)")
+    as_update = _change({"op": "update", "urn": create["urn"], "oldState": delete["oldState"],
+                         "newState": create["newState"]}, secrets)
+    return None if as_update is None else dataclasses.replace(as_update, operation="rename", fails=fails)
 
 
 def _change(step: dict[str, Any], secrets: Secrets) -> Optional[ScheduleChange]:
@@ -234,13 +276,15 @@ def _change(step: dict[str, Any], secrets: Secrets) -> Optional[ScheduleChange]:
     try:
         before = _schedule(old.get("outputs") or old.get("inputs"), secrets) if old else None
         after = _schedule(new.get("inputs"), secrets) if new and operation != "delete" else None
-    except ValueError as exc:
-        name = ((new or old).get("inputs") or {}).get("name")
-        return ScheduleChange(resource, operation, old.get("id"), None, None, str(exc),
-                              name=name if isinstance(name, str) and not is_unknown(name) else None)
+    except ValueError as exc:  # named by its new name, else by the one it has
+        names = [(state.get("inputs") or {}).get("name") for state in (new, old)]
+        name = next((n for n in names if isinstance(n, str) and not is_unknown(n)), None)
+        return ScheduleChange(resource, operation, old.get("id"), None, None, str(exc), name=name)
     if before is not None and after is not None:
         after = carried_over(before, after)
-    return ScheduleChange(resource, operation, old.get("id") or None, before, after)
+    return ScheduleChange(resource, operation, old.get("id") or None, before, after,
+                          order_before=rotation_order(old.get("inputs") or {}),
+                          order_after=rotation_order(new.get("inputs") or {}))
 
 
 # Inputs that do not decide who is on call: they may be unknown or secret.
@@ -310,9 +354,12 @@ def _read_schedule(client: Callable[[str], Client], secrets: Secrets, schedule_i
     """A schedule the stack does not declare (an override of the stack is on it), as its site has it."""
     resource = f"schedule {schedule_id}"
     try:
-        current = _schedule(client(schedule_id).get_schedule(schedule_id), secrets)
+        found = client(schedule_id).get_schedule(schedule_id)
+        current = _schedule(found, secrets)
     except NotFoundError:
         return ScheduleChange(resource, "same", schedule_id, None, None, "the service has no schedule of this id")
     except ValueError as exc:
         return ScheduleChange(resource, "same", schedule_id, None, None, str(exc))
-    return ScheduleChange(resource, "same", schedule_id, current, current)
+    listed = tuple(r.get("name") for r in found.get("rotations") or [] if isinstance(r, dict))  # the service's order
+    order = tuple(name for name in listed if isinstance(name, str))
+    return ScheduleChange(resource, "same", schedule_id, current, current, order_before=order, order_after=order)

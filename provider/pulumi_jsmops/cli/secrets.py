@@ -17,6 +17,7 @@ times shown in UTC.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -86,6 +87,15 @@ class Secrets:
         if text not in self.values:
             return text
         return self._shown.setdefault(text, f"[secret {len(self._shown) + 1}]")
+
+    def concealed(self, text: str) -> str:
+        """`text` (a sentence of a report, e.g. a cause) with every secret value in it, as a whole
+        word or more, shown as `[secret N]`; where a secret is also a common word, that word too."""
+        values = sorted(filter(None, self.values), key=len, reverse=True)  # one pass: the longest first
+        if not values:
+            return text
+        pattern = r"(?<!\w)(?:" + "|".join(map(re.escape, values)) + r")(?!\w)"
+        return re.sub(pattern, lambda found: self.shown(found.group(0)), text)
 
     def labels(self, labels: Labels, ids: Iterable[str]) -> Labels:
         """The participants' labels, with every secret id among `ids` that the stack config

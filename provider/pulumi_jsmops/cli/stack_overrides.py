@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from ..api.models import Schedule
 from ..api.overrides import Override, parse_held_override, parse_user_override
-from ..dynamic.base import has_unknowns, is_unknown, site_of, user_inputs, without_site
+from ..dynamic.base import has_unknowns, is_unknown, rotation_order, site_of, user_inputs, without_site
 from ..dynamic.override_plan import split_inputs
 from ..dynamic.ownership import urn_resource_name
 from ..oncall.assessment import OverrideChange, ScheduleChange
@@ -165,7 +165,8 @@ def _unchanged(resource: dict[str, Any], schedule: Callable[[Optional[dict[str, 
         current = schedule(resource.get("outputs"))
     except ValueError as exc:
         return ScheduleChange(name, "same", resource.get("id"), None, None, str(exc))
-    return ScheduleChange(name, "same", resource.get("id"), current, current)
+    order = rotation_order(resource.get("inputs") or {})  # as the program declared them at its last `up`
+    return ScheduleChange(name, "same", resource.get("id"), current, current, order_before=order, order_after=order)
 
 
 def schedule_sites(preview: dict[str, Any], state: dict[str, Any],

@@ -35,11 +35,16 @@ if TYPE_CHECKING:
 
     from ..api.client import Client
 
-__all__ = ["PROVIDER_KEY", "SITE", "AnswerReader", "JsmOpsProvider", "check_failures", "has_unknowns", "is_unknown",
-           "request_urn", "show_changed_paths", "site_of", "user_inputs", "with_site", "without_site"]
+__all__ = ["PROVIDER_KEY", "ROTATION_ORDER", "SITE", "AnswerReader", "JsmOpsProvider", "check_failures",
+           "has_unknowns", "is_unknown", "request_urn", "rotation_order", "show_changed_paths", "site_of",
+           "user_inputs", "with_order", "with_site", "without_site"]
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 SITE = "site"  # the input (and output) naming a resource's site in `jsmops:sites`
+# A schedule's input: its rotations' names in the order the program declares them (the
+# engine keeps rotations keyed by name, in no order). Only reports use it (`jsmops impact`
+# draws and lists rotations so); it decides nothing, and previews hide keys starting `__`.
+ROTATION_ORDER = "__rotation_order"
 Json = dict[str, Any]
 Model = TypeVar("Model", bound="BaseModel")
 
@@ -95,9 +100,9 @@ _client_lock = threading.Lock()
 
 
 def user_inputs(props: dict[str, Any]) -> dict[str, Any]:
-    """A resource's properties as the user gave them: without the provider (a top-level key
-    only: deeper, `__provider` is a key like any other, say a rotation's name in a state
-    refreshed by an earlier version), and with properties set to None left out at every
+    """A resource's properties as the user gave them: without the provider and the declared
+    order of rotations (top-level keys only: deeper, `__provider` is a key like any other, say
+    a rotation's name in a state refreshed by an earlier version), and with properties set to None left out at every
     level (None means "not set")."""
 
     def prune(value: Any) -> Any:
@@ -107,7 +112,21 @@ def user_inputs(props: dict[str, Any]) -> dict[str, Any]:
             return [prune(v) for v in value]
         return value
 
-    return {key: prune(value) for key, value in props.items() if value is not None and key != PROVIDER_KEY}
+    return {key: prune(value) for key, value in props.items()
+            if value is not None and key not in (PROVIDER_KEY, ROTATION_ORDER)}
+
+
+def rotation_order(props: Mapping[str, Any]) -> tuple[str, ...]:
+    """The rotations' names in the order the program declares them; () when not given
+    (a state written before it was kept, or refreshed)."""
+    order = props.get(ROTATION_ORDER)
+    return tuple(order) if isinstance(order, list) and all(isinstance(name, str) for name in order) else ()
+
+
+def with_order(data: dict[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
+    """Checked inputs with the declared order of `props` (the program's), when it gives one."""
+    order = rotation_order(props)
+    return {**data, ROTATION_ORDER: list(order)} if order else data
 
 
 def site_of(props: dict[str, Any]) -> Optional[str]:

@@ -99,10 +99,10 @@ def schedule_patch(current: Schedule, desired: Schedule) -> dict[str, Any]:
 def rotation_patch(current: Rotation, desired: Rotation) -> Optional[dict[str, Any]]:
     """The API body of the rotation's fields that differ (empty when none does), or None
     when `desired` leaves out a field `current` has, which only a replacement can clear."""
-    have, want = current.to_api(), desired.to_api()
-    if any(key not in want for key in have):
+    if current.is_replaced_by(desired):
         return None
-    return {key: want[key] for key in differing(want, have)}
+    want = desired.to_api()
+    return {key: want[key] for key in differing(want, current.to_api())}
 
 
 def rotation_requests(rotation_id: str, current: Rotation, desired: Rotation) -> list[RotationRequest]:

@@ -14,12 +14,14 @@ overrides; `report.py` renders the result).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, Optional, Sequence
 
 from ..api.models import Rotation, Schedule
+from .causes import ChangeCauses, causes_at, causes_between, causes_of_hours, rotation_causes
 from .engine import (
     OverrideWindow,
     Responder,
@@ -47,7 +49,9 @@ def named(kind: str, responder_id: str, labels: Labels) -> str:
 @dataclass(frozen=True)
 class ScheduleChange:
     """One schedule of a change: before (None: created) and after (None: deleted);
-    `problem` says why it cannot be assessed, and `name` then names it if it can."""
+    `problem` says why it cannot be assessed, and `name` then names it if it can. The
+    `order_` of each side: its rotations' names as declared (or as the service lists them);
+    rotations left out come after, by name (the models keep rotations by name)."""
 
     resource: str
     operation: str
@@ -56,6 +60,9 @@ class ScheduleChange:
     after: Optional[Schedule]
     problem: Optional[str] = None
     name: Optional[str] = None
+    order_before: tuple[str, ...] = ()
+    order_after: tuple[str, ...] = ()
+    fails: Optional[str] = None  # why the `up` of this change will fail, when it is known
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,9 @@ class OverrideChange:
     operation: str
     before: Optional[OverrideWindow]
     after: Optional[OverrideWindow]
+
+
+OVERRIDE_VERBS = {"create": "added", "update": "changed", "replace": "changed", "delete": "removed"}
 
 
 @dataclass(frozen=True)
@@ -84,12 +94,21 @@ class OverrideImpact:
 
 def carried_over(before: Schedule, after: Schedule) -> Schedule:
     """What the service will have after an update: rotations that stay keep their ids
-    (overrides follow them), and a time zone left out stays the one the service has."""
-    ids = {r.name: r.id for r in before.rotations}
+    (overrides follow them; one replaced gets a new id, so its overrides are cut off), and a
+    time zone left out stays the one the service has."""
+    old = {r.name: r for r in before.rotations}
+
+    def id_kept(rotation: Rotation) -> Optional[str]:
+        was = old.get(rotation.name)
+        return None if was is None or was.is_replaced_by(rotation) else was.id
+
     return after.model_copy(update={
         "timezone": after.timezone or before.timezone,
-        "rotations": [r.model_copy(update={"id": ids.get(r.name)}) for r in after.rotations],
+        "rotations": [r.model_copy(update={"id": id_kept(r)}) for r in after.rotations],
     })
+
+
+Causes = tuple[str, ...]  # why something changed (`causes.py`)
 
 
 @dataclass(frozen=True)
@@ -98,6 +117,7 @@ class Span:
 
     start: datetime
     end: datetime
+    causes: Causes = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +128,7 @@ class Difference:
     end: datetime
     off: tuple[str, ...]
     on: tuple[str, ...]
+    causes: Causes = ()
 
 
 @dataclass(frozen=True)
@@ -142,6 +163,7 @@ class ScheduleImpact:
     start: datetime
     end: datetime
     problem: Optional[str] = None
+    fails: Optional[str] = None
     now_before: tuple[str, ...] = ()
     now_after: tuple[str, ...] = ()
     differences: tuple[Difference, ...] = ()
@@ -152,6 +174,8 @@ class ScheduleImpact:
     closed_gaps: tuple[Span, ...] = ()
     start_dates: tuple[StartDate, ...] = ()
     overrides: tuple[OverrideImpact, ...] = ()
+    handover_causes: tuple[tuple[datetime, Causes], ...] = ()  # of those gone or new
+    hour_causes: tuple[tuple[str, Causes], ...] = ()  # of those whose hours change
     before: Optional[Timeline] = field(default=None, compare=False)  # None: no schedule before
     after: Optional[Timeline] = field(default=None, compare=False)  # None: no schedule after
 
@@ -167,6 +191,12 @@ class ScheduleImpact:
     @property
     def handovers_new(self) -> tuple[datetime, ...]:
         return tuple(sorted(set(self.handovers_after) - set(self.handovers_before)))
+
+    def causes_of_handover(self, moment: datetime) -> Causes:
+        return dict(self.handover_causes).get(moment, ())
+
+    def causes_of_hours(self, label: str) -> Causes:
+        return dict(self.hour_causes).get(label, ())
 
 
 def assess(change: ScheduleChange, now: datetime, days: int, overrides: Sequence[OverrideWindow] = (),
@@ -191,36 +221,64 @@ def assess(change: ScheduleChange, now: datetime, days: int, overrides: Sequence
 def _not_assessed(change: ScheduleChange, now: datetime, end: datetime, problem: str) -> ScheduleImpact:
     known = change.after or change.before
     name = known.name if known else change.name or change.resource
-    return ScheduleImpact(change.resource, name, change.operation, "", now, end, problem=problem)
+    return ScheduleImpact(change.resource, name, change.operation, "", now, end, problem=problem, fails=change.fails)
 
 
 def _assess(change: ScheduleChange, known: Schedule, now: datetime, end: datetime, overrides: Sequence[OverrideWindow],
             labels: Labels, overrides_after: Optional[Sequence[OverrideWindow]],
             override_changes: Sequence[OverrideChange]) -> ScheduleImpact:
     after_overrides = overrides if overrides_after is None else overrides_after
-    before = timeline(change.before, now, end, overrides) if change.before else None
-    after = timeline(change.after, now, end, after_overrides) if change.after else None
+    before = _in_order(timeline(change.before, now, end, overrides), change.order_before) if change.before else None
+    after = _in_order(timeline(change.after, now, end, after_overrides), change.order_after) if change.after else None
     nobody = timeline(known.model_copy(update={"rotations": []}), now, end)  # the side that does not exist
     was, will = before or nobody, after or nobody
 
     def names(responders: Iterable[Responder]) -> tuple[str, ...]:
         return tuple(sorted(named(r.type, r.id, labels) for r in responders))
 
+    # Causes are given for an update, or a change of overrides alone (a create or a delete says it all).
+    causes = ChangeCauses() if before is None or after is None or change.before is None or change.after is None \
+        else rotation_causes(change.before, change.after, lambda p: named(p.type, p.id or "", labels),
+                             tuple(f"override {c.resource} {OVERRIDE_VERBS.get(c.operation, c.operation)}"
+                                   for c in override_changes))
+
+    def why(span: Span) -> Span:
+        return dataclasses.replace(span, causes=causes_between(causes, was, will, span.start, span.end))
+
     gaps_before, gaps_after = _spans(was), _spans(will)
+    handovers_before, handovers_after = tuple(h.at for h in was.handovers()), tuple(h.at for h in will.handovers())
+    hours = _hours_changed(was, will, labels)
+    label_of = {named(r.type, r.id, labels): r for r in {*was.hours(), *will.hours()}}
     return ScheduleImpact(
         change.resource, known.name, change.operation, schedule_zone(change.before or known).key, now, end,
+        fails=change.fails,
         now_before=names(was.on_call_at(now)),
         now_after=names(will.on_call_at(now)),
-        differences=tuple(_differences(was, will, now, end, names)),
-        handovers_before=tuple(h.at for h in was.handovers()),
-        handovers_after=tuple(h.at for h in will.handovers()),
-        hours=_hours_changed(was, will, labels),
-        new_gaps=tuple(_subtract(gaps_after, gaps_before)),
-        closed_gaps=tuple(_subtract(gaps_before, gaps_after)) if before else (),  # a new schedule closes none
-        start_dates=tuple(_start_dates(change.before, change.after, now, labels)),
+        differences=tuple(dataclasses.replace(d, causes=causes_between(causes, was, will, d.start, d.end))
+                          for d in _differences(was, will, now, end, names)),
+        handovers_before=handovers_before,
+        handovers_after=handovers_after,
+        hours=hours,
+        new_gaps=tuple(map(why, _subtract(gaps_after, gaps_before))),
+        closed_gaps=tuple(map(why, _subtract(gaps_before, gaps_after))) if before else (),  # a new one closes none
+        start_dates=tuple(sorted(_start_dates(change.before, change.after, now, labels),
+                                 key=lambda s: _position(s.rotation, change.order_after))),
         overrides=tuple(_override_impact(c, change, overrides, after_overrides, labels) for c in override_changes),
+        handover_causes=tuple((t, causes_at(causes, was, will, t))
+                              for t in sorted(set(handovers_before) ^ set(handovers_after))),
+        hour_causes=tuple((label, causes_of_hours(causes, was, will, label_of[label])) for label, _b, _a in hours),
         before=before, after=after,
     )
+
+
+def _position(name: str, order: Sequence[str]) -> tuple[int, int]:
+    """Where a rotation comes in a declared order: those not in it after, in the models' order."""
+    return (0, order.index(name)) if name in order else (1, 0)
+
+
+def _in_order(found: Timeline, order: Sequence[str]) -> Timeline:
+    """The timeline with its rotations' lanes in the declared order."""
+    return dataclasses.replace(found, rotations=tuple(sorted(found.rotations, key=lambda r: _position(r.name, order))))
 
 
 def _override_impact(change: OverrideChange, schedule: ScheduleChange, before: Sequence[OverrideWindow],

@@ -1,28 +1,40 @@
 """The report of `jsmops impact`: an assessment (`assessment.py`) as text, markdown or JSON.
 
-The JSON report (`--format json`) has this shape, version 3 (times are ISO 8601 in the
+The JSON report (`--format json`) has this shape, version 4 (times are ISO 8601 in the
 schedule's time zone; hours are numbers, to 0.01; lists are in time order; version 2 added
 `overrides` and the operation `same`; version 3 a start date's `keeps_turns` null with
-`why_none` when no start date keeps the turns):
+`why_none` when no start date keeps the turns; version 4 `causes` of each change, gap,
+handover and hours, handovers as objects, and `fails`):
 
-    {"version": 3, "now": ..., "days": 14, "new_gaps": <count over all schedules>,
+    {"version": 4, "now": ..., "days": 14, "new_gaps": <count over all schedules>,
      "participants": {<label>: {"type": ..., "id": ... ("[secret]" when it is a secret)}},
      "schedules": [{
         "resource": <Pulumi resource name>, "name": ...,
-        "operation": "create|update|delete|replace|same" (same: only its overrides change),
+        "operation": "create|update|delete|replace|same|rename" (same: only its overrides change;
+                     rename: a resource renamed without `aliases`, assessed as it is with them),
         "time_zone": ..., "window": {"start": ..., "end": ...}, "impact": <bool>,
         "problem": <why it was not computed, or null>,
+        "fails": <why this `up` will fail, or null>,
         "now": {"before": [<label>...], "after": [<label>...]},
-        "changes": [{"start": ..., "end": ..., "off": [<no longer on call>...], "on": [<newly on call>...]}],
-        "handovers": {"before": <count>, "after": <count>, "gone": [<time>...], "new": [<time>...]},
-        "hours": [{"participant": <label>, "before": <hours>, "after": <hours>}],
-        "gaps": {"new": [{"start": ..., "end": ...}], "closed": [{"start": ..., "end": ...}]},
+        "changes": [{"start": ..., "end": ..., "off": [<no longer on call>...], "on": [<newly on call>...],
+                     "causes": [<cause>...]}],
+        "handovers": {"before": <count>, "after": <count>, "gone": [{"at": <time>, "causes": [<cause>...]}],
+                      "new": [{"at": <time>, "causes": [<cause>...]}]},
+        "hours": [{"participant": <label>, "before": <hours>, "after": <hours>, "causes": [<cause>...]}],
+        "gaps": {"new": [{"start": ..., "end": ..., "causes": [<cause>...]}],
+                 "closed": [{"start": ..., "end": ..., "causes": [<cause>...]}]},
         "start_dates": [{"rotation": ..., "holder": <label>, "start_date": <given>,
                          "keeps_turns": <proposed, or null>, "why_none": <why none is, or null>}],
         "overrides": [{"resource": <Pulumi resource name>, "operation": "create|update|delete|replace",
                        "responder": <label, or null: nobody>, "start": ..., "end": ...,
                        "rotations": [<name>...] or null (all), "takes_over": [<label>...]}]
      }]}
+
+A cause says what about the schedule's inputs, old against new, makes the change: a
+participant added to or removed from a rotation, a restriction narrowed or widened, a
+rotation added, removed or replaced, its start date, length, type or end date, the time
+zone, an override cut off (its rotation removed or replaced) or a declared override
+changed (`causes.py`); none is given for a create or a delete.
 
 `takes_over` are those on call in the override's window, on its rotations, without it:
 whose shifts it takes (for a deleted override: who gets them back), over its whole window.
@@ -40,9 +52,19 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Collection, Iterable, Optional, Sequence
 from zoneinfo import ZoneInfo
 
-from .assessment import Difference, Labels, OverrideImpact, ScheduleImpact, Span, StartDate, named, responders
+from .assessment import (
+    OVERRIDE_VERBS,
+    Difference,
+    Labels,
+    OverrideImpact,
+    ScheduleImpact,
+    Span,
+    StartDate,
+    named,
+    responders,
+)
 
-REPORT_VERSION = 3
+REPORT_VERSION = 4
 FOLDED_AFTER = 8  # markdown folds a longer list into <details> (nothing is cut)
 FORMATS = ("text", "markdown", "json")
 
@@ -135,14 +157,27 @@ def _swap(difference: Difference) -> str:
     return f"{_people(difference.on)} added"
 
 
+def _because(causes: Sequence[str]) -> str:
+    """`, because bob removed from rotation 'primary'; ...` (nothing when no cause is known)."""
+    return f", because {'; '.join(causes)}" if causes else ""
+
+
 def _hours(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
 def summary(impact: ScheduleImpact) -> str:
-    """One line, e.g. `Platform On-Call: now alice → bob; Sat 2026-01-24 00:00–08:00 nobody on call (new)`."""
-    if impact.problem:
-        return f"{impact.name}: not assessed ({impact.problem})"
+    """One line, e.g. `Platform On-Call: now alice → bob; Sat 2026-01-24 00:00–08:00 nobody on call (new)`;
+    an `up` known to fail says so first."""
+    if impact.fails:
+        return f"{impact.name}: {impact.fails}"
+    return _impact_summary(impact)
+
+
+def _impact_summary(impact: ScheduleImpact) -> str:
+    if impact.problem:  # its name when known, and its resource beside it
+        named = impact.resource if impact.name == impact.resource else f"{impact.name} ({impact.resource})"
+        return f"{named}: not assessed ({impact.problem})"
     if not impact.has_impact:
         return f"{impact.name}: no on-call impact"
     parts = []
@@ -155,7 +190,7 @@ def summary(impact: ScheduleImpact) -> str:
     if impact.closed_gaps:
         parts.append(f"{len(impact.closed_gaps)} gap{'s' if len(impact.closed_gaps) > 1 else ''} closed")
     if impact.overrides:
-        parts.append("overrides: " + ", ".join(f"{o.resource} {_OVERRIDE_VERBS.get(o.operation, o.operation)}"
+        parts.append("overrides: " + ", ".join(f"{o.resource} {OVERRIDE_VERBS.get(o.operation, o.operation)}"
                                                 for o in impact.overrides))
     if not parts:
         parts.append(f"{len(impact.differences)} period{'s' if len(impact.differences) != 1 else ''} "
@@ -171,18 +206,22 @@ def _detail_lines(impact: ScheduleImpact) -> list[tuple[str, list[str]]]:
     sections: list[tuple[str, list[str]]] = [("now", [now])]
     if impact.new_gaps or impact.closed_gaps:
         sections.append(("gaps", _grouped(
-            [(g.start, g.end, ": nobody on call (new)") for g in impact.new_gaps]
-            + [(g.start, g.end, ": covered now (gap closed)") for g in impact.closed_gaps], zone, impact.end)))
+            [(g.start, g.end, f": nobody on call (new){_because(g.causes)}") for g in impact.new_gaps]
+            + [(g.start, g.end, f": covered now (gap closed){_because(g.causes)}") for g in impact.closed_gaps],
+            zone, impact.end)))
     if impact.differences:
         sections.append(("who is on call changes", _grouped(
-            [(d.start, d.end, f": {_swap(d)}") for d in impact.differences], zone, impact.end)))
-    moved: list[tuple[datetime, Optional[datetime], str]] = [(t, None, " (no longer)") for t in impact.handovers_gone]
-    moved += [(t, None, " (new)") for t in impact.handovers_new]
+            [(d.start, d.end, f": {_swap(d)}{_because(d.causes)}") for d in impact.differences], zone, impact.end)))
+    moved: list[tuple[datetime, Optional[datetime], str]] = [
+        (t, None, f" ({'new' if t in impact.handovers_new else 'no longer'}){_because(impact.causes_of_handover(t))}")
+        for t in sorted({*impact.handovers_gone, *impact.handovers_new})]
     if moved:
         sections.append((f"handovers {len(impact.handovers_before)} → {len(impact.handovers_after)}",
-                         _grouped(sorted(moved, key=lambda item: item[0]), zone, impact.end)))
+                         _grouped(moved, zone, impact.end)))
     if impact.hours:
-        sections.append(("hours on call", [f"{label}: {_hours(b)} → {_hours(a)}" for label, b, a in impact.hours]))
+        sections.append(("hours on call", [
+            f"{label}: {_hours(b)} → {_hours(a)}{_because(impact.causes_of_hours(label))}"
+            for label, b, a in impact.hours]))
     if impact.overrides:
         sections.append(("overrides", [_override_line(o, zone) for o in impact.overrides]))
     sections += [(f"rotation '{proposal.rotation}'", [_start_date_line(proposal)]) for proposal in impact.start_dates]
@@ -197,14 +236,11 @@ def _start_date_line(proposal: StartDate) -> str:
             "until the usual handover")
 
 
-_OVERRIDE_VERBS = {"create": "added", "update": "changed", "replace": "changed", "delete": "removed"}
-
-
 def _override_line(override: OverrideImpact, zone: str) -> str:
     """`xmas (added): bob takes over from alice, Fri 2027-12-24 09:00 – Mon 2027-12-27 09:00 (primary)`."""
     when = span_text(override.start, override.end, zone)  # its own times, not cut by the window
     rotations = "all rotations" if override.rotations is None else ", ".join(override.rotations)
-    verb = _OVERRIDE_VERBS.get(override.operation, override.operation)
+    verb = OVERRIDE_VERBS.get(override.operation, override.operation)
     if override.operation == "delete":
         what = f"{_people(override.takes_over)} on call again"
     else:
@@ -236,6 +272,8 @@ def render_text(impacts: Sequence[ScheduleImpact], now: datetime, days: int) -> 
         lines.append("no schedule changes")
     for impact in impacts:
         lines += ["", summary(impact)]
+        if impact.fails:
+            lines.append(f"  with the alias, {_impact_summary(impact).removeprefix(f'{impact.name}: ')}")
         if _shows_details(impact):
             lines.append(f"  ({_operation(impact)}; times in {impact.time_zone})")
             for heading, items in _detail_lines(impact):
@@ -249,10 +287,13 @@ def render_markdown(impacts: Sequence[ScheduleImpact], now: datetime, days: int)
     for impact in filter(_shows_details, impacts):
         lines += ["", f"#### {impact.name}", "",
                   f"`{impact.resource}` ({_operation(impact, of=False)}), times in {impact.time_zone}", ""]
+        if impact.fails:
+            lines += [f"**{impact.fails[0].upper()}{impact.fails[1:]}.**", ""]
         for heading, items in _detail_lines(impact):
             if heading == "hours on call":
-                lines += ["", "| participant | hours before | hours after |", "| --- | ---: | ---: |",
-                          *[f"| {label} | {_hours(b)} | {_hours(a)} |" for label, b, a in impact.hours], ""]
+                lines += ["", "| participant | hours before | hours after | because |", "| --- | ---: | ---: | --- |",
+                          *[f"| {label} | {_hours(b)} | {_hours(a)} | {'; '.join(impact.causes_of_hours(label))} |"
+                            for label, b, a in impact.hours], ""]
             elif len(items) > FOLDED_AFTER:
                 lines += [f"- **{heading}** ({len(items)})", "", "  <details><summary>show all</summary>", "",
                           *[f"  - {item}" for item in items], "", "  </details>", ""]
@@ -279,19 +320,23 @@ def _schedule_json(i: ScheduleImpact) -> dict[str, Any]:
     def when(moment: datetime) -> str:
         return _local(moment, z).isoformat() if z else moment.isoformat()
 
-    def spans(items: Iterable[Span]) -> list[dict[str, str]]:
-        return [{"start": when(s.start), "end": when(s.end)} for s in items]
+    def spans(items: Iterable[Span]) -> list[dict[str, Any]]:
+        return [{"start": when(s.start), "end": when(s.end), "causes": list(s.causes)} for s in items]
+
+    def moments(items: Iterable[datetime]) -> list[dict[str, Any]]:
+        return [{"at": when(t), "causes": list(i.causes_of_handover(t))} for t in items]
 
     return {
         "resource": i.resource, "name": i.name, "operation": i.operation, "time_zone": z or None,
         "window": {"start": when(i.start), "end": when(i.end)}, "impact": i.has_impact,
-        "problem": i.problem,
+        "problem": i.problem, "fails": i.fails,
         "now": {"before": list(i.now_before), "after": list(i.now_after)},
-        "changes": [{"start": when(d.start), "end": when(d.end), "off": list(d.off), "on": list(d.on)}
-                    for d in i.differences],
+        "changes": [{"start": when(d.start), "end": when(d.end), "off": list(d.off), "on": list(d.on),
+                     "causes": list(d.causes)} for d in i.differences],
         "handovers": {"before": len(i.handovers_before), "after": len(i.handovers_after),
-                      "gone": [when(t) for t in i.handovers_gone], "new": [when(t) for t in i.handovers_new]},
-        "hours": [{"participant": label, "before": round(b, 2), "after": round(a, 2)} for label, b, a in i.hours],
+                      "gone": moments(i.handovers_gone), "new": moments(i.handovers_new)},
+        "hours": [{"participant": label, "before": round(b, 2), "after": round(a, 2),
+                   "causes": list(i.causes_of_hours(label))} for label, b, a in i.hours],
         "gaps": {"new": spans(i.new_gaps), "closed": spans(i.closed_gaps)},
         "start_dates": [{"rotation": s.rotation, "holder": s.holder, "start_date": s.start_date.isoformat(),
                          "keeps_turns": None if s.keeps_turns is None else s.keeps_turns.isoformat(),

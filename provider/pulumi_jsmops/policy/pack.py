@@ -113,7 +113,9 @@ def _validator(rule: Rule, *, with_overrides: bool = True) -> Callable[[StackVal
         config = args.get_config()
         found = declared_schedules((_plain_resource(r) for r in args.resources), with_overrides=with_overrides)
         judged = [s for s in found if isinstance(s, DeclaredSchedule)]
-        for violation in rule(judged, config, datetime.now(timezone.utc)):
+        # To the minute, as `jsmops impact` takes it: the window then ends where its last gap does.
+        now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+        for violation in rule(judged, config, now):
             report_violation(violation.message, violation.urn)
         selection = _selection(config)
         not_known = [s for s in found if isinstance(s, NotKnownSchedule) and selection.may_pick(s.name, s.enabled)]

@@ -70,10 +70,11 @@ def coverage(schedules: Iterable[DeclaredSchedule], now: datetime, days: int, se
             found.append(Violation(declared.urn, f"{declared.label} is disabled: nobody is on call. {rule}"))
         if not selection.picks(declared.schedule):
             continue
-        gaps = timeline(declared.schedule, now, now + timedelta(days=days), declared.overrides).gaps
+        end = now + timedelta(days=days)
+        gaps = timeline(declared.schedule, now, end, declared.overrides).gaps
         if gaps:
-            zone = schedule_zone(declared.schedule)
-            times = _first([span_text(gap.start, gap.end, zone.key) for gap in gaps], "time")
+            zone = schedule_zone(declared.schedule)  # a gap the window's end cuts is said as the report says it
+            times = _first([span_text(gap.start, gap.end, zone.key, end) for gap in gaps], "time")
             found.append(Violation(declared.urn, f"{declared.label} has nobody on call in the next {days} days: "
                                                  f"{times} ({zone.key}). {rule}"))
     return found

@@ -85,7 +85,9 @@ class NotKnownSchedule:
 
     @property
     def reason(self) -> str:
-        return f"schedule {self.resource}: {self.path} is not known until the update"
+        """`schedule 'Support' (support): ...`; by its resource alone when its name is not known (or secret)."""
+        named = f"{self.name!r} ({self.resource})" if self.name is not None else self.resource
+        return f"schedule {named}: {self.path} is not known until the update"
 
 
 StackSchedule = Union[DeclaredSchedule, NotKnownSchedule]
