@@ -45,9 +45,13 @@ lint: venv
 
 # The suite runs on the oldest supported SDK (the venv's, pinned by toolchain/constraints.txt);
 # tests/packaging/ installs the wheel with the newest SDK on PyPI into a venv of its own.
+# TEST_WORKERS processes share it, a test module whole to each (tests/conftest.py): most of a
+# test's time is Pulumi's processes starting and waiting on each other, so two workers on two
+# cores take about 0.6 of the time of one.
+TEST_WORKERS ?= 2
 test: lint toolchain
 	.ci/install-postgres.sh
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Only the wheel test: build, install outside the checkout, preview/up/destroy a new project.
 test-packaging: toolchain

@@ -14,6 +14,16 @@ from testkit.emulator_process import Emulator
 pytest_plugins = ["testkit.fixtures"]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With `pytest -n` (pytest-xdist, `--dist loadgroup`), a test module runs whole on one
+    worker, so the projects and stacks its module-scoped fixtures share are made once; the
+    packaging folder shares one wheel and one user project, so it runs whole on one worker.
+    Each worker has its own session emulator and temporary directories."""
+    for item in items:
+        folder = item.path.parent.name
+        item.add_marker(pytest.mark.xdist_group(folder if folder == "packaging" else item.nodeid.split("::")[0]))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # Started in the background (CI runners, `make test &`), the suite inherits SIGINT
     # ignored, and so would every `pulumi` it starts: the engine then waits 5 s for each
