@@ -33,22 +33,20 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
 
 from bench import let_children_be_interrupted
+from bench.cpu import PULUMI_ROLES, ROLES, TOFU_ROLES, Measured, emulator_cpu, median_by_role, run_measured
 from bench.noop import WAIT_URL_ENV
-from bench.profile import _cmdline, _descendants
 from bench.run import BASELINE_PROGRAM
 from bench.workload import plain_schedules
 from testkit.emulator_process import Emulator
@@ -72,68 +70,12 @@ TARGETS: dict[tuple[str, str], float] = {
     ("destroy", "large"): 0.8,
 }
 PROVIDER_ADDRESS = "registry.terraform.io/atlassian/atlassian-operations"
-TOFU_PROVIDER_BINARY = "terraform-provider-atlassian-operations"
 
 
 def _install(script: str) -> str:
     """Runs a toolchain script (it builds on first use) and answers the path it prints."""
     result = subprocess.run([str(ROOT / "toolchain" / script)], stdout=subprocess.PIPE, text=True, check=True)
     return result.stdout.strip().splitlines()[-1]
-
-
-class PeakRss:
-    """The peak resident memory (VmHWM) of the processes below `root_pid` whose command
-    line `matches`, polled until stopped; in MiB."""
-
-    def __init__(self, root_pid: int, matches: Callable[[list[str]], bool]):
-        self.root_pid, self.matches, self.peak_kib = root_pid, matches, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-        self._thread.start()
-
-    def _watch(self) -> None:
-        while not self._stop.is_set():
-            for pid in _descendants(self.root_pid):
-                if not self.matches(_cmdline(pid)):
-                    continue
-                try:
-                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                        if line.startswith("VmHWM:"):
-                            self.peak_kib = max(self.peak_kib, int(line.split()[1]))
-                except OSError:
-                    pass
-            self._stop.wait(0.02)
-
-    def stop(self) -> float:
-        self._stop.set()
-        self._thread.join()
-        return round(self.peak_kib / 1024, 1)
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-Outcome = tuple[subprocess.CompletedProcess[str], float, float, float]
-
-
-def _run(command: list[str], cwd: Path, env: dict[str, str], timeout: float,
-         provider: Callable[[list[str]], bool]) -> Outcome:
-    """Runs a CLI command; its result, wall time, CPU of its process tree and provider peak RSS."""
-    cpu = _children_cpu()
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    rss = PeakRss(process.pid, provider)
-    try:
-        output, _ = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        output, _ = process.communicate()
-    wall = time.perf_counter() - started
-    peak = rss.stop()
-    result = subprocess.CompletedProcess(command, process.returncode, output, "")
-    return result, wall, _children_cpu() - cpu, peak
 
 
 class TofuStack:
@@ -180,11 +122,8 @@ class TofuStack:
             "destroy": ["destroy", "-auto-approve", "-input=false", *parallel],
         }[operation]]
 
-    def is_provider(self, cmdline: list[str]) -> bool:
-        return bool(cmdline) and Path(cmdline[0]).name.startswith(TOFU_PROVIDER_BINARY)
-
-    def run(self, operation: str, defaults: bool = False) -> Outcome:
-        return _run(self.command(operation, defaults), self.dir, self.env, self.timeout, self.is_provider)
+    def run(self, operation: str, defaults: bool = False) -> Measured:
+        return run_measured(self.command(operation, defaults), self.dir, self.env, self.timeout)
 
 
 class PulumiStack:
@@ -214,12 +153,8 @@ class PulumiStack:
             "destroy": ["destroy", "--yes", "--skip-preview"],
         }[operation], *parallel, "--non-interactive"]
 
-    def is_provider(self, cmdline: list[str]) -> bool:
-        return bool(cmdline) and "python" in Path(cmdline[0]).name and "pulumi.dynamic" in cmdline
-
-    def run(self, operation: str, defaults: bool = False) -> Outcome:
-        return _run(self.command(operation, defaults), self.project.dir, self.project.env, self.timeout,
-                    self.is_provider)
+    def run(self, operation: str, defaults: bool = False) -> Measured:
+        return run_measured(self.command(operation, defaults), self.project.dir, self.project.env, self.timeout)
 
 
 Stack = TofuStack | PulumiStack
@@ -227,13 +162,19 @@ Stack = TofuStack | PulumiStack
 
 def measure(stack: Stack, operation: str, emulator: Emulator, defaults: bool = False) -> dict[str, Any]:
     emulator.reset_stats()
-    result, wall, cpu, rss = stack.run(operation, defaults)
+    emulator_before = emulator_cpu(emulator)
+    measured = stack.run(operation, defaults)
+    emulator_used = emulator_cpu(emulator) - emulator_before
     stats = emulator.stats()
+    result = measured.result
     ok = result.returncode == 0
     sample = {
-        "wall_s": round(wall, 3),
-        "cpu_s": round(cpu, 3),
-        "provider_peak_rss_mib": rss,
+        "wall_s": round(measured.wall_s, 3),
+        "cpu_s": round(measured.cpu_s, 3),
+        "cpu_by_role": measured.cpu_by_role,
+        "emulator_cpu_s": round(emulator_used, 3),
+        "load_avg_1m": os.getloadavg()[0],
+        "provider_peak_rss_mib": measured.provider_peak_rss_mib,
         "exit": result.returncode,
         "ok": ok,
         "by_method": stats["by_method"],
@@ -292,6 +233,9 @@ def series(label: str, n: int, latency_ms: int, repeat: int, operations: tuple[s
             row[tool] = {
                 "wall_s": _median([s["wall_s"] for s in runs]),
                 "cpu_s": _median([s["cpu_s"] for s in runs]),
+                "cpu_by_role": median_by_role(s["cpu_by_role"] for s in runs),
+                "emulator_cpu_s": _median([s["emulator_cpu_s"] for s in runs]),
+                "load_avg_1m": _median([s["load_avg_1m"] for s in runs]),
                 "provider_peak_rss_mib": max(s["provider_peak_rss_mib"] for s in runs),
                 "requests": runs[-1]["by_method"],
                 "in_flight_max": max(s["in_flight_max"] for s in runs),
@@ -301,6 +245,8 @@ def series(label: str, n: int, latency_ms: int, repeat: int, operations: tuple[s
             }
         tofu_s, ours_s = row["tofu"]["wall_s"], row["pulumi"]["wall_s"]
         row["ratio"] = round(ours_s / tofu_s, 3) if tofu_s and ours_s else None
+        tofu_cpu, ours_cpu = row["tofu"]["cpu_s"], row["pulumi"]["cpu_s"]
+        row["cpu_ratio"] = round(ours_cpu / tofu_cpu, 3) if tofu_cpu and ours_cpu else None
         if floor:
             floor_s = row["floor"]["wall_s"]
             row["floor_ratio"] = round(floor_s / tofu_s, 3) if tofu_s and floor_s else None
@@ -337,10 +283,36 @@ def table(rows: list[dict[str, Any]]) -> str:
             + (f" ({floor['in_flight_mean']:.1f})" if floor else ""),
             f"{tofu['provider_peak_rss_mib']:.0f} / {ours['provider_peak_rss_mib']:.0f}",
         ))
+    return _columns(lines)
+
+
+def _columns(lines: Sequence[tuple[str, ...]]) -> str:
     widths = [max(len(line[c]) for line in lines) for c in range(len(lines[0]))]
     out = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() for line in lines]
     out.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(out)
+
+
+def cpu_table(rows: list[dict[str, Any]]) -> str:
+    """CPU seconds per process (medians): tofu's two processes beside Pulumi's four, the
+    part of the tree's total no process was seen holding, and the emulator's."""
+    lines: list[tuple[str, ...]] = [(
+        "series", "operation", "N", "latency", "tofu cpu s", "ours cpu s", "cpu ratio",
+        *(ROLES[r] for r in TOFU_ROLES), *(ROLES[r] for r in PULUMI_ROLES), "unattributed t / o",
+        "emulator t / o", "load 1m",
+    )]
+    for row in rows:
+        tofu, ours = row["tofu"], row["pulumi"]
+        lines.append((
+            row["series"], row["operation"], str(row["n"]), f"{row['latency_ms']} ms",
+            f"{tofu['cpu_s']:.2f}", f"{ours['cpu_s']:.2f}", f"{row['cpu_ratio']:.2f}" if row["cpu_ratio"] else "-",
+            *(f"{tofu['cpu_by_role'].get(r, 0.0):.2f}" for r in TOFU_ROLES),
+            *(f"{ours['cpu_by_role'].get(r, 0.0):.2f}" for r in PULUMI_ROLES),
+            f"{tofu['cpu_by_role'].get('unattributed', 0.0):.2f} / {ours['cpu_by_role'].get('unattributed', 0.0):.2f}",
+            f"{tofu['emulator_cpu_s']:.2f} / {ours['emulator_cpu_s']:.2f}",
+            f"{ours['load_avg_1m']:.1f}",
+        ))
+    return _columns(lines)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -404,6 +376,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print()
     print(table(rows))
+    print()
+    print("CPU seconds per process (tofu: tofu, its provider plugin; ours: engine, language host, stack "
+          "program, dynamic-provider process), medians:")
+    print(cpu_table(rows))
     print()
     for name, t in targets.items():
         print(f"  {name}: ratio {t['ratio']} (target <= {t['target']}): {'met' if t['met'] else 'MISSED'}")
