@@ -22,6 +22,7 @@ else:  # pragma: no cover - Python 3.10
 from .api.reserved_names import has_reserved_name
 from .api.whole_windows import whole_window_warnings
 from .provider import ScheduleProvider
+from .registration import declaring
 
 # The resource's type, as every stack's state holds it: the SDK makes it
 # `pulumi-python:dynamic/<module>:<name>` from the class's `module` and `name`.
@@ -271,7 +272,8 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
         warnings = whole_window_warnings(props["rotations"])
         props["rotations"], ignore_warnings = _keyed_by_name(props["rotations"], opts.ignore_changes or [])
         warnings += ignore_warnings
-        super().__init__(ScheduleProvider(), resource_name, props, opts)
+        with declaring():  # the state keeps the user's line, not the whole stack
+            super().__init__(ScheduleProvider(), resource_name, props, opts)
         for warning in warnings:
             pulumi.log.warn(warning, resource=self)
         self._site_input: Any = props["site"]
