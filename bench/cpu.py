@@ -30,6 +30,7 @@ ROLES = {
     "engine": "engine",
     "langhost": "lang host",
     "pip_list": "pip list",
+    "jsmops": "jsmops cli",
     "program": "program",
     "provider": "provider proc",
     "tofu": "tofu",
@@ -69,6 +70,8 @@ def role(cmdline: list[str]) -> str:
             return "provider"
         if cmdline[1:4] == ["-m", "pip", "list"]:
             return "pip_list"
+        if len(cmdline) > 1 and Path(cmdline[1]).name == "jsmops":
+            return "jsmops"
     return "other"
 
 
