@@ -519,8 +519,8 @@ def main(argv: Optional[list[str]] = None) -> int:
             load = BusyLoad(int(processes), float(duty))
             load_used = load.describe()
             try:
-                rows += series(f"loaded ({load_used})", args.n, 200, args.repeat, OPERATIONS, root, emulator, tofu,
-                               provider_dir, floor=True)
+                rows += series("loaded", args.n, 200, args.repeat, OPERATIONS, root, emulator, tofu, provider_dir,
+                               floor=True)
             finally:
                 load.stop()
         if "small" in chosen and args.small_n:
@@ -572,6 +572,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     print()
     for name, t in targets.items():
         print(f"  {name}: ratio {t['ratio']} (target <= {t['target']}): {'met' if t['met'] else 'MISSED'}")
+    if load_used:
+        print(f"  series `loaded`: beside a fixed load of {load_used} (bench/load.py)")
+    print(f"  load average at the end (1, 5, 15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"results: {args.out}  ({elapsed / 60:.1f} min)")
     return 0
 
