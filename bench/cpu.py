@@ -151,11 +151,13 @@ class TreeCpu:
             seconds = process_cpu(pid)
             if seconds is None:
                 continue
-            if pid not in self.roles:
-                cmdline = _cmdline(pid)
-                if not cmdline or cmdline == [""]:
-                    continue  # gone, or a zombie: its last reading stays
+            # read again at every poll: a child first seen between its fork and its exec
+            # still shows its parent's command line
+            cmdline = _cmdline(pid)
+            if cmdline and cmdline != [""]:
                 self.roles[pid], self.commands[pid] = role(cmdline), cmdline
+            elif pid not in self.roles:
+                continue  # gone, or a zombie never seen alive
             self.last_cpu[pid] = max(seconds, self.last_cpu.get(pid, 0.0))
             if self.roles[pid] in PROVIDER_ROLES:
                 self.provider_peak_kib = max(self.provider_peak_kib, _peak_rss_kib(pid))
