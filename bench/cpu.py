@@ -94,7 +94,8 @@ def _peak_rss_kib(pid: int) -> int:
     return 0
 
 
-def _cmdline(pid: int) -> list[str]:
+def cmdline(pid: int) -> list[str]:
+    """A process's command line; empty once it is gone."""
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
     except OSError:
@@ -153,9 +154,9 @@ class TreeCpu:
                 continue
             # read again at every poll: a child first seen between its fork and its exec
             # still shows its parent's command line
-            cmdline = _cmdline(pid)
-            if cmdline and cmdline != [""]:
-                self.roles[pid], self.commands[pid] = role(cmdline), cmdline
+            command = cmdline(pid)
+            if command and command != [""]:
+                self.roles[pid], self.commands[pid] = role(command), command
             elif pid not in self.roles:
                 continue  # gone, or a zombie never seen alive
             self.last_cpu[pid] = max(seconds, self.last_cpu.get(pid, 0.0))
