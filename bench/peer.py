@@ -402,7 +402,8 @@ def extra_table(extras: list[dict[str, Any]]) -> str:
 
 
 def _target(row: dict[str, Any]) -> Optional[float]:
-    if row["defaults"] or row["pulumi_env"] or row["latency_ms"] != TARGET_LATENCY_MS:
+    if (row["defaults"] or row["pulumi_env"] or row["latency_ms"] != TARGET_LATENCY_MS
+            or row["series"] not in ("main", "large")):
         return None
     which = "main" if row["n"] == TARGET_N else "large" if row["n"] == TARGET_LARGE_N else None
     return TARGETS.get((row["operation"], which)) if which else None
