@@ -5,7 +5,9 @@ of a site of `jsmops:sites`, as the provider reads them) and participants' names
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
@@ -25,12 +27,14 @@ class PulumiStack:
     def __init__(self, name: str, project_dir: Path, failure: type[JsmOpsError] = JsmOpsError):
         self.name, self.project_dir, self.failure = name, project_dir, failure
 
-    def run(self, *args: str, stdin: Optional[str] = None, stream: bool = False, accept_failure: bool = False) -> str:
+    def run(self, *args: str, stdin: Optional[str] = None, stream: bool = False, accept_failure: bool = False,
+            env: Optional[Mapping[str, str]] = None) -> str:
         """The command's standard output (`stream` shows it instead). `accept_failure` takes
-        a failed run's JSON output too (a failed preview still describes its steps and says why)."""
+        a failed run's JSON output too (a failed preview still describes its steps and says why).
+        `env` adds to the environment of the command."""
         result = subprocess.run(["pulumi", *args, "--stack", self.name, "--non-interactive"], cwd=self.project_dir,
                                 text=True, input=stdin, stdout=None if stream else subprocess.PIPE,
-                                stderr=subprocess.PIPE)
+                                stderr=subprocess.PIPE, env={**os.environ, **env} if env else None)
         output = result.stdout or ""
         if result.returncode != 0 and not (accept_failure and output.strip().startswith("{")):
             command = " ".join(arg for arg in args[:2] if not arg.startswith("-"))
