@@ -80,6 +80,9 @@ PROVIDER_ADDRESS = "registry.terraform.io/atlassian/atlassian-operations"
 # not installed).
 BEFORE = "before cuts"
 BEFORE_CUTS_PREAMBLE = "import pulumi_jsmops.registration as _registration\n_registration._installed = True\n"
+# and `jsmops import` with the engine's checkpoint after each imported resource
+BEFORE_CUTS_IMPORT = ("import sys\nfrom pulumi_jsmops.cli import import_command, main\n"
+                      "import_command.IMPORT_ENV.clear()\nsys.argv[0] = 'jsmops'\nsys.exit(main.main())\n")
 
 
 def _install(script: str) -> str:
@@ -289,10 +292,11 @@ def _sum_samples(samples: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def bench_import(n: int, latency_ms: int, root: Path, emulator: Emulator, tofu: str,
-                 provider_dir: str) -> list[dict[str, Any]]:
+                 provider_dir: str, before: bool = False) -> list[dict[str, Any]]:
     """N schedules made through the API, then brought under each tool: tofu `import` blocks,
     `plan -generate-config-out` and `apply`; `jsmops import --all` (a preview of the
-    program, the listing of the site, `pulumi import --file`). Checked: N in each state."""
+    program, the listing of the site, `pulumi import --file`); with `before`, also `jsmops
+    import` as before the cuts (checkpoints after each resource). Checked: N in each state."""
     from pulumi_jsmops.api.models import parse_user_schedule
 
     emulator.reset()
@@ -323,20 +327,24 @@ def bench_import(n: int, latency_ms: int, root: Path, emulator: Emulator, tofu: 
                            text=True)
     tofu_sample["in_state"] = len(state.stdout.split())
 
-    ours = PulumiStack(where, emulator, 0)
-    jsmops = str(Path(sys.executable).parent / "jsmops")
-    ours_sample = _measure_command([jsmops, "import", "--stack", "test", "--all"], ours.project.dir, ours.project.env,
-                                   ours.timeout + 2 * n, emulator)
-    ours_sample["in_state"] = len(ours.project.resources())
-    for tool, sample in (("tofu", tofu_sample), ("pulumi", ours_sample)):
+    measured = [("tofu", tofu_sample)]
+    commands = [("pulumi", [str(Path(sys.executable).parent / "jsmops")])]
+    if before:
+        commands.append((BEFORE, [sys.executable, "-c", BEFORE_CUTS_IMPORT]))
+    for tool, command in commands:
+        ours = PulumiStack(where / tool.replace(" ", "-"), emulator, 0)
+        sample = _measure_command([*command, "import", "--stack", "test", "--all"], ours.project.dir,
+                                  ours.project.env, ours.timeout + 2 * n, emulator)
+        sample["in_state"] = len(ours.project.resources())
+        measured.append((tool, sample))
+    for tool, sample in measured:
         sample["ok"] = sample["ok"] and sample["in_state"] == n
         print(f"  import   N={n:<5} {latency_ms:>3} ms  {tool:<7}{sample['wall_s']:7.2f} s  "
               f"cpu {sample['cpu_s']:.2f} s  requests {_requests(sample['by_method'])}, {sample['in_state']} in state",
               flush=True)
     emulator.reset()
     shutil.rmtree(where, ignore_errors=True)
-    return [_extra(f"import, {latency_ms} ms", "tofu", tofu_sample, n),
-            _extra(f"import, {latency_ms} ms", "pulumi", ours_sample, n)]
+    return [_extra(f"import, {latency_ms} ms", tool, sample, n) for tool, sample in measured]
 
 
 def _measure_command(command: list[str], cwd: Path, env: dict[str, str], timeout: float,
@@ -534,7 +542,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             rows += series("large-skip-checkpoints", args.large_n, 200, 1, large_operations, root, emulator, tofu,
                            provider_dir, pulumi_env={"PULUMI_SKIP_CHECKPOINTS": "true"})
         if args.import_n:
-            extras += bench_import(args.import_n, 200, root, emulator, tofu, provider_dir)
+            extras += bench_import(args.import_n, 200, root, emulator, tofu, provider_dir, before=args.before_cuts)
         if args.overrides:
             n, per_schedule = (int(x) for x in args.overrides.split("x"))
             extras += bench_overrides(n, per_schedule, 200, root, emulator)
