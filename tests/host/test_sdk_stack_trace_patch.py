@@ -1,6 +1,7 @@
-"""toolchain/patches/pulumi-stack-trace-program-frames.patch: the change that belongs in the
-SDK applies to the SDK installed here, and the stack trace it registers then ends where the
-program's frames do (pulumi_jsmops/registration.py does the same for our resources today)."""
+"""Two changes that belong in the SDK apply to the SDK installed here:
+toolchain/patches/pulumi-stack-trace-program-frames.patch, whose stack trace then ends where
+the program's frames do (pulumi_jsmops/registration.py does the same for our resources
+today), and pulumi-wait-for-outputs-linear.patch."""
 
 from __future__ import annotations
 
@@ -68,3 +69,19 @@ def test_the_patched_sdk_registers_the_programs_frames_only(tmp_path: Path) -> N
     program = Path("/srv/app/program.py").as_uri()
     assert as_is[0] == program and len(as_is) > 3  # the runner's and pytest's frames too
     assert patched == [program]
+
+
+WAIT_PATCH = PATCH.parent / "pulumi-wait-for-outputs-linear.patch"
+
+
+def test_the_wait_for_outputs_patch_applies_to_the_installed_sdk(tmp_path: Path) -> None:
+    spec = importlib.util.find_spec("pulumi.runtime.stack")
+    assert spec is not None and spec.origin is not None
+    copy = tmp_path / "pulumi" / "runtime" / "stack.py"
+    copy.parent.mkdir(parents=True)
+    shutil.copy(spec.origin, copy)
+    result = subprocess.run(["patch", "-p1", "--batch", "--forward", "--fuzz=0", "-d", str(tmp_path), "-i",
+                             str(WAIT_PATCH)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "return_when=asyncio.FIRST_EXCEPTION" in copy.read_text()
+    compile(copy.read_text(), str(copy), "exec")
