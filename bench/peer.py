@@ -2,6 +2,8 @@
 provider under OpenTofu, against one emulator.
 
     python -m bench.peer [--n 100] [--repeat 3] [--latency 0,200] [--large-n 1000] [--quick]
+                         [--series main,defaults,small,large] [--before-cuts] [--large-refresh]
+                         [--loaded [--load 1x0.5]] [--import-n N] [--overrides NxK]
 
 Builds both peer tools into the toolchain cache first (toolchain/install-tofu.sh,
 toolchain/install-atlassian-operations.sh). Then the same N schedules (name, team,
@@ -23,8 +25,10 @@ Then once more with each tool's defaults
 destroy, once; again with PULUMI_SKIP_CHECKPOINTS=true for pulumi) and at N = 10, for how
 time and the provider process's memory grow.
 Each figure is the median of `--repeat` runs. Wall time, the emulator's request counts
-and in-flight figures, the peak RSS of the provider process and the CPU of the whole
-process tree are recorded; results go to `bench/peer-results.json`.
+and in-flight figures, the peak RSS of the provider process, the CPU of the whole process
+tree and of each process in it (bench/cpu.py) are recorded; results go to
+`bench/peer-results.json`. The options add rows (bench/README.md): ours before the cuts,
+a series beside a fixed CPU load, a bulk import, overrides.
 """
 
 from __future__ import annotations
