@@ -2,6 +2,8 @@
 provider under OpenTofu, against one emulator.
 
     python -m bench.peer [--n 100] [--repeat 3] [--latency 0,200] [--large-n 1000] [--quick]
+                         [--series main,defaults,small,large] [--before-cuts] [--large-refresh]
+                         [--loaded [--load 1x0.5]] [--import-n N] [--overrides NxK]
 
 Builds both peer tools into the toolchain cache first (toolchain/install-tofu.sh,
 toolchain/install-atlassian-operations.sh). Then the same N schedules (name, team,
@@ -23,8 +25,10 @@ Then once more with each tool's defaults
 destroy, once; again with PULUMI_SKIP_CHECKPOINTS=true for pulumi) and at N = 10, for how
 time and the provider process's memory grow.
 Each figure is the median of `--repeat` runs. Wall time, the emulator's request counts
-and in-flight figures, the peak RSS of the provider process and the CPU of the whole
-process tree are recorded; results go to `bench/peer-results.json`.
+and in-flight figures, the peak RSS of the provider process, the CPU of the whole process
+tree and of each process in it (bench/cpu.py) are recorded; results go to
+`bench/peer-results.json`. The options add rows (bench/README.md): ours before the cuts,
+a series beside a fixed CPU load, a bulk import, overrides.
 """
 
 from __future__ import annotations
@@ -33,25 +37,28 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
 
+import requests
+
 from bench import let_children_be_interrupted
+from bench.cpu import PULUMI_ROLES, ROLES, TOFU_ROLES, Measured, emulator_cpu, median_by_role, run_measured
+from bench.load import BusyLoad
 from bench.noop import WAIT_URL_ENV
-from bench.profile import _cmdline, _descendants
 from bench.run import BASELINE_PROGRAM
-from bench.workload import plain_schedules
+from bench.workload import overrides, plain_schedules, schedules
 from testkit.emulator_process import Emulator
+from testkit.overrides import PROGRAM as OVERRIDES_PROGRAM
+from testkit.overrides import write_stack
 from testkit.pulumi_project import PROGRAM as SCHEDULE_PROGRAM
 from testkit.pulumi_project import PulumiProject
 
@@ -72,68 +79,20 @@ TARGETS: dict[tuple[str, str], float] = {
     ("destroy", "large"): 0.8,
 }
 PROVIDER_ADDRESS = "registry.terraform.io/atlassian/atlassian-operations"
-TOFU_PROVIDER_BINARY = "terraform-provider-atlassian-operations"
+# `--before-cuts`: a fourth stack, ours as it was before the cuts of bench/README.md ("Cuts"):
+# the SDK's whole stack trace in the state for every resource (pulumi_jsmops/registration.py
+# not installed).
+BEFORE = "before cuts"
+BEFORE_CUTS_PREAMBLE = "import pulumi_jsmops.registration as _registration\n_registration._installed = True\n"
+# and `jsmops import` with the engine's checkpoint after each imported resource
+BEFORE_CUTS_IMPORT = ("import sys\nfrom pulumi_jsmops.cli import import_command, main\n"
+                      "import_command.IMPORT_ENV.clear()\nsys.argv[0] = 'jsmops'\nsys.exit(main.main())\n")
 
 
 def _install(script: str) -> str:
     """Runs a toolchain script (it builds on first use) and answers the path it prints."""
     result = subprocess.run([str(ROOT / "toolchain" / script)], stdout=subprocess.PIPE, text=True, check=True)
     return result.stdout.strip().splitlines()[-1]
-
-
-class PeakRss:
-    """The peak resident memory (VmHWM) of the processes below `root_pid` whose command
-    line `matches`, polled until stopped; in MiB."""
-
-    def __init__(self, root_pid: int, matches: Callable[[list[str]], bool]):
-        self.root_pid, self.matches, self.peak_kib = root_pid, matches, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-        self._thread.start()
-
-    def _watch(self) -> None:
-        while not self._stop.is_set():
-            for pid in _descendants(self.root_pid):
-                if not self.matches(_cmdline(pid)):
-                    continue
-                try:
-                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                        if line.startswith("VmHWM:"):
-                            self.peak_kib = max(self.peak_kib, int(line.split()[1]))
-                except OSError:
-                    pass
-            self._stop.wait(0.02)
-
-    def stop(self) -> float:
-        self._stop.set()
-        self._thread.join()
-        return round(self.peak_kib / 1024, 1)
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-Outcome = tuple[subprocess.CompletedProcess[str], float, float, float]
-
-
-def _run(command: list[str], cwd: Path, env: dict[str, str], timeout: float,
-         provider: Callable[[list[str]], bool]) -> Outcome:
-    """Runs a CLI command; its result, wall time, CPU of its process tree and provider peak RSS."""
-    cpu = _children_cpu()
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    rss = PeakRss(process.pid, provider)
-    try:
-        output, _ = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        output, _ = process.communicate()
-    wall = time.perf_counter() - started
-    peak = rss.stop()
-    result = subprocess.CompletedProcess(command, process.returncode, output, "")
-    return result, wall, _children_cpu() - cpu, peak
 
 
 class TofuStack:
@@ -180,11 +139,12 @@ class TofuStack:
             "destroy": ["destroy", "-auto-approve", "-input=false", *parallel],
         }[operation]]
 
-    def is_provider(self, cmdline: list[str]) -> bool:
-        return bool(cmdline) and Path(cmdline[0]).name.startswith(TOFU_PROVIDER_BINARY)
+    @property
+    def cwd(self) -> Path:
+        return self.dir
 
-    def run(self, operation: str, defaults: bool = False) -> Outcome:
-        return _run(self.command(operation, defaults), self.dir, self.env, self.timeout, self.is_provider)
+    def run(self, operation: str, defaults: bool = False) -> Measured:
+        return run_measured(self.command(operation, defaults), self.dir, self.env, self.timeout)
 
 
 class PulumiStack:
@@ -194,9 +154,10 @@ class PulumiStack:
     provider that costs nothing but one bare request per call): the fastest any Python
     dynamic provider can be on this engine at this latency."""
 
-    def __init__(self, root: Path, emulator: Emulator, n: int, floor: bool = False):
-        self.n, self.tool = n, "floor" if floor else "pulumi"
-        program = BASELINE_PROGRAM.replace("MODULE", "noop") if floor else SCHEDULE_PROGRAM
+    def __init__(self, root: Path, emulator: Emulator, n: int, floor: bool = False, before: bool = False):
+        self.n, self.tool = n, "floor" if floor else BEFORE if before else "pulumi"
+        program = (BASELINE_PROGRAM.replace("MODULE", "noop") if floor
+                   else BEFORE_CUTS_PREAMBLE + SCHEDULE_PROGRAM if before else SCHEDULE_PROGRAM)
         self.project = PulumiProject(root / f"{self.tool}-{n}", emulator, program=program)
         if floor:
             path = self.project.env.get("PYTHONPATH")
@@ -214,37 +175,23 @@ class PulumiStack:
             "destroy": ["destroy", "--yes", "--skip-preview"],
         }[operation], *parallel, "--non-interactive"]
 
-    def is_provider(self, cmdline: list[str]) -> bool:
-        return bool(cmdline) and "python" in Path(cmdline[0]).name and "pulumi.dynamic" in cmdline
+    @property
+    def cwd(self) -> Path:
+        return self.project.dir
 
-    def run(self, operation: str, defaults: bool = False) -> Outcome:
-        return _run(self.command(operation, defaults), self.project.dir, self.project.env, self.timeout,
-                    self.is_provider)
+    @property
+    def env(self) -> dict[str, str]:
+        return self.project.env
+
+    def run(self, operation: str, defaults: bool = False) -> Measured:
+        return run_measured(self.command(operation, defaults), self.project.dir, self.project.env, self.timeout)
 
 
 Stack = TofuStack | PulumiStack
 
 
 def measure(stack: Stack, operation: str, emulator: Emulator, defaults: bool = False) -> dict[str, Any]:
-    emulator.reset_stats()
-    result, wall, cpu, rss = stack.run(operation, defaults)
-    stats = emulator.stats()
-    ok = result.returncode == 0
-    sample = {
-        "wall_s": round(wall, 3),
-        "cpu_s": round(cpu, 3),
-        "provider_peak_rss_mib": rss,
-        "exit": result.returncode,
-        "ok": ok,
-        "by_method": stats["by_method"],
-        "in_flight_max": stats["in_flight_max"],
-        "in_flight_mean": stats["in_flight_mean"],
-    }
-    if not ok:
-        sample["output_tail"] = result.stdout[-3000:]
-        print(f"\n  ! {stack.tool} {operation} N={stack.n} exited {result.returncode}:\n"
-              + "\n".join("    " + line for line in result.stdout[-1500:].splitlines()), flush=True)
-    return sample
+    return _measure_command(stack.command(operation, defaults), stack.cwd, stack.env, stack.timeout, emulator)
 
 
 def _median(values: list[float]) -> Optional[float]:
@@ -257,7 +204,8 @@ def _requests(by_method: dict[str, int]) -> str:
 
 def series(label: str, n: int, latency_ms: int, repeat: int, operations: tuple[str, ...], root: Path,
            emulator: Emulator, tofu: str, provider_dir: str, defaults: bool = False,
-           floor: bool = False, pulumi_env: Optional[dict[str, str]] = None) -> list[dict[str, Any]]:
+           floor: bool = False, pulumi_env: Optional[dict[str, str]] = None,
+           before: bool = False) -> list[dict[str, Any]]:
     """Both tools (and the floor, if asked) through `operations` on N schedules, `repeat`
     times, taking turns (who goes first rotates); one row per operation. `pulumi_env` goes
     to the environment of the pulumi commands."""
@@ -266,6 +214,8 @@ def series(label: str, n: int, latency_ms: int, repeat: int, operations: tuple[s
     stacks: list[Stack] = [TofuStack(where, emulator, n, tofu, provider_dir), PulumiStack(where, emulator, n)]
     if floor:
         stacks.append(PulumiStack(where, emulator, n, floor=True))
+    if before:
+        stacks.append(PulumiStack(where, emulator, n, before=True))
     for stack in stacks:
         if isinstance(stack, PulumiStack):
             stack.project.env.update(pulumi_env or {})
@@ -292,6 +242,9 @@ def series(label: str, n: int, latency_ms: int, repeat: int, operations: tuple[s
             row[tool] = {
                 "wall_s": _median([s["wall_s"] for s in runs]),
                 "cpu_s": _median([s["cpu_s"] for s in runs]),
+                "cpu_by_role": median_by_role(s["cpu_by_role"] for s in runs),
+                "emulator_cpu_s": _median([s["emulator_cpu_s"] for s in runs]),
+                "load_avg_1m": _median([s["load_avg_1m"] for s in runs]),
                 "provider_peak_rss_mib": max(s["provider_peak_rss_mib"] for s in runs),
                 "requests": runs[-1]["by_method"],
                 "in_flight_max": max(s["in_flight_max"] for s in runs),
@@ -301,6 +254,8 @@ def series(label: str, n: int, latency_ms: int, repeat: int, operations: tuple[s
             }
         tofu_s, ours_s = row["tofu"]["wall_s"], row["pulumi"]["wall_s"]
         row["ratio"] = round(ours_s / tofu_s, 3) if tofu_s and ours_s else None
+        tofu_cpu, ours_cpu = row["tofu"]["cpu_s"], row["pulumi"]["cpu_s"]
+        row["cpu_ratio"] = round(ours_cpu / tofu_cpu, 3) if tofu_cpu and ours_cpu else None
         if floor:
             floor_s = row["floor"]["wall_s"]
             row["floor_ratio"] = round(floor_s / tofu_s, 3) if tofu_s and floor_s else None
@@ -309,8 +264,158 @@ def series(label: str, n: int, latency_ms: int, repeat: int, operations: tuple[s
     return rows
 
 
+def _extra(name: str, tool: str, sample: dict[str, Any], n: int) -> dict[str, Any]:
+    return {"row": name, "tool": tool, "n": n, **sample}
+
+
+def _sum_samples(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    """Commands run one after another as one figure: times, CPU and requests added up; the
+    most in flight; the mean in flight of the longest."""
+    by_method: dict[str, int] = {}
+    cpu_by_role: dict[str, float] = {}
+    for sample in samples:
+        for method, count in sample["by_method"].items():
+            by_method[method] = by_method.get(method, 0) + count
+        for role, seconds in sample["cpu_by_role"].items():
+            cpu_by_role[role] = round(cpu_by_role.get(role, 0.0) + seconds, 3)
+    longest = max(samples, key=lambda s: s["wall_s"])
+    return {
+        "wall_s": round(sum(s["wall_s"] for s in samples), 3),
+        "cpu_s": round(sum(s["cpu_s"] for s in samples), 3),
+        "cpu_by_role": cpu_by_role,
+        "emulator_cpu_s": round(sum(s["emulator_cpu_s"] for s in samples), 3),
+        "load_avg_1m": longest["load_avg_1m"],
+        "provider_peak_rss_mib": max(s["provider_peak_rss_mib"] for s in samples),
+        "exit": next((s["exit"] for s in samples if s["exit"]), 0),
+        "ok": all(s["ok"] for s in samples),
+        "by_method": by_method,
+        "in_flight_max": max(s["in_flight_max"] for s in samples),
+        "in_flight_mean": longest["in_flight_mean"],
+        "steps": samples,
+    }
+
+
+def bench_import(n: int, latency_ms: int, root: Path, emulator: Emulator, tofu: str,
+                 provider_dir: str, before: bool = False) -> list[dict[str, Any]]:
+    """N schedules made through the API, then brought under each tool: tofu `import` blocks,
+    `plan -generate-config-out` and `apply`; `jsmops import --all` (a preview of the
+    program, the listing of the site, `pulumi import --file`); with `before`, also `jsmops
+    import` as before the cuts (checkpoints after each resource). Checked: N in each state."""
+    from pulumi_jsmops.api.models import parse_user_schedule
+
+    emulator.reset()
+    emulator.set_latency(0)
+    session = requests.Session()
+    session.auth = emulator.admin_auth
+    ids = [session.post(f"{emulator.api_url}/schedules", json=parse_user_schedule(spec).to_api(), timeout=30)
+           .json()["id"] for spec in plain_schedules(n, prefix="imported").values()]
+    session.close()
+    emulator.set_latency(latency_ms)
+    where = root / f"import-{n}"
+    tofu_stack = TofuStack(where, emulator, 0, tofu, provider_dir)
+    (tofu_stack.dir / "main.tf").write_text(
+        f'terraform {{\n  required_providers {{\n    atlassian-operations = {{ source = "{PROVIDER_ADDRESS}" }}\n'
+        '  }\n}\n\nprovider "atlassian-operations" {}\n\n'
+        + "".join(f'import {{\n  to = atlassian-operations_schedule.s{i:04d}\n  id = "{schedule_id}"\n}}\n'
+                  for i, schedule_id in enumerate(ids)))
+    tofu_stack.timeout = 300 + 2 * n
+    parallel = f"-parallelism={PARALLEL}"
+    tofu_steps = [
+        _measure_command([tofu, "plan", "-input=false", parallel, "-generate-config-out=generated.tf"],
+                         tofu_stack.dir, tofu_stack.env, tofu_stack.timeout, emulator),
+        _measure_command([tofu, "apply", "-auto-approve", "-input=false", parallel],
+                         tofu_stack.dir, tofu_stack.env, tofu_stack.timeout, emulator),
+    ]
+    tofu_sample = _sum_samples(tofu_steps)
+    state = subprocess.run([tofu, "state", "list"], cwd=tofu_stack.dir, env=tofu_stack.env, capture_output=True,
+                           text=True)
+    tofu_sample["in_state"] = len(state.stdout.split())
+
+    measured = [("tofu", tofu_sample)]
+    commands = [("pulumi", [str(Path(sys.executable).parent / "jsmops")])]
+    if before:
+        commands.append((BEFORE, [sys.executable, "-c", BEFORE_CUTS_IMPORT]))
+    for tool, command in commands:
+        ours = PulumiStack(where / tool.replace(" ", "-"), emulator, 0)
+        sample = _measure_command([*command, "import", "--stack", "test", "--all"], ours.project.dir,
+                                  ours.project.env, ours.timeout + 2 * n, emulator)
+        sample["in_state"] = len(ours.project.resources())
+        measured.append((tool, sample))
+    for tool, sample in measured:
+        sample["ok"] = sample["ok"] and sample["in_state"] == n
+        print(f"  import   N={n:<5} {latency_ms:>3} ms  {tool:<7}{sample['wall_s']:7.2f} s  "
+              f"cpu {sample['cpu_s']:.2f} s  requests {_requests(sample['by_method'])}, {sample['in_state']} in state",
+              flush=True)
+    emulator.reset()
+    shutil.rmtree(where, ignore_errors=True)
+    return [_extra(f"import, {latency_ms} ms", tool, sample, n) for tool, sample in measured]
+
+
+def _measure_command(command: list[str], cwd: Path, env: dict[str, str], timeout: float,
+                     emulator: Emulator) -> dict[str, Any]:
+    emulator.reset_stats()
+    emulator_before = emulator_cpu(emulator)
+    measured = run_measured(command, cwd, env, timeout)
+    stats = emulator.stats()
+    ok = measured.result.returncode == 0
+    if not ok:
+        print(f"\n  ! {' '.join(command[:3])} exited {measured.result.returncode}:\n"
+              + "\n".join("    " + line for line in measured.result.stdout[-1500:].splitlines()), flush=True)
+    return {**({} if ok else {"output_tail": measured.result.stdout[-3000:]}),
+        "wall_s": round(measured.wall_s, 3), "cpu_s": round(measured.cpu_s, 3), "cpu_by_role": measured.cpu_by_role,
+        "emulator_cpu_s": round(emulator_cpu(emulator) - emulator_before, 3), "load_avg_1m": os.getloadavg()[0],
+        "provider_peak_rss_mib": measured.provider_peak_rss_mib, "exit": measured.result.returncode, "ok": ok,
+        "by_method": stats["by_method"], "in_flight_max": stats["in_flight_max"],
+        "in_flight_mean": stats["in_flight_mean"],
+    }
+
+
+def bench_overrides(n: int, per_schedule: int, latency_ms: int, root: Path,
+                    emulator: Emulator) -> list[dict[str, Any]]:
+    """`up`, unchanged `preview` and `destroy` of N schedules with `per_schedule` overrides
+    each (pulumi only: the Terraform provider has no override resource)."""
+    emulator.reset()
+    emulator.set_latency(latency_ms)
+    project = PulumiProject(root / f"overrides-{n}", emulator, program=OVERRIDES_PROGRAM)
+    plain = plain_schedules(n, prefix="overridden")
+    for name, spec in plain.items():
+        spec["rotations"] = schedules(n)[name]["rotations"]
+    write_stack(project, plain, overrides(list(plain), per_schedule))
+    rows = []
+    for operation, arguments in (("create", ["up", "--yes", "--skip-preview"]),
+                                 ("noop", ["preview", "--expect-no-changes"]),
+                                 ("destroy", ["destroy", "--yes", "--skip-preview"])):
+        sample = _measure_command(["pulumi", *arguments, "--parallel", str(PARALLEL), "--non-interactive"],
+                                  project.dir, project.env, 300 + 3 * n * per_schedule, emulator)
+        print(f"  overrides N={n} x {per_schedule} {latency_ms:>3} ms  {operation:<8}{sample['wall_s']:7.2f} s  "
+              f"cpu {sample['cpu_s']:.2f} s  requests {_requests(sample['by_method'])}", flush=True)
+        rows.append(_extra(f"{operation}, {n} schedules + {n * per_schedule} overrides, {latency_ms} ms", "pulumi",
+                           sample, n))
+    emulator.reset()
+    shutil.rmtree(project.root, ignore_errors=True)
+    return rows
+
+
+def extra_table(extras: list[dict[str, Any]]) -> str:
+    """The rows of `--import-n` and `--overrides`: one line per tool."""
+    lines: list[tuple[str, ...]] = [(
+        "row", "N", "tool", "wall s", "cpu s", *(ROLES[r] for r in TOFU_ROLES + PULUMI_ROLES + ("jsmops",)),
+        "requests", "in flight max / mean", "emulator", "load 1m", "ok",
+    )]
+    for extra in extras:
+        roles = extra["cpu_by_role"]
+        lines.append((
+            extra["row"], str(extra["n"]), extra["tool"], f"{extra['wall_s']:.2f}", f"{extra['cpu_s']:.2f}",
+            *(f"{roles[r]:.2f}" if r in roles else "" for r in TOFU_ROLES + PULUMI_ROLES + ("jsmops",)),
+            _requests(extra["by_method"]), f"{extra['in_flight_max']} / {extra['in_flight_mean']:.1f}",
+            f"{extra['emulator_cpu_s']:.2f}", f"{extra['load_avg_1m']:.1f}", "yes" if extra["ok"] else "NO",
+        ))
+    return _columns(lines)
+
+
 def _target(row: dict[str, Any]) -> Optional[float]:
-    if row["defaults"] or row["pulumi_env"] or row["latency_ms"] != TARGET_LATENCY_MS:
+    if (row["defaults"] or row["pulumi_env"] or row["latency_ms"] != TARGET_LATENCY_MS
+            or row["series"] not in ("main", "large")):
         return None
     which = "main" if row["n"] == TARGET_N else "large" if row["n"] == TARGET_LARGE_N else None
     return TARGETS.get((row["operation"], which)) if which else None
@@ -337,10 +442,39 @@ def table(rows: list[dict[str, Any]]) -> str:
             + (f" ({floor['in_flight_mean']:.1f})" if floor else ""),
             f"{tofu['provider_peak_rss_mib']:.0f} / {ours['provider_peak_rss_mib']:.0f}",
         ))
+    return _columns(lines)
+
+
+def _columns(lines: Sequence[tuple[str, ...]]) -> str:
     widths = [max(len(line[c]) for line in lines) for c in range(len(lines[0]))]
     out = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() for line in lines]
     out.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(out)
+
+
+def cpu_table(rows: list[dict[str, Any]]) -> str:
+    """Per row and tool: wall and CPU seconds (medians), CPU as a share of tofu's, and the
+    CPU per process: tofu's two, Pulumi's five; the part of the tree's total no process was
+    seen holding; the emulator's; and the machine's load average while they ran."""
+    lines: list[tuple[str, ...]] = [(
+        "series", "operation", "N", "latency", "tool", "wall s", "cpu s", "cpu / tofu",
+        *(ROLES[r] for r in TOFU_ROLES + PULUMI_ROLES), "unattributed", "emulator", "load 1m",
+    )]
+    for row in rows:
+        tofu_cpu = row["tofu"]["cpu_s"]
+        for tool in ("tofu", "pulumi", "floor", BEFORE):
+            if tool not in row:
+                continue
+            figures, roles = row[tool], row[tool]["cpu_by_role"]
+            lines.append((
+                row["series"], row["operation"], str(row["n"]), f"{row['latency_ms']} ms", tool,
+                f"{figures['wall_s']:.2f}", f"{figures['cpu_s']:.2f}",
+                f"{figures['cpu_s'] / tofu_cpu:.2f}" if tofu_cpu else "-",
+                *(f"{roles[r]:.2f}" if r in roles else "" for r in TOFU_ROLES + PULUMI_ROLES),
+                f"{roles.get('unattributed', 0.0):.2f}", f"{figures['emulator_cpu_s']:.2f}",
+                f"{figures['load_avg_1m']:.1f}",
+            ))
+    return _columns(lines)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -353,12 +487,28 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--small-n", type=int, default=10,
                         help="N of the one small run, at 200 ms, for growth; 0 to skip (default: %(default)s)")
     parser.add_argument("--quick", action="store_true", help="one run each, no default-settings, small or large run")
+    parser.add_argument("--before-cuts", action="store_true",
+                        help="a fourth stack in the main and large series: ours before the cuts (bench/README.md)")
+    parser.add_argument("--large-refresh", action="store_true", help="refresh in the large series too")
+    parser.add_argument("--loaded", action="store_true",
+                        help="the main series at 200 ms once more, beside a fixed CPU load (--load)")
+    parser.add_argument("--load", default="1x0.5",
+                        help="the fixed load of --loaded: PROCESSESxDUTY busy loops (default: %(default)s)")
+    parser.add_argument("--import-n", type=int, default=0,
+                        help="bulk import of this many schedules, at 200 ms: tofu import blocks vs jsmops import --all")
+    parser.add_argument("--overrides", default="",
+                        help="NxK: up/preview/destroy of N schedules with K overrides each, at 200 ms (pulumi only)")
+    parser.add_argument("--series", default="main,defaults,small,large",
+                        help="which of the standard series run (default: %(default)s; empty for none)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "peer-results.json")
     args = parser.parse_args(argv)
     let_children_be_interrupted()
+    chosen = {name.strip() for name in args.series.split(",") if name.strip()}
     if args.quick:
         args.repeat, args.large_n, args.small_n = 1, 0, 0
+        chosen.discard("defaults")
     latencies = [int(s) for s in args.latency.split(",") if s.strip()]
+    large_operations = OPERATIONS if args.large_refresh else LARGE_OPERATIONS
 
     os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
     print("building the peer tools (cached after the first run) ...", flush=True)
@@ -368,20 +518,38 @@ def main(argv: Optional[list[str]] = None) -> int:
     root = Path(tempfile.mkdtemp(prefix="jsmops-bench-peer-"))
     emulator = Emulator(root / "emulator")
     rows: list[dict[str, Any]] = []
+    extras: list[dict[str, Any]] = []
+    load_used = None
     try:
-        for latency_ms in latencies:
-            rows += series("main", args.n, latency_ms, args.repeat, OPERATIONS, root, emulator, tofu, provider_dir,
-                           floor=latency_ms > 0)
-        if not args.quick:
+        if "main" in chosen:
+            for latency_ms in latencies:
+                rows += series("main", args.n, latency_ms, args.repeat, OPERATIONS, root, emulator, tofu,
+                               provider_dir, floor=latency_ms > 0, before=args.before_cuts)
+        if "defaults" in chosen:
             rows += series("defaults", args.n, 200, 1, OPERATIONS, root, emulator, tofu, provider_dir, defaults=True)
-        if args.small_n:
+        if args.loaded:
+            processes, duty = args.load.split("x")
+            load = BusyLoad(int(processes), float(duty))
+            load_used = load.describe()
+            try:
+                rows += series("loaded", args.n, 200, args.repeat, OPERATIONS, root, emulator, tofu, provider_dir,
+                               floor=True)
+            finally:
+                load.stop()
+        if "small" in chosen and args.small_n:
             rows += series("small", args.small_n, 200, 1, LARGE_OPERATIONS, root, emulator, tofu, provider_dir)
-        if args.large_n:
-            rows += series("large", args.large_n, 200, 1, LARGE_OPERATIONS, root, emulator, tofu, provider_dir)
+        if "large" in chosen and args.large_n:
+            rows += series("large", args.large_n, 200, 1, large_operations, root, emulator, tofu, provider_dir,
+                           before=args.before_cuts)
             # The engine's per-step checkpoint of the whole state (file backend) grows with N:
             # the same again with PULUMI_SKIP_CHECKPOINTS (the state is saved once, at the end).
-            rows += series("large-skip-checkpoints", args.large_n, 200, 1, LARGE_OPERATIONS, root, emulator, tofu,
+            rows += series("large-skip-checkpoints", args.large_n, 200, 1, large_operations, root, emulator, tofu,
                            provider_dir, pulumi_env={"PULUMI_SKIP_CHECKPOINTS": "true"})
+        if args.import_n:
+            extras += bench_import(args.import_n, 200, root, emulator, tofu, provider_dir, before=args.before_cuts)
+        if args.overrides:
+            n, per_schedule = (int(x) for x in args.overrides.split("x"))
+            extras += bench_overrides(n, per_schedule, 200, root, emulator)
     finally:
         emulator.stop()
         shutil.rmtree(root, ignore_errors=True)
@@ -397,16 +565,29 @@ def main(argv: Optional[list[str]] = None) -> int:
             "pulumi": subprocess.run(["pulumi", "version"], capture_output=True, text=True).stdout.strip(),
             "parallel": PARALLEL,
             "elapsed_s": round(elapsed, 1),
+            "load_avg_at_end": os.getloadavg(),
+            "fixed_load": load_used,
         },
         "rows": rows,
+        "extra_rows": extras,
         "targets": targets,
     }
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print()
     print(table(rows))
     print()
+    if extras:
+        print(extra_table(extras))
+        print()
+    print("CPU seconds per process (tofu: tofu, its provider plugin; ours: engine, language host, stack "
+          "program, dynamic-provider process), medians:")
+    print(cpu_table(rows))
+    print()
     for name, t in targets.items():
         print(f"  {name}: ratio {t['ratio']} (target <= {t['target']}): {'met' if t['met'] else 'MISSED'}")
+    if load_used:
+        print(f"  series `loaded`: beside a fixed load of {load_used} (bench/load.py)")
+    print(f"  load average at the end (1, 5, 15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"results: {args.out}  ({elapsed / 60:.1f} min)")
     return 0
 

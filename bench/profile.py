@@ -31,49 +31,15 @@ from pathlib import Path
 from typing import Optional
 
 from bench import let_children_be_interrupted
+from bench.cpu import cmdline, descendants
+from bench.cpu import role as process_role
 from bench.run import KINDS, OPERATIONS, Stack
 from testkit.emulator_process import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 
 OURS = "pulumi_jsmops/"
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        tasks = Path(f"/proc/{pid}/task").iterdir()
-        found: list[int] = []
-        for task in tasks:
-            found += [int(c) for c in (task / "children").read_text().split()]
-        return found
-    except OSError:
-        return []
-
-
-def _descendants(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        for child in _children(todo.pop()):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def _cmdline(pid: int) -> list[str]:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
-    except OSError:
-        return []
-
-
-def _role(cmdline: list[str]) -> Optional[str]:
-    if not cmdline or "python" not in Path(cmdline[0]).name:
-        return None
-    if any(arg.endswith("pulumi-language-python-exec") for arg in cmdline):
-        return "program"
-    if "pulumi.dynamic" in cmdline:
-        return "provider"
-    return None
+PYTHON_ROLES = ("program", "provider")  # the Python processes of a `pulumi` run (bench/cpu.py)
 
 
 class Spy:
@@ -89,11 +55,11 @@ class Spy:
 
     def _watch(self) -> None:
         while not self._stop.is_set():
-            for pid in _descendants(self.root_pid):
+            for pid in descendants(self.root_pid):
                 if pid in self._seen:
                     continue
-                role = _role(_cmdline(pid))
-                if role is None:
+                role = process_role(cmdline(pid))
+                if role not in PYTHON_ROLES:
                     continue  # a shell or the Go binaries; its Python child shows up later
                 self._seen.add(pid)
                 path = self.out / f"{self.operation}-{role}-{pid}.txt"

@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -41,6 +40,7 @@ from typing import Any, Optional
 import requests
 
 from bench import large_rotation, let_children_be_interrupted, startup
+from bench.cpu import PULUMI_ROLES, ROLES, emulator_cpu, median_by_role, run_measured
 from bench.noop import WAIT_URL_ENV
 from bench.workload import schedules
 from testkit.emulator_process import Emulator
@@ -113,19 +113,21 @@ class Stack:
     def run(self, operation: str, emulator: Emulator) -> dict[str, Any]:
         """Runs one operation; its wall time, exit status and the API requests it made."""
         emulator.reset_stats()
-        cpu, emulator_cpu = _children_cpu(), _process_cpu(emulator)
-        started = time.perf_counter()
-        result = self.project.pulumi(*OPERATIONS[operation], "--parallel", str(self.parallel),
-                                     check=False, timeout=self.timeout)
-        wall = time.perf_counter() - started
-        cpu, emulator_cpu = _children_cpu() - cpu, _process_cpu(emulator) - emulator_cpu
+        emulator_before = emulator_cpu(emulator)
+        measured = run_measured(["pulumi", *OPERATIONS[operation], "--parallel", str(self.parallel),
+                                 "--non-interactive"], self.project.dir, self.project.env, self.timeout)
+        emulator_used = emulator_cpu(emulator) - emulator_before
+        result = measured.result
         stats = emulator.stats()
         sample = {
-            "wall_s": round(wall, 4),
+            "wall_s": round(measured.wall_s, 4),
             # CPU of the whole `pulumi` process tree (engine, language host, program,
-            # provider process), and of the emulator: steadier than wall time on a busy machine
-            "cpu_s": round(cpu, 3),
-            "emulator_cpu_s": round(emulator_cpu, 3),
+            # provider process), per process, and of the emulator: steadier than wall time
+            # on a busy machine
+            "cpu_s": round(measured.cpu_s, 3),
+            "cpu_by_role": measured.cpu_by_role,
+            "emulator_cpu_s": round(emulator_used, 3),
+            "load_avg_1m": os.getloadavg()[0],
             "exit": result.returncode,
             "by_method": stats["by_method"],
             "by_status": stats["by_status"],
@@ -135,7 +137,7 @@ class Stack:
             "in_flight_mean": stats["in_flight_mean"],
         }
         if result.returncode != 0:
-            sample["output_tail"] = (result.stdout + result.stderr)[-3000:]
+            sample["output_tail"] = result.stdout[-3000:]
             print(f"\n  ! {self.kind} {operation} N={self.n} exited {result.returncode}:\n"
                   + _indent(sample["output_tail"][-1500:]), flush=True)
         return sample
@@ -147,21 +149,6 @@ class Stack:
     def clean_up(self) -> None:
         """After a failed run: empties the stack (no-op when it is empty)."""
         self.project.pulumi("destroy", "--yes", "--skip-preview", check=False, timeout=self.timeout)
-
-
-def _children_cpu() -> float:
-    """CPU seconds used by this process's finished children (and theirs, when reaped)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _process_cpu(emulator: Emulator) -> float:
-    """CPU seconds the emulator process has used so far (0 where /proc is not there)."""
-    try:
-        fields = Path(f"/proc/{emulator.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, AttributeError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _indent(text: str) -> str:
@@ -268,8 +255,10 @@ def _size_row(operation: str, n: int, repeat: int, by_kind: dict[str, list[dict[
         "n": n,
         "repeat": repeat,
         "provider": {"wall_s": p_wall, "cpu_s": p_cpu, "emulator_cpu_s": _median_of(provider, "emulator_cpu_s"),
-                     "samples": provider},
-        "baseline": {"wall_s": b_wall, "cpu_s": b_cpu, "samples": baseline},
+                     "cpu_by_role": median_by_role(s["cpu_by_role"] for s in provider), "samples": provider},
+        "baseline": {"wall_s": b_wall, "cpu_s": b_cpu,
+                     "cpu_by_role": median_by_role(s["cpu_by_role"] for s in baseline), "samples": baseline},
+        "load_avg_1m": _median([s["load_avg_1m"] for s in provider + baseline]),
         **({"baseline+import": {"wall_s": _median_of(with_import, "wall_s"), "cpu_s": _median_of(with_import, "cpu_s"),
                                 "samples": with_import}} if with_import is not None else {}),
         "ratio": _ratio(p_wall, b_wall),
@@ -330,6 +319,10 @@ def bench_latency(n: int, repeat: int, root: Path, emulator: Emulator, latency_m
             "parallel": PARALLEL,
             "wall_s": p_wall,
             "cpu_s": _median_of(runs, "cpu_s"),
+            "cpu_by_role": median_by_role(s["cpu_by_role"] for s in runs),
+            "waiting_baseline_cpu_s": _median_of(waiting, "cpu_s"),
+            "waiting_baseline_cpu_by_role": median_by_role(s["cpu_by_role"] for s in waiting),
+            "load_avg_1m": _median([s["load_avg_1m"] for s in runs + waiting]),
             "waiting_baseline_wall_s": b_wall,
             "ratio": _ratio(p_wall, b_wall),
             "in_flight_max": max(s["in_flight_max"] for s in runs),
@@ -524,6 +517,27 @@ def latency_table(rows: list[dict[str, Any]], latency_rows: list[dict[str, Any]]
     return "\n".join(_columns(lines))
 
 
+def cpu_table(rows: list[dict[str, Any]], latency_rows: list[dict[str, Any]]) -> str:
+    """CPU seconds per process of the `pulumi` tree (medians), the provider's stack beside
+    its baseline, at 0 ms and with latency; and the machine's load while they ran."""
+    lines: list[tuple[str, ...]] = [("operation", "N", "latency", "stack", "cpu s", *(ROLES[r] for r in PULUMI_ROLES),
+                                     "unattributed", "load 1m")]
+
+    def line(row: dict[str, Any], latency: str, stack: str, cpu: float, by_role: dict[str, float]) -> None:
+        lines.append((row["operation"], str(row["n"]), latency, stack, f"{cpu:.2f}",
+                      *(f"{by_role.get(r, 0.0):.2f}" for r in PULUMI_ROLES), f"{by_role.get('unattributed', 0.0):.2f}",
+                      f"{row['load_avg_1m']:.1f}"))
+
+    for row in rows:
+        line(row, "0 ms", "provider", row["provider"]["cpu_s"], row["provider"]["cpu_by_role"])
+        line(row, "0 ms", "baseline", row["baseline"]["cpu_s"], row["baseline"]["cpu_by_role"])
+    for row in latency_rows:
+        latency = f"{row['latency_ms']} ms"
+        line(row, latency, "provider", row["cpu_s"], row["cpu_by_role"])
+        line(row, latency, "waiting baseline", row["waiting_baseline_cpu_s"], row["waiting_baseline_cpu_by_role"])
+    return "\n".join(_columns(lines))
+
+
 def _pulumi_version() -> str:
     try:
         return subprocess.run(["pulumi", "version"], capture_output=True, text=True, timeout=60).stdout.strip()
@@ -640,6 +654,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     if latency_rows:
         print()
         print(latency_table(rows, latency_rows))
+    print()
+    print("CPU seconds per process of the pulumi tree (engine, language host, stack program, dynamic-provider "
+          "process), medians:")
+    print(cpu_table(rows, latency_rows))
     print()
     missed = results["missed"]
     print(f"{len(checks) - len(missed)}/{len(checks)} targets met"

@@ -80,3 +80,18 @@ def plain_schedule(i: int, prefix: str) -> dict[str, Any]:
 def plain_schedules(n: int, prefix: str) -> dict[str, dict[str, Any]]:
     """Resource name -> inputs, for n schedules without rotations, named after `prefix`."""
     return {f"s{i:04d}": plain_schedule(i, prefix) for i in range(n)}
+
+
+def overrides(schedule_names: list[str], per_schedule: int) -> dict[str, dict[str, Any]]:
+    """Resource name -> inputs of `per_schedule` overrides of each named schedule, in the
+    form of testkit/overrides.py's `stack.json` (`"schedule"` names the Schedule resource):
+    one user for four hours on consecutive days of 2027, apart from each other."""
+    return {
+        f"{name}_o{k}": {
+            "schedule": name,
+            "responder": {"type": "user", "id": _id("user", (i + k) % 40)},
+            "start_date": f"2027-03-{k + 1:02d}T08:00:00Z",
+            "end_date": f"2027-03-{k + 1:02d}T12:00:00Z",
+        }
+        for i, name in enumerate(schedule_names) for k in range(per_schedule)
+    }

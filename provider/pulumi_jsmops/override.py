@@ -20,6 +20,7 @@ else:  # pragma: no cover - Python 3.10
 
 from .api.reserved_names import has_reserved_name
 from .provider import ScheduleOverrideProvider
+from .registration import declaring
 from .schedule import _output, declared_schedule, declared_site, looked_up_rotations, looked_up_site
 
 # The resource's type, as every stack's state holds it (see SCHEDULE_TYPE in schedule.py).
@@ -162,7 +163,8 @@ class ScheduleOverride(Resource, module=_MODULE, name=_NAME):
             its = "the jsmops:* settings" if schedule_site is None else repr(schedule_site)
             raise pulumi.RunError(f"resource '{resource_name}' has a problem: site: {props['site']!r} is not the site "
                                   f"of its schedule ({its})")
-        super().__init__(ScheduleOverrideProvider(), resource_name, props, opts)
+        with declaring():  # the state keeps the user's line, not the whole stack
+            super().__init__(ScheduleOverrideProvider(), resource_name, props, opts)
 
     # The outputs: the engine sets them on the instance; these properties document them.
     @property

@@ -23,6 +23,7 @@ from .api.reserved_names import has_reserved_name
 from .api.whole_windows import whole_window_warnings
 from .dynamic.base import ROTATION_ORDER
 from .provider import ScheduleProvider
+from .registration import declaring
 
 # The resource's type, as every stack's state holds it: the SDK makes it
 # `pulumi-python:dynamic/<module>:<name>` from the class's `module` and `name`.
@@ -275,7 +276,8 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
         if isinstance(props["rotations"], dict):  # the engine keeps no order of keys: the declared one
             props[ROTATION_ORDER] = [item["name"] for item in declared]
         warnings += ignore_warnings
-        super().__init__(ScheduleProvider(), resource_name, props, opts)
+        with declaring():  # the state keeps the user's line, not the whole stack
+            super().__init__(ScheduleProvider(), resource_name, props, opts)
         for warning in warnings:
             pulumi.log.warn(warning, resource=self)
         self._site_input: Any = props["site"]

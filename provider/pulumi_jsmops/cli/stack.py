@@ -33,12 +33,15 @@ class PulumiStack:
     # Why a secret of this stack's own preview may stay unread (None: that preview shows them all).
     unshown_secrets: Optional[str] = None
 
-    def run(self, *args: str, stdin: Optional[str] = None, stream: bool = False, accept_failure: bool = False) -> str:
+    def run(self, *args: str, stdin: Optional[str] = None, stream: bool = False, accept_failure: bool = False,
+            env: Optional[Mapping[str, str]] = None) -> str:
         """The command's standard output (`stream` shows it instead). `accept_failure` takes
         a failed preview's JSON too, when it says why (its error diagnostics); a failure it
-        does not explain (the JSON may be `{}`) raises with the CLI's standard error."""
+        does not explain (the JSON may be `{}`) raises with the CLI's standard error. `env`
+        adds to the environment of the command."""
+        extra = {**self.env, **(env or {})}
         result = subprocess.run([self.command, *args, "--stack", self.name, "--non-interactive"],
-                                cwd=self.project_dir, env={**os.environ, **self.env} if self.env else None,
+                                cwd=self.project_dir, env={**os.environ, **extra} if extra else None,
                                 text=True, input=stdin, stdout=None if stream else subprocess.PIPE,
                                 stderr=subprocess.PIPE)
         output = result.stdout or ""
