@@ -273,7 +273,8 @@ class Schedule(Resource, module=_MODULE, name=_NAME):
         warnings = whole_window_warnings(props["rotations"])
         declared = props["rotations"]
         props["rotations"], ignore_warnings = _keyed_by_name(declared, opts.ignore_changes or [])
-        if isinstance(props["rotations"], dict):  # the engine keeps no order of keys: the declared one
+        if isinstance(declared, (list, tuple)) and isinstance(props["rotations"], dict):
+            # Keyed by name, and the engine keeps no order of keys: the declared one beside them.
             props[ROTATION_ORDER] = [item["name"] for item in declared]
         warnings += ignore_warnings
         with declaring():  # the state keeps the user's line, not the whole stack

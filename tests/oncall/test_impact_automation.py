@@ -117,7 +117,7 @@ def test_impact_of_an_inline_program_opens_a_gap_and_writes_nothing(stacks: Stac
     assert [(g.start.isoformat(), g.end.isoformat()) for g in support.new_gaps] == [
         (f"2026-01-{day}T01:00:00+00:00", f"2026-01-{day}T03:00:00+00:00") for day in (22, 23, 24)]  # 20-22 in NY
     assert report.new_gaps == 3 and report.not_assessed == ()
-    assert report.to_json()["version"] == 3 and report.to_json()["new_gaps"] == 3
+    assert report.to_json()["version"] == 4 and report.to_json()["new_gaps"] == 3
     assert "Platform On-Call: now carol → bob" in report.render("text").splitlines()
     assert "- Platform On-Call: now carol → bob" in report.render("markdown").splitlines()
     # Reads only: each changed schedule's overrides, as `jsmops impact` reads them.
