@@ -33,7 +33,7 @@ Each figure is the median of `--repeat` runs. Wall time, the emulator's request 
 and in-flight figures, the peak RSS of the provider process, the CPU of the whole process
 tree and of each process in it (bench/cpu.py) are recorded; results go to
 `bench/peer-results.json`. The options add rows (bench/README.md): ours before the cuts,
-a series beside a fixed CPU load, a bulk import, overrides.
+a series beside a fixed CPU load, refresh at `--large-n`, a bulk import, overrides.
 """
 
 from __future__ import annotations
