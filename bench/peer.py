@@ -23,12 +23,17 @@ one bare request per call), the fastest a Python dynamic provider can be on this
 Then once more with each tool's defaults
 (our `--parallel` default is 4 x CPUs, theirs 10), at N = `--large-n` (create, no-op and
 destroy, once; again with PULUMI_SKIP_CHECKPOINTS=true for pulumi) and at N = 10, for how
-time and the provider process's memory grow.
+time and the provider process's memory grow. These series share one emulator, so the site
+holds every tool's schedules. `--large-refresh` measures `refresh` at N = `--large-n`
+with each tool on an emulator of its own (same latency, taking turns), holding only that
+tool's N schedules, made and deleted outside the figures: our refresh lists the site
+(at most 1000 schedules) instead of reading each one, so a site holding the other tools'
+schedules too would not be the user's case.
 Each figure is the median of `--repeat` runs. Wall time, the emulator's request counts
 and in-flight figures, the peak RSS of the provider process, the CPU of the whole process
 tree and of each process in it (bench/cpu.py) are recorded; results go to
 `bench/peer-results.json`. The options add rows (bench/README.md): ours before the cuts,
-a series beside a fixed CPU load, a bulk import, overrides.
+a series beside a fixed CPU load, refresh at `--large-n`, a bulk import, overrides.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
@@ -77,7 +83,9 @@ TARGETS: dict[tuple[str, str], float] = {
     ("create", "large"): 0.8,
     ("noop", "large"): 0.8,
     ("destroy", "large"): 0.8,
+    ("refresh", "large"): 0.5,
 }
+LARGE_REFRESH = "large-refresh"  # the series of `--large-refresh`: an emulator per tool
 PROVIDER_ADDRESS = "registry.terraform.io/atlassian/atlassian-operations"
 # `--before-cuts`: a fourth stack, ours as it was before the cuts of bench/README.md ("Cuts"):
 # the SDK's whole stack trace in the state for every resource (pulumi_jsmops/registration.py
@@ -102,7 +110,7 @@ class TofuStack:
     tool = "tofu"
 
     def __init__(self, root: Path, emulator: Emulator, n: int, tofu: str, provider_dir: str):
-        self.dir, self.n, self.tofu = root / f"tofu-{n}", n, tofu
+        self.dir, self.n, self.tofu, self.emulator = root / f"tofu-{n}", n, tofu, emulator
         self.dir.mkdir(parents=True)
         (self.dir / "tofurc").write_text(
             f'provider_installation {{\n  dev_overrides {{\n    "{PROVIDER_ADDRESS}" = "{provider_dir}"\n  }}\n'
@@ -143,7 +151,8 @@ class TofuStack:
     def cwd(self) -> Path:
         return self.dir
 
-    def run(self, operation: str, defaults: bool = False) -> Measured:
+    def prepare(self, operation: str, defaults: bool = False) -> Measured:
+        """`operation` outside the figures: making or clearing the stack."""
         return run_measured(self.command(operation, defaults), self.dir, self.env, self.timeout)
 
 
@@ -155,7 +164,8 @@ class PulumiStack:
     dynamic provider can be on this engine at this latency."""
 
     def __init__(self, root: Path, emulator: Emulator, n: int, floor: bool = False, before: bool = False):
-        self.n, self.tool = n, "floor" if floor else BEFORE if before else "pulumi"
+        self.n, self.emulator = n, emulator
+        self.tool = "floor" if floor else BEFORE if before else "pulumi"
         program = (BASELINE_PROGRAM.replace("MODULE", "noop") if floor
                    else BEFORE_CUTS_PREAMBLE + SCHEDULE_PROGRAM if before else SCHEDULE_PROGRAM)
         self.project = PulumiProject(root / f"{self.tool}-{n}", emulator, program=program)
@@ -183,15 +193,19 @@ class PulumiStack:
     def env(self) -> dict[str, str]:
         return self.project.env
 
-    def run(self, operation: str, defaults: bool = False) -> Measured:
-        return run_measured(self.command(operation, defaults), self.project.dir, self.project.env, self.timeout)
+    def prepare(self, operation: str, defaults: bool = False) -> Measured:
+        """`operation` outside the figures: making or clearing the stack, with the state saved
+        once, at the end (the same state, without the engine's save after each step)."""
+        return run_measured(self.command(operation, defaults), self.project.dir,
+                            {**self.project.env, "PULUMI_SKIP_CHECKPOINTS": "true"}, self.timeout)
 
 
 Stack = TofuStack | PulumiStack
 
 
-def measure(stack: Stack, operation: str, emulator: Emulator, defaults: bool = False) -> dict[str, Any]:
-    return _measure_command(stack.command(operation, defaults), stack.cwd, stack.env, stack.timeout, emulator)
+def measure(stack: Stack, operation: str, defaults: bool = False) -> dict[str, Any]:
+    """One command of the stack's tool, against the stack's emulator."""
+    return _measure_command(stack.command(operation, defaults), stack.cwd, stack.env, stack.timeout, stack.emulator)
 
 
 def _median(values: list[float]) -> Optional[float]:
@@ -202,38 +216,77 @@ def _requests(by_method: dict[str, int]) -> str:
     return " ".join(f"{c} {m}" for m, c in sorted(by_method.items())) or "0"
 
 
-def series(label: str, n: int, latency_ms: int, repeat: int, operations: tuple[str, ...], root: Path,
-           emulator: Emulator, tofu: str, provider_dir: str, defaults: bool = False,
-           floor: bool = False, pulumi_env: Optional[dict[str, str]] = None,
-           before: bool = False) -> list[dict[str, Any]]:
-    """Both tools (and the floor, if asked) through `operations` on N schedules, `repeat`
-    times, taking turns (who goes first rotates); one row per operation. `pulumi_env` goes
-    to the environment of the pulumi commands."""
-    emulator.set_latency(latency_ms)
-    where = root / f"{label}-{n}-{latency_ms}ms"
-    stacks: list[Stack] = [TofuStack(where, emulator, n, tofu, provider_dir), PulumiStack(where, emulator, n)]
-    if floor:
-        stacks.append(PulumiStack(where, emulator, n, floor=True))
-    if before:
-        stacks.append(PulumiStack(where, emulator, n, before=True))
-    for stack in stacks:
-        if isinstance(stack, PulumiStack):
-            stack.project.env.update(pulumi_env or {})
+def _take_turns(label: str, n: int, latency_ms: int, repeat: int, operations: tuple[str, ...],
+                stacks: list[Stack], defaults: bool) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """The rounds of a series: each operation by each stack, who goes first rotating; the
+    samples by operation and tool. A sample taken on a stack made outside the figures
+    records how many schedules its site held (`site_schedules`)."""
     samples: dict[str, dict[str, list[dict[str, Any]]]] = {op: {s.tool: [] for s in stacks} for op in operations}
     for k in range(repeat):
+        held: dict[str, int] = {}
+        if "create" not in operations:
+            for stack in stacks:
+                _prepare(stack, "create", defaults)
+            held = {stack.tool: len(stack.emulator.schedules()) for stack in stacks}
         for i, operation in enumerate(operations):
             shift = (k + i) % len(stacks)
             for stack in stacks[shift:] + stacks[:shift]:
-                sample = measure(stack, operation, emulator, defaults)
+                sample = measure(stack, operation, defaults)
+                if held:
+                    sample["site_schedules"] = held[stack.tool]
                 samples[operation][stack.tool].append(sample)
                 print(f"  {label:<8} N={n:<5} {latency_ms:>3} ms  run {k + 1}/{repeat}  {operation:<8} "
                       f"{stack.tool:<7}{sample['wall_s']:7.2f} s  requests {_requests(sample['by_method'])}, "
                       f"in flight max {sample['in_flight_max']} mean {sample['in_flight_mean']:.1f}, "
-                      f"provider RSS {sample['provider_peak_rss_mib']} MiB", flush=True)
+                      f"provider RSS {sample['provider_peak_rss_mib']} MiB"
+                      + (f", site of {held[stack.tool]} schedules" if held else ""), flush=True)
         if "destroy" not in operations or any(not s["ok"] for op in operations for t in samples[op].values()
                                               for s in t[-1:]):
             for stack in stacks:
-                stack.run("destroy", defaults)
+                _prepare(stack, "destroy", defaults)
+    return samples
+
+
+def _prepare(stack: Stack, operation: str, defaults: bool) -> None:
+    """Makes or clears a stack outside the figures; a failure is shown, and the figures
+    that follow tell it (a site of fewer schedules, failed runs)."""
+    result = stack.prepare(operation, defaults).result
+    if result.returncode:
+        print(f"\n  ! {stack.tool} {operation} (outside the figures) exited {result.returncode}:\n"
+              + "\n".join("    " + line for line in result.stdout[-1500:].splitlines()), flush=True)
+
+
+def series(label: str, n: int, latency_ms: int, repeat: int, operations: tuple[str, ...], root: Path,
+           emulator: Emulator, tofu: str, provider_dir: str, defaults: bool = False,
+           floor: bool = False, pulumi_env: Optional[dict[str, str]] = None,
+           before: bool = False, own_emulators: bool = False) -> list[dict[str, Any]]:
+    """Both tools (and the floor, if asked) through `operations` on N schedules, `repeat`
+    times, taking turns (who goes first rotates); one row per operation. `pulumi_env` goes
+    to the environment of the pulumi commands. With `own_emulators`, each tool works against
+    a new emulator of its own, at the same latency, instead of `emulator`. Without `create`
+    in `operations`, each round makes the stacks first, outside the figures."""
+    where = root / f"{label}-{n}-{latency_ms}ms"
+    with ExitStack() as cleanup:
+
+        def emulator_for(tool: str) -> Emulator:
+            if not own_emulators:
+                return emulator
+            own = Emulator(where / f"emulator-{tool.replace(' ', '-')}")
+            cleanup.callback(own.stop)
+            own.set_latency(latency_ms)
+            return own
+
+        emulator.set_latency(latency_ms)
+        stacks: list[Stack] = [TofuStack(where, emulator_for("tofu"), n, tofu, provider_dir),
+                               PulumiStack(where, emulator_for("pulumi"), n)]
+        if floor:
+            stacks.append(PulumiStack(where, emulator_for("floor"), n, floor=True))
+        if before:
+            stacks.append(PulumiStack(where, emulator_for(BEFORE), n, before=True))
+        for stack in stacks:
+            if isinstance(stack, PulumiStack):
+                stack.project.env.update(pulumi_env or {})
+        samples = _take_turns(label, n, latency_ms, repeat, operations, stacks, defaults)
     rows = []
     for operation in operations:
         row: dict[str, Any] = {"series": label, "operation": operation, "n": n, "latency_ms": latency_ms,
@@ -415,7 +468,7 @@ def extra_table(extras: list[dict[str, Any]]) -> str:
 
 def _target(row: dict[str, Any]) -> Optional[float]:
     if (row["defaults"] or row["pulumi_env"] or row["latency_ms"] != TARGET_LATENCY_MS
-            or row["series"] not in ("main", "large")):
+            or row["series"] not in ("main", "large", LARGE_REFRESH)):
         return None
     which = "main" if row["n"] == TARGET_N else "large" if row["n"] == TARGET_LARGE_N else None
     return TARGETS.get((row["operation"], which)) if which else None
@@ -489,7 +542,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--quick", action="store_true", help="one run each, no default-settings, small or large run")
     parser.add_argument("--before-cuts", action="store_true",
                         help="a fourth stack in the main and large series: ours before the cuts (bench/README.md)")
-    parser.add_argument("--large-refresh", action="store_true", help="refresh in the large series too")
+    parser.add_argument("--large-refresh", action="store_true",
+                        help="refresh of --large-n schedules, at 200 ms, each tool on an emulator of its own")
     parser.add_argument("--loaded", action="store_true",
                         help="the main series at 200 ms once more, beside a fixed CPU load (--load)")
     parser.add_argument("--load", default="1x0.5",
@@ -508,7 +562,6 @@ def main(argv: Optional[list[str]] = None) -> int:
         args.repeat, args.large_n, args.small_n = 1, 0, 0
         chosen.discard("defaults")
     latencies = [int(s) for s in args.latency.split(",") if s.strip()]
-    large_operations = OPERATIONS if args.large_refresh else LARGE_OPERATIONS
 
     os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
     print("building the peer tools (cached after the first run) ...", flush=True)
@@ -539,12 +592,15 @@ def main(argv: Optional[list[str]] = None) -> int:
         if "small" in chosen and args.small_n:
             rows += series("small", args.small_n, 200, 1, LARGE_OPERATIONS, root, emulator, tofu, provider_dir)
         if "large" in chosen and args.large_n:
-            rows += series("large", args.large_n, 200, 1, large_operations, root, emulator, tofu, provider_dir,
+            rows += series("large", args.large_n, 200, 1, LARGE_OPERATIONS, root, emulator, tofu, provider_dir,
                            before=args.before_cuts)
             # The engine's per-step checkpoint of the whole state (file backend) grows with N:
             # the same again with PULUMI_SKIP_CHECKPOINTS (the state is saved once, at the end).
-            rows += series("large-skip-checkpoints", args.large_n, 200, 1, large_operations, root, emulator, tofu,
+            rows += series("large-skip-checkpoints", args.large_n, 200, 1, LARGE_OPERATIONS, root, emulator, tofu,
                            provider_dir, pulumi_env={"PULUMI_SKIP_CHECKPOINTS": "true"})
+        if args.large_refresh and args.large_n:
+            rows += series(LARGE_REFRESH, args.large_n, 200, 1, ("refresh",), root, emulator, tofu, provider_dir,
+                           before=args.before_cuts, own_emulators=True)
         if args.import_n:
             extras += bench_import(args.import_n, 200, root, emulator, tofu, provider_dir, before=args.before_cuts)
         if args.overrides:
